@@ -1,0 +1,64 @@
+"""Entry point: dispatch to one small function per command, behind one error boundary.
+
+Commands are imported lazily so that `govkit validate` never pays for the Databricks SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from govkit import __version__
+from govkit.exitcodes import ExitCode
+
+# command name -> module under govkit.cli that defines `command`
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "show": "show",
+    "schema": "schema",
+}
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: printed as one line, exit 1, no traceback."""
+
+    exit_code = ExitCode.ERROR
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"govkit.cli.{module}").command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govkit")
+def cli() -> None:
+    """Unity Catalog governance as code."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result: Any = cli.main(args=argv, prog_name="govkit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return ExitCode.ERROR
+    except click.ClickException as exc:
+        exc.show()
+        # click's usage errors exit 2; govkit keeps 2 for "changes present".
+        return ExitCode.ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return ExitCode.ERROR
+    return int(result) if isinstance(result, int) else ExitCode.CLEAN

@@ -1,0 +1,60 @@
+"""Readable text views of the desired estate."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from govkit.privileges import SecurableType
+from govkit.resolve import DesiredEnvironment
+from govkit.spec.build import Spec
+
+
+def _who(spec: Spec, uc_name: str, declared: dict[str, str]) -> str:
+    name = declared.get(uc_name, uc_name)
+    return name if name == uc_name else f"{name} ({uc_name})"
+
+
+def render_summary(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> str:
+    lines = []
+    for env in environments:
+        counts = Counter(s.type for s in env.state.securables)
+        grants = sum(len(s.grants) for s in env.state.securables)
+        flags = "protected" if env.protected else "open"
+        lines.append(
+            f"{env.name} ({flags}, {len(env.workspaces)} workspaces): "
+            f"{counts[SecurableType.CATALOG]} catalogs, {counts[SecurableType.SCHEMA]} schemas, "
+            f"{counts[SecurableType.TABLE]} tables, {grants} principal grants, "
+            f"{len(env.expired)} expired grants left out"
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+def render_tree(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> str:
+    declared = {d.uc_name: d.name for d in spec.principals.values()}
+    accountable = {
+        (s.type, s.name): s.accountable_owner for e in environments for s in e.securables
+    }
+    out: list[str] = []
+    for env in environments:
+        head = f"environment {env.name}"
+        if env.protected:
+            head += f" (protected, deployer {env.deployer})"
+        out.append(f"{head}; workspaces {', '.join(map(str, env.workspaces)) or 'none'}")
+        for s in env.state.securables:
+            depth = {"catalog": 1, "schema": 2}.get(s.type.value, 3)
+            pad = "  " * depth
+            short = s.name.rsplit(".", 1)[-1] if depth > 1 else s.name
+            line = f"{pad}{s.type.value} {short}  owner {_who(spec, s.owner or '', declared)}"
+            owner_of_record = accountable.get((s.type, s.name))
+            if owner_of_record and owner_of_record != declared.get(s.owner or ""):
+                line += f", accountable {owner_of_record}"
+            if s.isolation_mode:
+                line += f"  {s.isolation_mode}"
+            out.append(line)
+            for principal, privileges in s.grants.items():
+                out.append(f"{pad}  {_who(spec, principal, declared)}: {', '.join(privileges)}")
+        for g in env.expired:
+            out.append(f"  expired {g.expires}: {g.principal} on {g.securable} (left out)")
+    out.append("")
+    out.append(render_summary(spec, environments).rstrip("\n"))
+    return "\n".join(out) + "\n"

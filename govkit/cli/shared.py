@@ -1,0 +1,43 @@
+"""Steps that several commands take before their own work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from govkit.diagnostics import Severity
+from govkit.diagnostics.formats import render_text, summary
+from govkit.pipeline import Validated, validate
+from govkit.resolve import DesiredEnvironment
+
+
+class InvalidSpec(click.ClickException):
+    exit_code = 1
+
+    def show(self, file: object = None) -> None:
+        click.echo(self.message, err=True, nl=False)
+
+
+def require_valid(spec_dir: str, today: dt.date) -> Validated:
+    """Validate, or stop with every error of `govkit validate` on stderr and exit 1."""
+    validated = validate(spec_dir, today)
+    if not validated.ok:
+        errors = [d for d in validated.diagnostics if d.severity is Severity.ERROR]
+        raise InvalidSpec(
+            render_text(errors) + f"{spec_dir}: {summary(validated.diagnostics)}; nothing done\n"
+        )
+    return validated
+
+
+def select_environments(
+    environments: tuple[DesiredEnvironment, ...], env: str | None
+) -> tuple[DesiredEnvironment, ...]:
+    """All environments, or the one named; an unknown name lists the known ones."""
+    if env is None:
+        return environments
+    chosen = tuple(e for e in environments if e.name == env)
+    if not chosen:
+        known = ", ".join(e.name for e in environments)
+        raise click.BadParameter(f"unknown environment {env!r}; known: {known}", param_hint="--env")
+    return chosen

@@ -1,0 +1,38 @@
+"""The front of the pipeline that every command shares: load, validate, resolve, check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from govkit.diagnostics import Diagnostic, has_errors, locate
+from govkit.policy import check_policies
+from govkit.resolve import DesiredEnvironment, resolve
+from govkit.spec.build import Spec, load_spec
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A spec folder after validation: `spec` and `environments` only when there is no error."""
+
+    spec: Spec | None
+    environments: tuple[DesiredEnvironment, ...]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and not has_errors(self.diagnostics)
+
+
+def validate(spec_dir: str, today: dt.date) -> Validated:
+    """Load, shape-check, resolve and policy-check a spec folder; diagnostics located, sorted."""
+    loaded = load_spec(spec_dir)
+    diagnostics = list(loaded.diagnostics)
+    environments: tuple[DesiredEnvironment, ...] = ()
+    if loaded.spec is not None:
+        environments = resolve(loaded.spec, today)
+        diagnostics.extend(check_policies(loaded.spec, environments, today))
+    located = locate(diagnostics, loaded.sources)
+    if has_errors(located):
+        return Validated(None, (), located)
+    return Validated(loaded.spec, environments, located)

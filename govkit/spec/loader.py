@@ -1,0 +1,272 @@
+"""Read every `*.yaml` under a spec folder: parse, refuse duplicate keys, classify by top-level key.
+
+The fast path is a plain load with PyYAML's C parser. Positions are recovered only for the files
+that have a diagnostic, by composing that file again (`SourceIndex.position`).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+
+from govkit.diagnostics import Diagnostic, Path, Severity
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+try:  # PyYAML built with libyaml
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the machine
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class FileKind(str, enum.Enum):
+    ORGANISATION = "organisation"
+    PRINCIPALS = "principals"
+    DOMAIN = "domain"
+
+
+PRINCIPAL_KEYS = ("groups", "service_principals", "users")
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """One parsed spec file. `path` is how diagnostics name it (relative, as the user gave it)."""
+
+    path: str
+    kind: FileKind
+    data: dict[str, Any]
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+def _construct_mapping(
+    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            duplicate = key in seen
+        except TypeError:  # an unhashable key: the constructor below reports it
+            continue
+        if duplicate:
+            raise _DuplicateKey(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+class SpecLoader(_BaseLoader):
+    """C-parsed safe loader that refuses duplicate keys and keeps dates as text.
+
+    Dates stay strings so that an impossible date (`2027-02-30`) reaches validation as a coded
+    diagnostic instead of failing inside the YAML constructor.
+    """
+
+
+SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _diag(code: str, message: str, file: str, hint: str, line: int = 0, col: int = 0) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        rule="spec.load",
+        file=file,
+        hint=hint,
+        line=line,
+        col=col,
+    )
+
+
+def _yaml_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, _DuplicateKey):
+        return _diag("GOV003", problem, file, "remove or rename one of the two", line, col)
+    if "'\\t'" in problem or "\\t" in problem:
+        return _diag(
+            "GOV002",
+            "tab character used for indentation",
+            file,
+            "indent with spaces; YAML does not allow tabs",
+            line,
+            col,
+        )
+    context = getattr(exc, "context", None)
+    message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return _diag("GOV001", message, file, "fix the YAML syntax at this position", line, col)
+
+
+def _decode(file: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, _diag(
+            "GOV004",
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
+            file,
+            "save the file as UTF-8",
+            line,
+            col,
+        )
+
+
+def classify(data: dict[str, Any]) -> FileKind | None:
+    if "domain" in data:
+        return FileKind.DOMAIN
+    if "version" in data:
+        return FileKind.ORGANISATION
+    if any(k in data for k in PRINCIPAL_KEYS):
+        return FileKind.PRINCIPALS
+    return None
+
+
+def parse_file(file: str, raw: bytes) -> tuple[SpecFile | None, Diagnostic | None]:
+    """Parse one file's bytes into a classified SpecFile, or one load diagnostic."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, _diag(
+            "GOV006",
+            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB",
+            file,
+            "split it into several files (one domain per file)",
+        )
+    text, error = _decode(file, raw)
+    if text is None:
+        return None, error
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = yaml.load(text, Loader=SpecLoader)
+    except yaml.YAMLError as exc:
+        return None, _yaml_error(file, exc)
+    if data is None:
+        return None, _diag("GOV005", "file is empty", file, "add content or delete the file", 1, 1)
+    if not isinstance(data, dict):
+        return None, _diag(
+            "GOV007",
+            f"top level is a {type(data).__name__}; a spec file is a mapping",
+            file,
+            "start with `version:`, `domain:`, `groups:`, `service_principals:` or `users:`",
+            1,
+            1,
+        )
+    kind = classify(data)
+    if kind is None:
+        keys = ", ".join(sorted(str(k) for k in data)[:5])
+        return None, _diag(
+            "GOV008",
+            f"unknown kind of spec file (top-level keys: {keys})",
+            file,
+            "an organisation file has `version`, a domain file `domain`, "
+            "a principal file `groups`, `service_principals` or `users`",
+            1,
+            1,
+        )
+    return SpecFile(path=file, kind=kind, data=data), None
+
+
+def spec_paths(spec_dir: str) -> Iterator[tuple[str, FsPath]]:
+    """(display path, filesystem path) of every spec file, sorted, hidden folders skipped."""
+    root = FsPath(spec_dir)
+    found: list[tuple[str, FsPath]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                full = FsPath(dirpath) / name
+                rel = full.relative_to(root).as_posix()
+                found.append((f"{spec_dir.rstrip('/')}/{rel}", full))
+    yield from sorted(found)
+
+
+@dataclass
+class Loaded:
+    files: list[SpecFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, bytes] = field(default_factory=dict)
+
+
+def load_files(spec_dir: str) -> Loaded:
+    """Parse every spec file under `spec_dir`; collect every load error, never stop at one."""
+    out = Loaded()
+    if not os.path.isdir(spec_dir):
+        out.diagnostics.append(
+            _diag(
+                "GOV009",
+                f"spec folder {spec_dir} does not exist",
+                spec_dir,
+                "pass the folder that holds govkit.yaml",
+            )
+        )
+        return out
+    for display, full in spec_paths(spec_dir):
+        raw = full.read_bytes()
+        out.sources[display] = raw
+        spec_file, error = parse_file(display, raw)
+        if error is not None:
+            out.diagnostics.append(error)
+        elif spec_file is not None:
+            out.files.append(spec_file)
+    return out
+
+
+class SourceIndex:
+    """Turns (file, document path) into (line, col) by composing the file again, once."""
+
+    def __init__(self, sources: dict[str, bytes]) -> None:
+        self._sources = sources
+        self._nodes: dict[str, yaml.Node | None] = {}
+
+    def _root(self, file: str) -> yaml.Node | None:
+        if file not in self._nodes:
+            raw = self._sources.get(file)
+            try:
+                text = raw.decode("utf-8").lstrip("\ufeff") if raw is not None else ""
+                self._nodes[file] = yaml.compose(text, Loader=_BaseLoader)
+            except (UnicodeDecodeError, yaml.YAMLError):
+                self._nodes[file] = None
+        return self._nodes[file]
+
+    def position(self, file: str, path: Path, at_key: bool = False) -> tuple[int, int]:
+        node = self._root(file)
+        if node is None:
+            return (1, 1)
+        best = node.start_mark
+        last = len(path) - 1
+        for i, step in enumerate(path):
+            child: yaml.Node | None = None
+            key_node: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == str(step):
+                        key_node, child = k, v
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(node.value)
+            ):
+                child = node.value[step]
+            if child is None:
+                break
+            at_this_key = at_key and key_node is not None and i == last
+            best = key_node.start_mark if at_this_key and key_node else child.start_mark
+            node = child
+        return (best.line + 1, best.column + 1)

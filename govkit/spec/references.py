@@ -1,0 +1,216 @@
+"""Reference checks over the whole spec: principals, environments, privileges, names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from govkit.diagnostics import Diagnostic, Path, Severity
+from govkit.privileges import (
+    ALL_KNOWN,
+    DEFAULT_ACCESS_LEVELS,
+    LEGACY,
+    PRIVILEGES,
+    SecurableType,
+    valid_on,
+)
+from govkit.spec import model
+from govkit.spec.build import Spec, closest
+
+RULE = "spec.references"
+
+
+def _error(code: str, message: str, file: str, path: Path, hint: str) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, RULE, file, path, hint)
+
+
+def access_levels(org: model.Organisation) -> dict[str, tuple[str, ...]]:
+    """Built-in levels, overridden and extended by the organisation file."""
+    return {**DEFAULT_ACCESS_LEVELS, **org.access_levels}
+
+
+class _Checker:
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.envs = list(spec.organisation.environments)
+        self.levels = access_levels(spec.organisation)
+        self.names = sorted(spec.principals)
+
+    def principal(self, name: str, file: str, path: Path) -> Iterator[Diagnostic]:
+        if name not in self.spec.principals:
+            yield _error(
+                "GOV020",
+                f"unknown principal {name!r}",
+                file,
+                path,
+                closest(name, self.names)
+                or "declare it under groups, service_principals or users in a principal file",
+            )
+
+    def environments(
+        self, envs: tuple[str, ...] | None, file: str, path: Path
+    ) -> Iterator[Diagnostic]:
+        for i, env in enumerate(envs or ()):
+            if env not in self.spec.organisation.environments:
+                yield _error(
+                    "GOV021",
+                    f"unknown environment {env!r}",
+                    file,
+                    (*path, i),
+                    closest(env, self.envs) or f"known environments: {', '.join(self.envs)}",
+                )
+
+    def privilege(
+        self, name: str, on: SecurableType, file: str, path: Path
+    ) -> Iterator[Diagnostic]:
+        if name in LEGACY:
+            yield _error(
+                "GOV023",
+                f"legacy privilege {name!r} is not accepted",
+                file,
+                path,
+                f"use {LEGACY[name]}",
+            )
+        elif name not in ALL_KNOWN:
+            yield _error(
+                "GOV022",
+                f"unknown privilege {name!r}",
+                file,
+                path,
+                closest(name, sorted(ALL_KNOWN)) or "see `govkit schema spec` for privileges",
+            )
+        elif name not in PRIVILEGES[on]:
+            where = ", ".join(t.value for t in valid_on(name))
+            yield _error(
+                "GOV024",
+                f"{name} is not a privilege on a {on.value}",
+                file,
+                path,
+                f"{name} is granted on: {where}",
+            )
+
+    def grants(
+        self, grants: tuple[model.Grant, ...], on: SecurableType, file: str, path: Path
+    ) -> Iterator[Diagnostic]:
+        for i, grant in enumerate(grants):
+            here = (*path, i)
+            yield from self.principal(grant.principal, file, (*here, "principal"))
+            yield from self.environments(grant.environments, file, (*here, "environments"))
+            if (grant.access is None) == (grant.privileges is None):
+                yield _error(
+                    "GOV029",
+                    "a grant has either `access:` or `privileges:`, not "
+                    + ("both" if grant.access else "neither"),
+                    file,
+                    here,
+                    "write `access: read` or `privileges: [SELECT]`",
+                )
+            elif grant.access is not None and grant.access not in self.levels:
+                yield _error(
+                    "GOV025",
+                    f"unknown access level {grant.access!r}",
+                    file,
+                    (*here, "access"),
+                    closest(grant.access, list(self.levels))
+                    or f"levels: {', '.join(sorted(self.levels))}",
+                )
+            for j, privilege in enumerate(grant.privileges or ()):
+                yield from self.privilege(privilege, on, file, (*here, "privileges", j))
+
+    def domain(self, file: str, d: model.Domain) -> Iterator[Diagnostic]:
+        yield from self.principal(d.owner, file, ("owner",))
+        yield from self.environments(d.environments, file, ("environments",))
+        yield from self.grants(d.grants, SecurableType.CATALOG, file, ("grants",))
+        yield from _case_duplicates(d.schemas, file, ("schemas",), "schema")
+        for s_name, schema in d.schemas.items():
+            s_path: Path = ("schemas", s_name)
+            if schema.owner is not None:
+                yield from self.principal(schema.owner, file, (*s_path, "owner"))
+            yield from self.grants(schema.grants, SecurableType.SCHEMA, file, (*s_path, "grants"))
+            yield from _case_duplicates(schema.tables, file, (*s_path, "tables"), "table")
+            for t_name, table in schema.tables.items():
+                t_path: Path = (*s_path, "tables", t_name)
+                if table.owner is not None:
+                    yield from self.principal(table.owner, file, (*t_path, "owner"))
+                yield from self.grants(table.grants, SecurableType.TABLE, file, (*t_path, "grants"))
+
+    def organisation(self) -> Iterator[Diagnostic]:
+        org, file = self.spec.organisation, self.spec.organisation_file
+        for env_name, env in org.environments.items():
+            if env.deployer is None:
+                continue
+            path: Path = ("environments", env_name, "deployer")
+            declared = self.spec.principals.get(env.deployer)
+            if declared is None:
+                yield from self.principal(env.deployer, file, path)
+            elif declared.kind != "service_principal":
+                yield _error(
+                    "GOV020",
+                    f"deployer {env.deployer!r} is a {declared.kind}, not a service principal",
+                    file,
+                    path,
+                    "name a service principal declared under service_principals",
+                )
+        for level, privileges in org.access_levels.items():
+            for j, privilege in enumerate(privileges):
+                if privilege in LEGACY or privilege not in ALL_KNOWN:
+                    # Validity per securable is decided at expansion; here only the name.
+                    yield from self.privilege(
+                        privilege, SecurableType.CATALOG, file, ("access_levels", level, j)
+                    )
+        try:
+            org.catalog_name.format(domain="d", env="e")
+        except (KeyError, IndexError, ValueError):
+            yield _error(
+                "GOV011",
+                f"catalog_name {org.catalog_name!r} may use only {{domain}} and {{env}}",
+                file,
+                ("catalog_name",),
+                'for example "{domain}_{env}"',
+            )
+
+    def principals(self) -> Iterator[Diagnostic]:
+        for declared in self.spec.principals.values():
+            yield from self.environments(
+                declared.environments, declared.file, (*declared.path, "environments")
+            )
+
+
+def _case_duplicates(
+    names: Mapping[str, object], file: str, path: Path, what: str
+) -> Iterator[Diagnostic]:
+    """Unity Catalog names are case-insensitive: `Sales` and `sales` are one object."""
+    seen: dict[str, str] = {}
+    for name in names:
+        folded = name.lower()
+        if folded in seen:
+            yield _error(
+                "GOV026",
+                f"{what} {name!r} duplicates {seen[folded]!r} (names are case-insensitive)",
+                file,
+                (*path, name),
+                "merge the two or rename one",
+            )
+        else:
+            seen[folded] = name
+
+
+def check_references(spec: Spec) -> list[Diagnostic]:
+    """Every reference problem in the spec, in one pass."""
+    checker = _Checker(spec)
+    out = [*checker.organisation(), *checker.principals()]
+    seen: dict[str, str] = {}
+    for doc in spec.domains:
+        name = doc.domain.domain.lower()
+        if name in seen:
+            out.append(
+                _error(
+                    "GOV027",
+                    f"domain {doc.domain.domain!r} is declared twice (also in {seen[name]})",
+                    doc.file,
+                    ("domain",),
+                    "one file per domain",
+                )
+            )
+        seen.setdefault(name, doc.file)
+        out.extend(checker.domain(doc.file, doc.domain))
+    return out
