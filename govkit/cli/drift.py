@@ -1,0 +1,181 @@
+"""`govkit drift`: the declared spec against the live metastore, explained, fail-closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from govkit.cli.main import UserError
+from govkit.cli.options import as_of, spec_dir
+from govkit.cli.shared import require_valid, select_environments
+from govkit.drift import DriftOptions, DriftReport, diff_states
+from govkit.drift.check import LiveStateError, check_live
+from govkit.drift.desired import desired_side, ignored_principals, spec_index
+from govkit.drift.explain import (
+    AUDIT_SQL,
+    AuditEvent,
+    AuditFormatError,
+    explain,
+    parse_audit_text,
+    rows_to_events,
+)
+from govkit.drift.remediate import emit_sql, emit_yaml
+from govkit.drift.render import RENDERERS
+from govkit.exitcodes import ExitCode
+from govkit.resolve import DesiredEnvironment
+from govkit.spec.build import Spec
+from govkit.state import State, StateFormatError, loads
+
+LIVE_SOURCES = ("workspace", "warehouse")
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UserError(f"cannot read {what} {path}: {reason}") from None
+
+
+def _read_live_file(path: str) -> State:
+    try:
+        return loads(_read_text(path, "live state file"))
+    except StateFormatError as exc:
+        raise UserError(f"{path}: {exc}") from None
+
+
+def _read_live_api(
+    source: str, env: DesiredEnvironment, include_all: bool, warehouse_id: str | None
+) -> State:
+    if source == "warehouse" and not warehouse_id:
+        raise UserError("--source warehouse needs --warehouse-id (or DATABRICKS_WAREHOUSE_ID)")
+    # Imported here so that FILE sources never pay for databricks-sdk.
+    from databricks.sdk.errors.base import DatabricksError
+
+    from govkit.live import read_live
+    from govkit.live.resilience import ReadFailed
+
+    catalogs = tuple(s.name for s in env.state.securables if s.type.value == "catalog")
+    try:
+        return read_live(
+            "warehouse" if source == "warehouse" else "workspace",
+            environment=env.name,
+            catalogs=catalogs,
+            include_all=include_all,
+            warehouse_id=warehouse_id,
+        )
+    except (ReadFailed, DatabricksError, ValueError, OSError) as exc:
+        raise UserError(f"live read from {source} failed: {exc}") from None
+
+
+def _audit_events(audit: str, days: int, warehouse_id: str | None) -> list[AuditEvent]:
+    if audit != "warehouse":
+        try:
+            return parse_audit_text(_read_text(audit, "audit file"))
+        except AuditFormatError as exc:
+            raise UserError(f"{audit}: {exc}") from None
+    if not warehouse_id:
+        raise UserError("--audit warehouse needs --warehouse-id (or DATABRICKS_WAREHOUSE_ID)")
+    from databricks.sdk.errors.base import DatabricksError
+
+    from govkit.live.client import make_client
+    from govkit.live.statements import StatementFailed, run_statement
+
+    try:
+        rows = run_statement(make_client(), warehouse_id, AUDIT_SQL, {"days": str(days)})
+    except (StatementFailed, DatabricksError, ValueError, OSError) as exc:
+        raise UserError(f"reading system.access.audit failed: {exc}") from None
+    return rows_to_events(rows)
+
+
+def _write(text: str, path: str | None) -> None:
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _remediation(kind: str, report: DriftReport, spec: Spec, env: DesiredEnvironment) -> str:
+    return emit_sql(report) if kind == "sql" else emit_yaml(report, spec_index(spec, env))
+
+
+@click.command("drift")
+@spec_dir
+@click.option("--env", "env", required=True, help="The environment to check.")
+@click.option(
+    "--source",
+    default="workspace",
+    show_default=True,
+    metavar="workspace|warehouse|FILE.json",
+    help="Where the live state comes from: the REST API, a SQL warehouse, or a State file.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True
+)
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Report unmanaged securables outside managed catalogs.",
+)
+@click.option(
+    "--audit",
+    default=None,
+    metavar="warehouse|FILE",
+    help="Explain changes from system.access.audit (JSON lines or a JSON list of rows).",
+)
+@click.option("--audit-days", type=click.IntRange(1, 365), default=30, show_default=True)
+@click.option("--warehouse-id", envvar="DATABRICKS_WAREHOUSE_ID", default=None)
+@click.option(
+    "--emit",
+    type=click.Choice(["sql", "yaml"]),
+    default=None,
+    help="sql: statements that restore the spec; yaml: a spec patch adopting the live state.",
+)
+@click.option(
+    "--emit-file",
+    default=None,
+    metavar="FILE",
+    help="Write the --emit output here and the report to stdout (default: --emit replaces it).",
+)
+@as_of
+def command(
+    spec_dir: str,
+    env: str,
+    source: str,
+    fmt: str,
+    include_all: bool,
+    audit: str | None,
+    audit_days: int,
+    warehouse_id: str | None,
+    emit: str | None,
+    emit_file: str | None,
+    today: dt.date,
+) -> int:
+    """Compare the declared spec with the live metastore: exit 0 clean, 2 drift, 1 error."""
+    validated = require_valid(spec_dir, today)
+    spec = validated.spec
+    assert spec is not None  # require_valid raised otherwise
+    (environment,) = select_environments(validated.environments, env)
+    if source in LIVE_SOURCES:
+        live = _read_live_api(source, environment, include_all, warehouse_id)
+    else:
+        live = _read_live_file(source)
+    try:
+        check_live(live, env, source)
+    except LiveStateError as exc:
+        raise UserError(str(exc)) from None
+    options = DriftOptions(ignored_principals(spec), include_all)
+    report = diff_states(desired_side(spec, environment), live, options)
+    if audit is not None:
+        report = explain(report, _audit_events(audit, audit_days, warehouse_id))
+    if emit is None or emit_file is not None:
+        _write(RENDERERS[fmt](report), None)
+    if emit is not None:
+        _write(_remediation(emit, report, spec, environment), emit_file)
+    return ExitCode.CHANGES if report.drifted else ExitCode.CLEAN

@@ -1,0 +1,288 @@
+"""Compare a desired State with a live State: set algebra on securable keys, then field deltas.
+
+Pure: values in, a `DriftReport` out. The work is one dict join on `Securable.key`, so it is
+linear in the number of securables.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from govkit.drift.model import (
+    Authority,
+    Change,
+    ChangeKind,
+    Compared,
+    DriftReport,
+    Ignored,
+    LiveInfo,
+    Mark,
+    summarise,
+)
+from govkit.privileges import SecurableType
+from govkit.state import Securable, State
+
+Key = tuple[str, str]
+
+# Securables that live inside a catalog: their first name part is the catalog.
+_IN_CATALOG = frozenset(
+    {SecurableType.SCHEMA, SecurableType.TABLE, SecurableType.VOLUME, SecurableType.FUNCTION}
+)
+# What Terraform cannot create or own: tables come from pipelines; drift emits SQL instead.
+_NOT_BY_APPLY = frozenset({SecurableType.TABLE, SecurableType.FUNCTION})
+
+REVOKES = "the next apply revokes it"
+LEFT_ALONE = "unmanaged, left alone"
+
+
+@dataclass(frozen=True)
+class ExpiredGrant:
+    """A declared grant past its expiry: left out of the desired State, revoked if still live."""
+
+    key: Key
+    principal: str  # as Unity Catalog names it
+    privileges: tuple[str, ...]
+    expires: str
+
+
+@dataclass(frozen=True)
+class Desired:
+    """The desired side: its State, the authority per securable, and what expired."""
+
+    state: State
+    # Securables absent from the map are authoritative (the default of the spec).
+    authority: Mapping[Key, Authority] = field(default_factory=dict)
+    expired: tuple[ExpiredGrant, ...] = ()
+    # Unity Catalog name -> declared name, so that reports show both.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    """Principals never fought over (as Unity Catalog names them), and the unmanaged scope."""
+
+    ignore_principals: frozenset[str] = frozenset()
+    include_all: bool = False
+
+
+@dataclass
+class _Collector:
+    options: DriftOptions
+    expired: Mapping[tuple[Key, str], ExpiredGrant]
+    changes: list[Change] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)
+
+
+def diff_states(desired: Desired, live: State, options: DriftOptions) -> DriftReport:
+    """Every difference between `desired` and `live`, sorted by securable, kind and principal."""
+    want = desired.state.index()
+    have = live.index()
+    out = _Collector(options, _merge_expired(desired.expired))
+    for key, d in want.items():
+        live_securable = have.get(key)
+        if live_securable is None:
+            out.changes.append(_missing(d))
+        else:
+            _compare(d, live_securable, desired.authority.get(key, "authoritative"), out)
+    catalogs = {name for type_, name in want if type_ == SecurableType.CATALOG.value}
+    for key, live_securable in have.items():
+        if key not in want and _in_scope(live_securable, catalogs, options.include_all):
+            out.changes.append(_unmanaged(live_securable))
+    changes = tuple(sorted(out.changes, key=Change.sort_key))
+    named = {p for c in changes for p in (c.principal, _str(c.expected), _str(c.actual)) if p}
+    named |= options.ignore_principals
+    return DriftReport(
+        environment=desired.state.environment or live.environment or "",
+        live=LiveInfo(source=live.source, taken_at=live.taken_at),
+        include_all=options.include_all,
+        compared=Compared(desired=len(want), live=len(have)),
+        summary=summarise(changes, sum(out.ignored.values())),
+        ignored=Ignored(
+            principals=tuple(sorted(options.ignore_principals)),
+            changes=dict(sorted(out.ignored.items())),
+        ),
+        names={u: desired.names[u] for u in sorted(named) if desired.names.get(u, u) != u},
+        changes=changes,
+    )
+
+
+def _merge_expired(grants: tuple[ExpiredGrant, ...]) -> dict[tuple[Key, str], ExpiredGrant]:
+    """One entry per securable and principal, even when several declared grants expired."""
+    out: dict[tuple[Key, str], ExpiredGrant] = {}
+    for g in grants:
+        prior = out.get((g.key, g.principal))
+        if prior is not None:
+            privileges = tuple(sorted({*prior.privileges, *g.privileges}))
+            g = ExpiredGrant(g.key, g.principal, privileges, max(prior.expires, g.expires))
+        out[(g.key, g.principal)] = g
+    return out
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _in_scope(s: Securable, catalogs: set[str], include_all: bool) -> bool:
+    if include_all:
+        return True
+    return s.type in _IN_CATALOG and s.name.split(".", 1)[0] in catalogs
+
+
+def _missing(d: Securable) -> Change:
+    how = (
+        "declared, not found; the pipeline that creates it has not run"
+        if d.type in _NOT_BY_APPLY
+        else "the next apply creates it"
+    )
+    return Change(
+        kind=ChangeKind.MISSING_SECURABLE,
+        mark="+",
+        securable_type=d.type,
+        securable=d.name,
+        expected=d.owner,
+        consequence=how,
+    )
+
+
+def _unmanaged(s: Securable) -> Change:
+    return Change(
+        kind=ChangeKind.UNMANAGED_SECURABLE,
+        mark="!",
+        securable_type=s.type,
+        securable=s.name,
+        actual=s.owner,
+        consequence="not declared; " + LEFT_ALONE,
+    )
+
+
+def _compare(d: Securable, live: Securable, authority: Authority, out: _Collector) -> None:
+    if d.owner is not None and d.owner != live.owner:
+        out.changes.append(_owner(d, live))
+    if d.isolation_mode is not None and d.isolation_mode != live.isolation_mode:
+        out.changes.append(
+            Change(
+                kind=ChangeKind.ISOLATION_MISMATCH,
+                mark="~",
+                securable_type=d.type,
+                securable=d.name,
+                expected=d.isolation_mode,
+                actual=live.isolation_mode,
+                consequence="the next apply sets the isolation mode",
+            )
+        )
+    if d.workspace_ids is not None and set(d.workspace_ids) != set(live.workspace_ids or ()):
+        out.changes.append(_bindings(d, live))
+    if d.grants != live.grants:
+        out.changes.extend(_grant_changes(d, live, authority, out))
+
+
+def _owner(d: Securable, live: Securable) -> Change:
+    how = (
+        "Terraform does not own it; restore it with `govkit drift --emit sql`"
+        if d.type in _NOT_BY_APPLY
+        else "the next apply sets the owner"
+    )
+    return Change(
+        kind=ChangeKind.OWNER_MISMATCH,
+        mark="~",
+        securable_type=d.type,
+        securable=d.name,
+        expected=d.owner,
+        actual=live.owner,
+        consequence=how,
+    )
+
+
+def _bindings(d: Securable, live: Securable) -> Change:
+    want = set(d.workspace_ids or ())
+    have = set(live.workspace_ids or ())
+    parts = []
+    if want - have:
+        parts.append("the next apply binds " + ", ".join(map(str, sorted(want - have))))
+    if have - want:
+        # databricks_workspace_binding only adds bindings; it never removes others.
+        parts.append(
+            "apply does not unbind "
+            + ", ".join(map(str, sorted(have - want)))
+            + " (use the workspace bindings API)"
+        )
+    return Change(
+        kind=ChangeKind.BINDING_MISMATCH,
+        mark="~",
+        securable_type=d.type,
+        securable=d.name,
+        expected=tuple(sorted(want)),
+        actual=tuple(sorted(have)),
+        consequence="; ".join(parts),
+    )
+
+
+@dataclass(frozen=True)
+class _GrantDelta:
+    securable: Securable
+    principal: str
+    want: tuple[str, ...]
+    have: tuple[str, ...]
+    authority: Authority
+
+    def change(
+        self,
+        kind: ChangeKind,
+        mark: Mark,
+        privileges: tuple[str, ...],
+        consequence: str,
+        expires: str | None = None,
+    ) -> Change:
+        return Change(
+            kind=kind,
+            mark=mark,
+            securable_type=self.securable.type,
+            securable=self.securable.name,
+            principal=self.principal,
+            privileges=privileges,
+            expected=self.want,
+            actual=self.have,
+            authority=self.authority,
+            expires=expires,
+            consequence=consequence,
+        )
+
+
+def _grant_changes(
+    d: Securable, live: Securable, authority: Authority, out: _Collector
+) -> Iterator[Change]:
+    for principal in sorted(d.grants.keys() | live.grants.keys()):
+        want = d.grants.get(principal, ())
+        have = live.grants.get(principal, ())
+        if want == have:
+            continue
+        if principal in out.options.ignore_principals:
+            out.ignored[principal] += 1
+            continue
+        delta = _GrantDelta(d, principal, want, have, authority)
+        missing = tuple(p for p in want if p not in have)
+        if missing:
+            yield delta.change(ChangeKind.MISSING_GRANT, "+", missing, "the next apply grants it")
+        extra = tuple(p for p in have if p not in want)
+        expired = out.expired.get((d.key, principal))
+        lapsed = tuple(p for p in extra if expired and p in expired.privileges)
+        if expired is not None and lapsed:
+            yield delta.change(
+                ChangeKind.EXPIRED_GRANT_LIVE,
+                "-",
+                lapsed,
+                f"expired on {expired.expires}; {REVOKES}",
+                expires=expired.expires,
+            )
+            extra = tuple(p for p in extra if p not in lapsed)
+        if extra:
+            # Additive: govkit owns only the principals declared on the securable.
+            managed = authority == "authoritative" or principal in d.grants
+            yield delta.change(
+                ChangeKind.UNEXPECTED_GRANT,
+                "-" if managed else "!",
+                extra,
+                REVOKES if managed else LEFT_ALONE,
+            )
