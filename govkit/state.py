@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from govkit.privileges import SecurableType
 
@@ -20,17 +21,18 @@ FORMAT: Literal["govkit.state/v1"] = "govkit.state/v1"
 Source = Literal["spec", "workspace", "warehouse", "file"]
 
 
-class Securable(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Securable:
     """One securable with its owner and its direct grants (principal -> sorted privileges)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     type: SecurableType
     name: str
     owner: str | None = None
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None
     workspace_ids: tuple[int, ...] | None = None
-    grants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -38,22 +40,24 @@ class Securable(BaseModel):
         return (self.type.value, self.name)
 
 
-class ReadError(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ReadError:
     """Something a live read could not read, after retries."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     securable: str
     message: str
 
 
-class State(BaseModel):
+@dataclass(frozen=True, slots=True)
+class State:
     """A State document. Build it with `make_state` so that it is sorted and de-duplicated."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __pydantic_config__ = ConfigDict(extra="forbid", title="govkit State document")
 
-    format: Literal["govkit.state/v1"] = FORMAT
     source: Source
+    format: Literal["govkit.state/v1"] = FORMAT
     environment: str | None = None
     taken_at: str | None = None
     complete: bool = True
@@ -64,14 +68,12 @@ class State(BaseModel):
         return {s.key: s for s in self.securables}
 
 
+_STATE_ADAPTER: TypeAdapter[State] = TypeAdapter(State)
+
+
 def normalise_grants(grants: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
     """Principals sorted, privileges sorted and de-duplicated; principals without any dropped."""
-    out: dict[str, tuple[str, ...]] = {}
-    for principal in sorted(grants):
-        privileges = tuple(sorted(set(grants[principal])))
-        if privileges:
-            out[principal] = privileges
-    return out
+    return {p: tuple(sorted(set(grants[p]))) for p in sorted(grants) if grants[p]}
 
 
 def make_securable(
@@ -83,7 +85,7 @@ def make_securable(
     workspace_ids: Iterable[int] | None = None,
 ) -> Securable:
     """A normalised securable, built without re-validation (callers pass checked values)."""
-    return Securable.model_construct(
+    return Securable(
         type=type,
         name=name,
         owner=owner,
@@ -107,7 +109,7 @@ def make_state(
 ) -> State:
     """A State with securables in document order; any error makes it incomplete."""
     errs = tuple(sorted(errors, key=lambda e: (e.securable, e.message)))
-    return State.model_construct(
+    return State(
         format=FORMAT,
         source=source,
         environment=environment,
@@ -163,7 +165,7 @@ def loads(text: str) -> State:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise StateFormatError(f'not a State document (expected "format": "{FORMAT}")')
     try:
-        state = State.model_validate(raw)
+        state = _STATE_ADAPTER.validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -183,7 +185,9 @@ def loads(text: str) -> State:
 
 def json_schema() -> dict[str, Any]:
     """The published JSON Schema of the State document."""
-    schema = State.model_json_schema()
+    schema = _STATE_ADAPTER.json_schema()
+    # `format` has a default in Python, but a document must say what it is.
+    schema["required"] = sorted({*schema.get("required", []), "format"})
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://govkit.dev/schemas/state-v1.json"
     return schema

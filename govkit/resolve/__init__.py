@@ -8,31 +8,27 @@ privileges valid on each securable type. Expired grants are left out and kept as
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from govkit.diagnostics import Path
 from govkit.privileges import SecurableType, expand_level
 from govkit.spec import model
 from govkit.spec.build import Spec
 from govkit.spec.references import access_levels
-from govkit.state import Securable, State, make_securable, make_state
+from govkit.state import Securable, State, make_state
 
 Authority = Literal["authoritative", "additive"]
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where in the spec something was declared."""
 
     file: str
     path: Path
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredSecurable:
+class DesiredSecurable(NamedTuple):
     type: SecurableType
     name: str
     domain: str
@@ -45,8 +41,7 @@ class DesiredSecurable:
     workspace_ids: tuple[int, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DesiredGrant:
+class DesiredGrant(NamedTuple):
     securable_type: SecurableType
     securable: str
     principal: str  # declared name
@@ -88,13 +83,32 @@ class _Resolver:
         self.today = today
         self.levels = access_levels(spec.organisation)
         self.securables: list[DesiredSecurable] = []
+        self.state: list[Securable] = []
         self.grants: list[DesiredGrant] = []
         self.expired: list[DesiredGrant] = []
+        self.workspaces = tuple(sorted(set(self.config.workspaces)))
+        # Expansions repeat across thousands of grants: compute each once.
+        self._expanded: dict[tuple[str, SecurableType], tuple[str, ...]] = {}
+        self._listed: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.uc_names = {name: d.uc_name for name, d in spec.principals.items()}
 
     def owner(self, accountable: str) -> str:
         if self.config.protected and self.config.deployer is not None:
             return self.config.deployer
         return accountable
+
+    def privileges(self, grant: model.Grant, on: SecurableType) -> tuple[str, ...]:
+        if grant.access is not None:
+            key = (grant.access, on)
+            found = self._expanded.get(key)
+            if found is None:
+                found = self._expanded[key] = expand_level(self.levels[grant.access], on)
+            return found
+        listed = grant.privileges or ()
+        found = self._listed.get(listed)
+        if found is None:
+            found = self._listed[listed] = tuple(sorted(set(listed)))
+        return found
 
     def add_grants(
         self,
@@ -103,14 +117,13 @@ class _Resolver:
         name: str,
         domain: str,
         origin: Origin,
-    ) -> None:
+    ) -> dict[str, tuple[str, ...]]:
+        """Record the grants that apply here; return them by Unity Catalog principal name."""
+        by_principal: dict[str, tuple[str, ...]] = {}
         for i, grant in enumerate(grants):
             if grant.environments is not None and self.env not in grant.environments:
                 continue
-            if grant.access is not None:
-                privileges = expand_level(self.levels[grant.access], on)
-            else:
-                privileges = tuple(sorted(set(grant.privileges or ())))
+            privileges = self.privileges(grant, on)
             desired = DesiredGrant(
                 on,
                 name,
@@ -122,8 +135,16 @@ class _Resolver:
                 grant.reason,
                 grant.waivers,
             )
-            expired = grant.expires is not None and grant.expires < self.today
-            (self.expired if expired else self.grants).append(desired)
+            if grant.expires is not None and grant.expires < self.today:
+                self.expired.append(desired)
+                continue
+            self.grants.append(desired)
+            uc_name = self.uc_names.get(grant.principal, grant.principal)
+            known = by_principal.get(uc_name)
+            by_principal[uc_name] = (
+                privileges if known is None else tuple(sorted({*known, *privileges}))
+            )
+        return {p: by_principal[p] for p in sorted(by_principal) if by_principal[p]}
 
     def add(
         self,
@@ -136,21 +157,30 @@ class _Resolver:
         grants: tuple[model.Grant, ...],
     ) -> None:
         catalog = type is SecurableType.CATALOG
+        owner = self.owner(accountable)
+        isolation: Literal["ISOLATED"] | None = "ISOLATED" if catalog else None
+        workspaces = self.workspaces if catalog else None
         self.securables.append(
             DesiredSecurable(
                 type,
                 name,
                 domain.domain,
-                self.owner(accountable),
+                owner,
                 accountable,
                 comment,
                 domain.authority,
                 origin,
-                "ISOLATED" if catalog else None,
-                tuple(sorted(set(self.config.workspaces))) if catalog else None,
+                isolation,
+                workspaces,
             )
         )
-        self.add_grants(grants, type, name, domain.domain, origin)
+        by_principal = self.add_grants(grants, type, name, domain.domain, origin)
+        # Grants come out of add_grants sorted and de-duplicated, as make_securable would make them.
+        self.state.append(
+            Securable(
+                type, name, self.uc_names.get(owner, owner), isolation, workspaces, by_principal
+            )
+        )
 
     def domain(self, file: str, d: model.Domain) -> None:
         catalog = catalog_name(self.spec, d.domain, self.env)
@@ -178,44 +208,11 @@ class _Resolver:
             name=self.env,
             protected=self.config.protected,
             deployer=self.config.deployer,
-            workspaces=tuple(sorted(set(self.config.workspaces))),
+            workspaces=self.workspaces,
             securables=tuple(self.securables),
             grants=tuple(self.grants),
             expired=tuple(self.expired),
-            state=desired_state(self.spec, self.env, self.securables, self.grants),
-        )
-
-
-def desired_state(
-    spec: Spec,
-    env: str,
-    securables: list[DesiredSecurable],
-    grants: list[DesiredGrant],
-) -> State:
-    """The State document of the desired side: names as Unity Catalog spells them."""
-    by_securable: dict[tuple[SecurableType, str], dict[str, set[str]]] = defaultdict(
-        lambda: defaultdict(set)
-    )
-    for g in grants:
-        by_securable[(g.securable_type, g.securable)][spec.uc_name(g.principal)].update(
-            g.privileges
-        )
-    return make_state("spec", _state_securables(spec, securables, by_securable), environment=env)
-
-
-def _state_securables(
-    spec: Spec,
-    securables: list[DesiredSecurable],
-    grants: dict[tuple[SecurableType, str], dict[str, set[str]]],
-) -> Iterator[Securable]:
-    for s in securables:
-        yield make_securable(
-            s.type,
-            s.name,
-            spec.uc_name(s.owner),
-            grants.get((s.type, s.name), {}),
-            s.isolation_mode,
-            s.workspace_ids,
+            state=make_state("spec", self.state, environment=self.env),
         )
 
 

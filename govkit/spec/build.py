@@ -214,7 +214,7 @@ def build_spec(root: str, loaded: Loaded) -> tuple[Spec | None, list[Diagnostic]
                 "GOV009",
                 f"a second organisation file (the first is {org_files[0]})",
                 f,
-                ("version",),
+                (),
                 "keep exactly one file with `version:`",
                 "spec.load",
             )

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from govkit.diagnostics import Diagnostic, Path, Severity
+from govkit.spec.construct import DuplicateKey, load_document
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -43,35 +44,14 @@ class SpecFile:
     data: dict[str, Any]
 
 
-class _DuplicateKey(yaml.MarkedYAMLError):
-    pass
-
-
-def _construct_mapping(
-    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            duplicate = key in seen
-        except TypeError:  # an unhashable key: the constructor below reports it
-            continue
-        if duplicate:
-            raise _DuplicateKey(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
 class SpecLoader(_BaseLoader):
-    """C-parsed safe loader that refuses duplicate keys and keeps dates as text.
+    """C-parsed safe loader that keeps dates as text.
 
     Dates stay strings so that an impossible date (`2027-02-30`) reaches validation as a coded
     diagnostic instead of failing inside the YAML constructor.
     """
 
 
-SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 SpecLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -91,13 +71,20 @@ def _diag(code: str, message: str, file: str, hint: str, line: int = 0, col: int
     )
 
 
-def _yaml_error(file: str, exc: yaml.YAMLError) -> Diagnostic:
+def _is_tab_at(text: str, line: int, col: int) -> bool:
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    return "\t" in lines[line - 1][: max(col, 1)]
+
+
+def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
-    if isinstance(exc, _DuplicateKey):
+    if isinstance(exc, DuplicateKey):
         return _diag("GOV003", problem, file, "remove or rename one of the two", line, col)
-    if "'\\t'" in problem or "\\t" in problem:
+    if _is_tab_at(text, line, col):
         return _diag(
             "GOV002",
             "tab character used for indentation",
@@ -146,6 +133,8 @@ def parse_file(file: str, raw: bytes) -> tuple[SpecFile | None, Diagnostic | Non
             f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB",
             file,
             "split it into several files (one domain per file)",
+            1,
+            1,
         )
     text, error = _decode(file, raw)
     if text is None:
@@ -153,9 +142,9 @@ def parse_file(file: str, raw: bytes) -> tuple[SpecFile | None, Diagnostic | Non
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        data = yaml.load(text, Loader=SpecLoader)
+        data = load_document(text, SpecLoader)
     except yaml.YAMLError as exc:
-        return None, _yaml_error(file, exc)
+        return None, _yaml_error(file, text, exc)
     if data is None:
         return None, _diag("GOV005", "file is empty", file, "add content or delete the file", 1, 1)
     if not isinstance(data, dict):
@@ -245,6 +234,8 @@ class SourceIndex:
         return self._nodes[file]
 
     def position(self, file: str, path: Path, at_key: bool = False) -> tuple[int, int]:
+        if file not in self._sources:
+            return (0, 0)  # a folder, or a securable's name: no position to give
         node = self._root(file)
         if node is None:
             return (1, 1)

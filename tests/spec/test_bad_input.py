@@ -1,0 +1,146 @@
+"""Every kind of broken spec gets one coded diagnostic at the right place, exit 1, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from govkit.cli.main import main
+
+HERE = Path(__file__).parent
+CASES: dict[str, dict[str, Any]] = yaml.safe_load((HERE / "bad_cases.yaml").read_text())
+
+BASE = {
+    "govkit.yaml": """\
+version: 1
+environments:
+  dev: {workspaces: [1]}
+  prod: {workspaces: [2], protected: true, deployer: sp-deploy-prod}
+""",
+    "principals.yaml": """\
+groups:
+  sales-owners: {}
+  sales-analysts: {}
+service_principals:
+  sp-deploy-prod: {application_id: 11111111-2222-4333-8444-555555555555, environments: [prod]}
+""",
+    "domains/sales.yaml": """\
+domain: sales
+owner: sales-owners
+grants:
+  - {principal: sales-analysts, access: read}
+schemas:
+  raw: {}
+""",
+}
+
+
+def write_spec(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def run_validate(
+    spec: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
+    code = main(["validate", str(spec), "--as-of", "2026-11-26", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_base_spec_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_spec(tmp_path, dict(BASE))
+    code, out, err = run_validate(tmp_path, capsys)
+    assert (code, out) == (0, ""), err
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_spec(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = CASES[name]
+    files: dict[str, str | bytes] = dict(BASE) if case.get("base", True) else {}
+    files.update(case["files"])
+    write_spec(tmp_path, files)
+    code, out, err = run_validate(tmp_path, capsys)
+    expected_code, rel, line, col = case["expect"]
+    where = str(tmp_path) if rel == "." else f"{tmp_path}/{rel}"
+    prefix = f"{where}:{line}:{col}: " if line else f"{where}: "
+    lines = out.splitlines()
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert len(lines) == 1, out
+    assert lines[0].startswith(f"{prefix}{expected_code} error: "), lines[0]
+    assert "hint: " in lines[0] and lines[0].endswith("]")
+
+
+def test_non_utf8_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_spec(tmp_path, {**BASE, "domains/sales.yaml": b"domain: sales\nowner: caf\xe9\n"})
+    code, out, _ = run_validate(tmp_path, capsys)
+    assert code == 1
+    assert out.startswith(f"{tmp_path}/domains/sales.yaml:2:11: GOV004 error: ")
+
+
+def test_huge_file_is_refused_without_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = "domain: sales\nowner: sales-owners\n" + "# padding\n" * 2_000_000
+    write_spec(tmp_path, {**BASE, "domains/sales.yaml": big})
+    code, out, _ = run_validate(tmp_path, capsys)
+    assert code == 1
+    assert out.startswith(f"{tmp_path}/domains/sales.yaml:1:1: GOV006 error: file is 20.0 MB")
+
+
+def test_all_errors_are_reported_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files: dict[str, str | bytes] = dict(BASE)
+    files["domains/a.yaml"] = "domain: a\nowner: nobody\n"
+    files["domains/b.yaml"] = "domain: b\nowner: sales-owners\nenvironments: [qa]\n"
+    files["domains/c.yaml"] = "domain: c\nowner: sales-owners\nschemas: {raw: {tabels: {}}}\n"
+    write_spec(tmp_path, files)
+    code, out, _ = run_validate(tmp_path, capsys)
+    codes = [line.split(": ")[1].split()[0] for line in out.splitlines()]
+    assert code == 1
+    assert codes == ["GOV020", "GOV021", "GOV010"]
+
+
+def test_unknown_key_hint_suggests_the_right_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_spec(tmp_path, {**BASE, "domains/sales.yaml": "domain: sales\nownr: sales-owners\n"})
+    _, out, _ = run_validate(tmp_path, capsys)
+    assert "unknown key 'ownr' (hint: did you mean 'owner'?)" in out
+
+
+def test_legacy_privilege_hint_names_the_modern_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = "domain: sales\nowner: sales-owners\ngrants:\n  - {principal: sales-analysts, privileges: [ALL]}\n"
+    write_spec(tmp_path, {**BASE, "domains/sales.yaml": spec})
+    _, out, _ = run_validate(tmp_path, capsys)
+    assert "GOV023 error: legacy privilege 'ALL' is not accepted (hint: use ALL_PRIVILEGES" in out
+
+
+def test_invalid_privilege_names_where_it_is_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = (
+        "domain: sales\nowner: sales-owners\nschemas:\n  raw:\n    grants:\n"
+        "      - {principal: sales-analysts, privileges: [use catalog]}\n"
+    )
+    write_spec(tmp_path, {**BASE, "domains/sales.yaml": spec})
+    _, out, _ = run_validate(tmp_path, capsys)
+    assert "USE_CATALOG is not a privilege on a schema (hint: USE_CATALOG is granted on: catalog)" in out
+
+
+def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_validate(tmp_path / "nope", capsys)
+    assert code == 1
+    assert "GOV009 error: spec folder" in out
