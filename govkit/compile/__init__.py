@@ -1,0 +1,36 @@
+"""Compile the resolved spec to Terraform: one root module per (environment, domain).
+
+Pure: values in, values out. `govkit.compile.writer` puts the files on disk.
+"""
+
+from __future__ import annotations
+
+from govkit.compile.domain import domain_inputs, domain_stacks
+from govkit.compile.guard import check_stacks
+from govkit.compile.model import ACCOUNT, SHARED, Compiled, CompileError, Stack
+from govkit.compile.shared import shared_stacks
+from govkit.resolve import DesiredEnvironment
+from govkit.spec.build import Spec
+
+__all__ = ["CompileError", "Compiled", "Stack", "compile_stacks"]
+
+
+def compile_stacks(
+    spec: Spec, environments: tuple[DesiredEnvironment, ...], modules_dir: str
+) -> Compiled:
+    """Every stack of every environment; `modules_dir` is relative to the output folder.
+
+    Raises CompileError when the result would be unsafe to apply (see `guard`).
+    """
+    reserved = [
+        *(f"domain {d.domain.domain!r}" for d in spec.domains if d.domain.domain == SHARED),
+        *(f"environment {e.name!r}" for e in environments if e.name == ACCOUNT),
+    ]
+    if reserved:
+        raise CompileError([f"the {r} is a name reserved for shared stacks" for r in reserved])
+    stacks: list[Stack] = shared_stacks(spec, environments, modules_dir)
+    for env in environments:
+        for d in domain_inputs(env):
+            stacks.extend(domain_stacks(spec, env, d, modules_dir))
+    check_stacks(stacks)
+    return Compiled(tuple(sorted(stacks, key=lambda s: s.id)))

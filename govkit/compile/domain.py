@@ -1,0 +1,163 @@
+"""Domain stacks: one catalog of one environment, split by grant count when it is large."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from govkit.compile.escape import escape_document
+from govkit.compile.model import GrantEntry, GrantSet, Stack
+from govkit.compile.root import module_source, root_document
+from govkit.privileges import SecurableType
+from govkit.resolve import DesiredEnvironment, DesiredGrant, DesiredSecurable
+from govkit.spec.build import Spec
+
+DEPTH = 2  # stacks sit at <out>/<environment>/<domain>
+
+
+@dataclass(frozen=True)
+class DomainInput:
+    """What one domain contributes to one environment, as resolved."""
+
+    domain: str
+    file: str
+    catalog: DesiredSecurable
+    schemas: tuple[DesiredSecurable, ...]
+    grants: tuple[DesiredGrant, ...]
+
+
+def domain_inputs(env: DesiredEnvironment) -> list[DomainInput]:
+    """The environment's securables and grants grouped by domain, in domain order."""
+    securables: dict[str, list[DesiredSecurable]] = defaultdict(list)
+    grants: dict[str, list[DesiredGrant]] = defaultdict(list)
+    for s in env.securables:
+        securables[s.domain].append(s)
+    for g in env.grants:
+        grants[g.domain].append(g)
+    out = []
+    for domain in sorted(securables):
+        items = securables[domain]
+        catalog = next(s for s in items if s.type is SecurableType.CATALOG)
+        schemas = sorted((s for s in items if s.type is SecurableType.SCHEMA), key=lambda s: s.name)
+        out.append(
+            DomainInput(domain, catalog.origin.file, catalog, tuple(schemas), tuple(grants[domain]))
+        )
+    return out
+
+
+def grant_entries(spec: Spec, grants: Iterable[DesiredGrant]) -> tuple[GrantEntry, ...]:
+    """One entry per (securable, principal): privileges of repeated grants are merged."""
+    merged: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for g in grants:
+        merged[(g.securable_type.value, g.securable, spec.uc_name(g.principal))].update(
+            g.privileges
+        )
+    return tuple(
+        sorted(GrantEntry(t, n, p, tuple(sorted(privs))) for (t, n, p), privs in merged.items())
+    )
+
+
+def _schema_of(entry: GrantEntry) -> str:
+    """The schema part of a securable's name; empty for the catalog, so it sorts first."""
+    parts = entry.securable_name.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def split_grants(grant_set: GrantSet, limit: int) -> list[GrantSet]:
+    """Consecutive groups of at most `limit` grant resources, one securable never split.
+
+    Securables are taken catalog first, then schema by schema with its tables, so a schema's
+    grants sit in one part or in consecutive ones. A part is never empty; a single securable
+    with more principals than `limit` (additive) stays whole.
+    """
+    by_securable: dict[tuple[str, str], list[GrantEntry]] = defaultdict(list)
+    for e in grant_set.entries:
+        by_securable[e.securable].append(e)
+    order = sorted(by_securable, key=lambda s: (_schema_of(by_securable[s][0]), s[1]))
+    parts: list[list[GrantEntry]] = [[]]
+    used = 0
+    for securable in order:
+        entries = by_securable[securable]
+        cost = 1 if grant_set.authority == "authoritative" else len(entries)
+        if used + cost > limit and parts[-1]:
+            parts.append([])
+            used = 0
+        parts[-1].extend(entries)
+        used += cost
+    return [GrantSet(grant_set.authority, tuple(sorted(p))) for p in parts]
+
+
+def _relative(spec: Spec, file: str) -> str:
+    root = spec.root.rstrip("/") + "/"
+    return file[len(root) :] if file.startswith(root) else file
+
+
+def _depends_on(spec: Spec, d: DomainInput) -> tuple[str, ...]:
+    return tuple(sorted({_relative(spec, f) for f in (*spec.shared_files, d.file)}))
+
+
+def domain_stacks(
+    spec: Spec, env: DesiredEnvironment, d: DomainInput, modules_dir: str
+) -> list[Stack]:
+    """The domain's primary stack (catalog, bindings, schemas, first grants) and any parts."""
+    settings = spec.organisation.terraform
+    full = GrantSet(d.catalog.authority, grant_entries(spec, d.grants))
+    parts = split_grants(full, settings.max_grant_resources)
+    base_id = f"{env.name}/{d.domain}"
+    depends_on = _depends_on(spec, d)
+    note = _relative(spec, d.file)
+    workspace_ids = list(d.catalog.workspace_ids or ())
+    catalog_call = {
+        "source": module_source(modules_dir, DEPTH, "uc-domain"),
+        "catalog_name": d.catalog.name,
+        "owner": spec.uc_name(d.catalog.owner),
+        "comment": d.catalog.comment,
+        "workspace_ids": workspace_ids,
+        "schemas": [
+            {"name": s.name.split(".", 1)[1], "owner": spec.uc_name(s.owner), "comment": s.comment}
+            for s in d.schemas
+        ],
+        "authority": full.authority,
+        "grants": [e.as_json() for e in parts[0].entries],
+    }
+    stacks = [
+        Stack(
+            id=base_id,
+            environment=env.name,
+            domain=d.domain,
+            kind="domain",
+            depends_on=depends_on,
+            needs=(),
+            document=escape_document(
+                root_document(settings, base_id, DEPTH, note, {"domain": catalog_call})
+            ),
+            resources=1 + len(workspace_ids) + len(d.schemas) + len(parts[0].resources()),
+            grants=parts[0],
+            creates=(("catalog", d.catalog.name), *(("schema", s.name) for s in d.schemas)),
+        )
+    ]
+    for number, part in enumerate(parts[1:], start=2):
+        # A period cannot occur in a domain name, so a part's folder never meets a domain's.
+        part_id = f"{base_id}.{number}"
+        call = {
+            "source": module_source(modules_dir, DEPTH, "uc-grants"),
+            "authority": part.authority,
+            "grants": [e.as_json() for e in part.entries],
+        }
+        part_note = f"{note}, part {number}"
+        document = root_document(settings, part_id, DEPTH, part_note, {"grants": call})
+        stacks.append(
+            Stack(
+                id=part_id,
+                environment=env.name,
+                domain=d.domain,
+                kind="grants",
+                depends_on=depends_on,
+                needs=(base_id,),
+                document=escape_document(document),
+                resources=len(part.resources()),
+                grants=part,
+            )
+        )
+    return stacks

@@ -1,0 +1,38 @@
+locals {
+  # Grouped by securable: the key is "<type>/<full name>", the value every grant on it.
+  by_securable = {
+    for g in var.grants : "${g.securable_type}/${g.securable_name}" => g...
+  }
+  authoritative = var.authority == "authoritative" ? local.by_securable : {}
+  additive = var.authority == "additive" ? {
+    for g in var.grants : "${g.securable_type}/${g.securable_name}/${g.principal}" => g
+  } : {}
+}
+
+# Authoritative: the whole set of grants on one securable. Anything not listed is revoked.
+resource "databricks_grants" "this" {
+  for_each = local.authoritative
+
+  catalog = each.value[0].securable_type == "catalog" ? each.value[0].securable_name : null
+  schema  = each.value[0].securable_type == "schema" ? each.value[0].securable_name : null
+  table   = each.value[0].securable_type == "table" ? each.value[0].securable_name : null
+
+  dynamic "grant" {
+    for_each = { for g in each.value : g.principal => g.privileges }
+    content {
+      principal  = grant.key
+      privileges = grant.value
+    }
+  }
+}
+
+# Additive: one principal on one securable; grants made outside govkit are left alone.
+resource "databricks_grant" "this" {
+  for_each = local.additive
+
+  catalog    = each.value.securable_type == "catalog" ? each.value.securable_name : null
+  schema     = each.value.securable_type == "schema" ? each.value.securable_name : null
+  table      = each.value.securable_type == "table" ? each.value.securable_name : null
+  principal  = each.value.principal
+  privileges = each.value.privileges
+}
