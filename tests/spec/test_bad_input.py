@@ -122,7 +122,10 @@ def test_unknown_key_hint_suggests_the_right_key(
 def test_legacy_privilege_hint_names_the_modern_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = "domain: sales\nowner: sales-owners\ngrants:\n  - {principal: sales-analysts, privileges: [ALL]}\n"
+    spec = (
+        "domain: sales\nowner: sales-owners\ngrants:\n"
+        "  - {principal: sales-analysts, privileges: [ALL]}\n"
+    )
     write_spec(tmp_path, {**BASE, "domains/sales.yaml": spec})
     _, out, _ = run_validate(tmp_path, capsys)
     assert "GOV023 error: legacy privilege 'ALL' is not accepted (hint: use ALL_PRIVILEGES" in out
@@ -137,7 +140,10 @@ def test_invalid_privilege_names_where_it_is_valid(
     )
     write_spec(tmp_path, {**BASE, "domains/sales.yaml": spec})
     _, out, _ = run_validate(tmp_path, capsys)
-    assert "USE_CATALOG is not a privilege on a schema (hint: USE_CATALOG is granted on: catalog)" in out
+    expected = (
+        "USE_CATALOG is not a privilege on a schema (hint: USE_CATALOG is granted on: catalog)"
+    )
+    assert expected in out
 
 
 def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

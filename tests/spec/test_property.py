@@ -33,8 +33,9 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -84,7 +85,9 @@ def mutated(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(files=mutated())
 def test_mutations_never_crash(files: dict[str, str], tmp_path_factory: Any) -> None:
     root: Path = tmp_path_factory.mktemp("spec")

@@ -194,8 +194,9 @@ def test_bundled_estate_is_valid_and_realistic(capsys: pytest.CaptureFixture[str
     _, out, _ = show(CATALOGS, capsys, "--format", "json")
     docs = json.loads(out)
     workspaces = {w for d in docs for s in d["securables"] for w in s.get("workspace_ids", [])}
-    domains = {s["name"].rsplit("_", 1)[0] for d in docs for s in d["securables"]
-               if s["type"] == "catalog"}
+    domains = {
+        s["name"].rsplit("_", 1)[0] for d in docs for s in d["securables"] if s["type"] == "catalog"
+    }
     assert len(workspaces) == 12 and len(domains) >= 5
 
 
