@@ -84,6 +84,9 @@ def _domain(size: Size, d: int) -> dict[str, object]:
     catalog_grants.append(
         {"principal": f"{p}-engineers", "access": "write", "environments": ["dev"]}
     )
+    catalog_grants.append(
+        {"principal": f"{p}-engineers", "access": "read", "environments": ["staging", "prod"]}
+    )
     catalog_grants += [
         {"principal": f"sp-{p}-etl-{env}", "access": "write", "environments": [env]}
         for env in ENVS[1:]
