@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "show": "show",
     "schema": "schema",
     "drift": "drift",
+    "compile": "compile",
+    "affected": "affected",
 }
 
 
