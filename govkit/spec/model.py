@@ -74,6 +74,13 @@ class DriftSettings(Strict):
     ignore_principals: tuple[str, ...] = ()
 
 
+# YAML 1.1 reads a bare `off` as false; `GOV207: off` means the rule is off.
+RuleLevel = Annotated[
+    Literal["error", "warning", "note", "off"],
+    BeforeValidator(lambda v: "off" if v is False else v),
+]
+
+
 class Organisation(Strict):
     """The organisation file: environments, naming, access levels, rule severities."""
 
@@ -82,7 +89,7 @@ class Organisation(Strict):
     metastore_id: str | None = None
     environments: dict[Identifier, Environment] = Field(min_length=1)
     access_levels: dict[Identifier, Privileges] = Field(default_factory=dict)
-    rules: dict[str, Literal["error", "warning", "note", "off"]] = Field(default_factory=dict)
+    rules: dict[str, RuleLevel] = Field(default_factory=dict)
     terraform: TerraformSettings = TerraformSettings()
     drift: DriftSettings = DriftSettings()
 

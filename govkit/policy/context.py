@@ -1,0 +1,180 @@
+"""What rules see: the spec, every resolved environment, today, and indexes built once.
+
+Rules stay linear in the size of the spec by asking these indexes instead of scanning: grant
+entries are grouped by where they are written (one finding per entry, naming every environment
+it breaks a rule in), and each environment's USE_CATALOG / USE_SCHEMA holders are computed once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from govkit.diagnostics import Path
+from govkit.policy.base import Holder
+from govkit.privileges import SecurableType
+from govkit.resolve import DesiredEnvironment, DesiredGrant
+from govkit.spec import model
+from govkit.spec.build import Declared, Spec
+
+if TYPE_CHECKING:
+    from govkit.policy.waivers import WaiverBook
+
+Declaration = model.Domain | model.Schema | model.Table
+
+
+@dataclass
+class GrantEntry:
+    """One entry of a `grants:` list, with what it became in each environment."""
+
+    file: str
+    path: Path
+    grant: model.Grant
+    domain: str
+    # Document path of the securable it sits on: () domain, (schemas, s), (schemas, s, tables, t).
+    securable_path: Path
+    active: list[tuple[DesiredEnvironment, DesiredGrant]] = field(default_factory=list)
+    expired: list[tuple[DesiredEnvironment, DesiredGrant]] = field(default_factory=list)
+
+    @property
+    def principal(self) -> str:
+        return self.grant.principal
+
+    def key_path(self, key: str) -> Path:
+        return (*self.path, key)
+
+
+@dataclass(frozen=True)
+class UsePaths:
+    """Who can reach what in one environment: the prerequisites of SELECT and MODIFY."""
+
+    use_catalog: frozenset[tuple[str, str]]  # (principal, catalog)
+    use_schema: frozenset[tuple[str, str]]  # (principal, schema or catalog full name)
+    owners: frozenset[tuple[str, str]]  # (principal, securable full name)
+    everyone: frozenset[tuple[str, str]]  # (privilege, securable) held by `account users`
+
+
+EVERYONE = frozenset({"account users"})
+BUILT_IN_GROUPS = frozenset({"account users", "users"})
+
+
+def securable_chain(path: Path) -> tuple[Path, ...]:
+    """A securable's path and its ancestors': a table's schema and the domain hold waivers too."""
+    chain: list[Path] = [path]
+    while len(path) >= 2:
+        path = path[:-2]
+        chain.append(path)
+    return tuple(chain)
+
+
+class Context:
+    """The inputs of every rule. Indexes are computed on first use, once."""
+
+    def __init__(
+        self, spec: Spec, environments: tuple[DesiredEnvironment, ...], today: dt.date
+    ) -> None:
+        self.spec = spec
+        self.environments = environments
+        self.today = today
+        self.by_env = {e.name: e for e in environments}
+        # Set by the engine: the waiver rules read which waivers the other rules used.
+        self.waivers: WaiverBook | None = None
+        self.known_codes: frozenset[str] = frozenset()
+
+    def declared(self, principal: str) -> Declared | None:
+        return self.spec.principals.get(principal)
+
+    def kind(self, principal: str) -> str:
+        declared = self.declared(principal)
+        return declared.kind if declared is not None else "unknown"
+
+    def principal_holder(self, principal: str) -> tuple[Holder, ...]:
+        declared = self.declared(principal)
+        return ((declared.file, declared.path),) if declared is not None else ()
+
+    def entry_holders(self, entry: GrantEntry) -> tuple[Holder, ...]:
+        """Waivers on the grant, on its securable and the securable's parents, on the principal."""
+        own: tuple[Holder, ...] = ((entry.file, entry.path),)
+        chain = tuple((entry.file, p) for p in securable_chain(entry.securable_path))
+        return own + chain + self.principal_holder(entry.principal)
+
+    @cached_property
+    def declarations(self) -> dict[Holder, Declaration]:
+        """Every domain, schema and table by (file, document path)."""
+        out: dict[Holder, Declaration] = {}
+        for doc in self.spec.domains:
+            out[(doc.file, ())] = doc.domain
+            for s_name, schema in doc.domain.schemas.items():
+                out[(doc.file, ("schemas", s_name))] = schema
+                for t_name, table in schema.tables.items():
+                    out[(doc.file, ("schemas", s_name, "tables", t_name))] = table
+        return out
+
+    @cached_property
+    def entries(self) -> list[GrantEntry]:
+        """Every grant entry of the spec in file order, with its resolutions attached."""
+        by_origin: dict[Holder, GrantEntry] = {}
+        domains = {(doc.file, ()): doc.domain.domain for doc in self.spec.domains}
+        for (file, path), declaration in self.declarations.items():
+            for i, grant in enumerate(declaration.grants):
+                entry_path: Path = (*path, "grants", i)
+                domain = domains[(file, ())]
+                by_origin[(file, entry_path)] = GrantEntry(file, entry_path, grant, domain, path)
+        for env in self.environments:
+            for desired in env.grants:
+                by_origin[(desired.origin.file, desired.origin.path)].active.append((env, desired))
+            for desired in env.expired:
+                by_origin[(desired.origin.file, desired.origin.path)].expired.append((env, desired))
+        return list(by_origin.values())
+
+    def owner_path(self, file: str, securable_path: Path) -> Path:
+        """The `owner:` key that decides a securable's owner: its own, else its parents'."""
+        for path in securable_chain(securable_path):
+            declaration = self.declarations.get((file, path))
+            if declaration is not None and declaration.owner is not None:
+                return (*path, "owner")
+        return ("owner",)
+
+    @cached_property
+    def domain_names(self) -> tuple[str, ...]:
+        # Longest first, so that `sales-eu-analysts` belongs to `sales-eu`, not `sales`.
+        names = {doc.domain.domain for doc in self.spec.domains}
+        return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+    def home_domain(self, principal: str) -> str | None:
+        """The domain a principal's name says it belongs to: `finance-…`, `sp-finance-…`."""
+        name = principal.lower()
+        name = name[3:] if name.startswith("sp-") else name
+        for domain in self.domain_names:
+            d = domain.lower()
+            if name == d or name.startswith((f"{d}-", f"{d}_")):
+                return domain
+        return None
+
+    @cached_property
+    def use_paths(self) -> dict[str, UsePaths]:
+        """Per environment, who holds USE_CATALOG and USE_SCHEMA where, and who owns what."""
+        return {env.name: _use_paths(env) for env in self.environments}
+
+
+def _use_paths(env: DesiredEnvironment) -> UsePaths:
+    use_catalog: set[tuple[str, str]] = set()
+    use_schema: set[tuple[str, str]] = set()
+    everyone: set[tuple[str, str]] = set()
+    for grant in env.grants:
+        privileges = set(grant.privileges)
+        if "ALL_PRIVILEGES" in privileges:
+            privileges |= {"USE_CATALOG", "USE_SCHEMA"}
+        key = (grant.principal, grant.securable)
+        if "USE_CATALOG" in privileges and grant.securable_type is SecurableType.CATALOG:
+            use_catalog.add(key)
+        if "USE_SCHEMA" in privileges:
+            use_schema.add(key)
+        if grant.principal.lower() in EVERYONE:
+            everyone.update((p, grant.securable) for p in privileges)
+    owners = {(s.owner, s.name) for s in env.securables}
+    return UsePaths(
+        frozenset(use_catalog), frozenset(use_schema), frozenset(owners), frozenset(everyone)
+    )

@@ -1,0 +1,66 @@
+"""Run a rule case: write its spec files to a folder, validate, and compare findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govkit.pipeline import validate
+
+CASES = Path(__file__).parent / "cases"
+Expected = tuple[str, str, int, int]
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    name: str
+    as_of: dt.date
+    files: dict[str, str]
+    expect: list[Expected]
+    messages: list[str] = field(default_factory=list)
+
+
+def _base() -> dict[str, str]:
+    data = yaml.safe_load((CASES / "_base.yaml").read_text(encoding="utf-8"))
+    files: dict[str, str] = data["files"]
+    return files
+
+
+def load_cases() -> list[Case]:
+    """Every case of every rule file, in code and name order."""
+    base = _base()
+    out = []
+    for path in sorted(CASES.glob("GOV*.yaml")):
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for name, case in data["cases"].items():
+            files = {**base, **case.get("files", {})}
+            files = {k: v for k, v in files.items() if v is not None}  # `file: null` drops one
+            out.append(
+                Case(
+                    rule=data["rule"],
+                    name=name,
+                    as_of=dt.date.fromisoformat(str(case.get("as_of", "2026-11-26"))),
+                    files=files,
+                    expect=[tuple(e) for e in case.get("expect", [])],  # type: ignore[misc]
+                    messages=list(case.get("messages", [])),
+                )
+            )
+    return out
+
+
+def run_case(case: Case, tmp_path: Path) -> tuple[list[Expected], list[str]]:
+    """(code, file, line, col) of every diagnostic, and the diagnostics as text."""
+    spec_dir = tmp_path / "spec"
+    for rel, text in case.files.items():
+        target = spec_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    prefix = f"{spec_dir}/"
+    result = validate(str(spec_dir), case.as_of)
+    found = [(d.code, d.file.removeprefix(prefix), d.line, d.col) for d in result.diagnostics]
+    return found, [d.text().replace(prefix, "") for d in result.diagnostics]

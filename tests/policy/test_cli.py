@@ -1,0 +1,75 @@
+"""`govkit rules`, `govkit rules explain CODE` and policy severities through `govkit validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govkit.cli.main import main
+
+
+def test_rules_lists_codes_severities_and_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "GOV201  error    grants.protected-writes-by-service-principals" in out
+    assert "GOV207  warning  grants.ineffective" in out
+
+
+def test_explain_prints_the_documentation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "explain", "gov201"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("GOV201 grants.protected-writes-by-service-principals")
+    assert "Bad:" in out and "Good:" in out
+
+
+def test_explain_unknown_code_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "explain", "GOV999"]) == 1
+    assert "unknown rule 'GOV999'" in capsys.readouterr().err
+
+
+def test_markdown_is_the_rules_page(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--markdown"]) == 0
+    root = Path(__file__).resolve().parents[2]
+    assert capsys.readouterr().out == (root / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def _spec(tmp_path: Path, rules: str) -> str:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "govkit.yaml").write_text(
+        "version: 1\nenvironments:\n  prod: {workspaces: [3001], protected: true, "
+        f"deployer: sp-deploy}}\n{rules}",
+        encoding="utf-8",
+    )
+    (spec / "principals.yaml").write_text(
+        "groups: {sales-owners: {}, sales-engineers: {}}\n"
+        "service_principals: {sp-deploy: {application_id: 6a1e0c3d-5b7f-4e2a-9c1d-0f3b2a4c6e8d}}\n",
+        encoding="utf-8",
+    )
+    (spec / "sales.yaml").write_text(
+        "domain: sales\nowner: sales-owners\n"
+        "grants: [{principal: sales-engineers, privileges: [USE_CATALOG, MODIFY]}]\n",
+        encoding="utf-8",
+    )
+    return str(spec)
+
+
+@pytest.mark.parametrize(
+    ("rules", "code", "shown"),
+    [
+        ("", 1, "GOV201 error"),
+        ("rules: {GOV201: warning}\n", 0, "GOV201 warning"),
+        ("rules: {GOV201: off}\n", 0, None),
+    ],
+)
+def test_severity_is_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rules: str, code: int, shown: str | None
+) -> None:
+    spec = _spec(tmp_path, rules)
+    assert main(["validate", spec, "--as-of", "2026-11-26"]) == code
+    out = capsys.readouterr().out
+    if shown is None:
+        assert "GOV201" not in out
+    else:
+        assert f"sales.yaml:3:65: {shown}" in out
