@@ -51,11 +51,20 @@ class SpecLoader(_BaseLoader):
     diagnostic instead of failing inside the YAML constructor.
     """
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # Most scalars in a spec are names that start with a letter no implicit type starts
+        # with; answer those without the regex scan, which is most of PyYAML's load time.
+        if kind is yaml.ScalarNode and value and (not implicit[0] or value[0] not in _FIRST):
+            return _STR
+        return super().resolve(kind, value, implicit)
 
+
+_STR = "tag:yaml.org,2002:str"
 SpecLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_FIRST = frozenset(k for k, v in SpecLoader.yaml_implicit_resolvers.items() if v)
 
 
 def _diag(code: str, message: str, file: str, hint: str, line: int = 0, col: int = 0) -> Diagnostic:
@@ -228,7 +237,7 @@ class SourceIndex:
             raw = self._sources.get(file)
             try:
                 text = raw.decode("utf-8").lstrip("\ufeff") if raw is not None else ""
-                self._nodes[file] = yaml.compose(text, Loader=_BaseLoader)
+                self._nodes[file] = yaml.compose(text, Loader=SpecLoader)
             except (UnicodeDecodeError, yaml.YAMLError):
                 self._nodes[file] = None
         return self._nodes[file]
