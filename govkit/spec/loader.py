@@ -56,7 +56,7 @@ class SpecLoader(_BaseLoader):
         # with; answer those without the regex scan, which is most of PyYAML's load time.
         if kind is yaml.ScalarNode and value and (not implicit[0] or value[0] not in _FIRST):
             return _STR
-        return super().resolve(kind, value, implicit)
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]  # PyYAML is untyped
 
 
 _STR = "tag:yaml.org,2002:str"
