@@ -25,22 +25,19 @@ if TYPE_CHECKING:
 Declaration = model.Domain | model.Schema | model.Table
 
 
-@dataclass
+@dataclass(slots=True)
 class GrantEntry:
     """One entry of a `grants:` list, with what it became in each environment."""
 
     file: str
     path: Path
     grant: model.Grant
+    principal: str
     domain: str
     # Document path of the securable it sits on: () domain, (schemas, s), (schemas, s, tables, t).
     securable_path: Path
     active: list[tuple[DesiredEnvironment, DesiredGrant]] = field(default_factory=list)
     expired: list[tuple[DesiredEnvironment, DesiredGrant]] = field(default_factory=list)
-
-    @property
-    def principal(self) -> str:
-        return self.grant.principal
 
     def key_path(self, key: str) -> Path:
         return (*self.path, key)
@@ -79,6 +76,8 @@ class Context:
         self.environments = environments
         self.today = today
         self.by_env = {e.name: e for e in environments}
+        self._kinds = {name: d.kind for name, d in spec.principals.items()}
+        self._homes: dict[str, str | None] = {}
         # Set by the engine: the waiver rules read which waivers the other rules used.
         self.waivers: WaiverBook | None = None
         self.known_codes: frozenset[str] = frozenset()
@@ -87,8 +86,7 @@ class Context:
         return self.spec.principals.get(principal)
 
     def kind(self, principal: str) -> str:
-        declared = self.declared(principal)
-        return declared.kind if declared is not None else "unknown"
+        return self._kinds.get(principal, "unknown")
 
     def principal_holder(self, principal: str) -> tuple[Holder, ...]:
         declared = self.declared(principal)
@@ -121,7 +119,9 @@ class Context:
             for i, grant in enumerate(declaration.grants):
                 entry_path: Path = (*path, "grants", i)
                 domain = domains[(file, ())]
-                by_origin[(file, entry_path)] = GrantEntry(file, entry_path, grant, domain, path)
+                by_origin[(file, entry_path)] = GrantEntry(
+                    file, entry_path, grant, grant.principal, domain, path
+                )
         for env in self.environments:
             for desired in env.grants:
                 by_origin[(desired.origin.file, desired.origin.path)].active.append((env, desired))
@@ -145,6 +145,11 @@ class Context:
 
     def home_domain(self, principal: str) -> str | None:
         """The domain a principal's name says it belongs to: `finance-…`, `sp-finance-…`."""
+        if principal not in self._homes:
+            self._homes[principal] = self._home_domain(principal)
+        return self._homes[principal]
+
+    def _home_domain(self, principal: str) -> str | None:
         name = principal.lower()
         name = name[3:] if name.startswith("sp-") else name
         for domain in self.domain_names:

@@ -13,13 +13,16 @@ class _Scoped(Rule):
     kinds: frozenset[str]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        limited = {
+            name: d
+            for name, d in ctx.spec.principals.items()
+            if d.kind in self.kinds and d.environments is not None
+        }
         for entry in ctx.entries:
-            declared = ctx.declared(entry.principal)
-            if declared is None or declared.kind not in self.kinds:
+            declared = limited.get(entry.principal)
+            if declared is None or declared.environments is None:
                 continue
             allowed = declared.environments
-            if allowed is None:
-                continue
             outside = [env.name for env, _ in entry.active if env.name not in allowed]
             if outside:
                 kind = declared.kind.replace("_", " ")

@@ -41,6 +41,14 @@ def _held(entry: GrantEntry, privilege: str, protected: bool) -> list[str]:
     ]
 
 
+def _writes(privileges: tuple[str, ...], cache: dict[tuple[str, ...], list[str]]) -> list[str]:
+    # Resolution shares privilege tuples across grants: classify each distinct tuple once.
+    found = cache.get(privileges)
+    if found is None:
+        found = cache[privileges] = [p for p in privileges if is_write(p)]
+    return found
+
+
 class ProtectedWritesByServicePrincipals(Rule):
     """In a protected environment people only read; writes go to service principals.
 
@@ -73,6 +81,7 @@ class ProtectedWritesByServicePrincipals(Rule):
     scope = Scope.STATE
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        cache: dict[tuple[str, ...], list[str]] = {}
         for entry in ctx.entries:
             kind = ctx.kind(entry.principal)
             if kind not in _PEOPLE:
@@ -80,8 +89,10 @@ class ProtectedWritesByServicePrincipals(Rule):
             envs: list[str] = []
             writes: list[str] = []
             for env, grant in entry.active:
-                found = [p for p in grant.privileges if is_write(p)]
-                if env.protected and found:
+                if not env.protected:
+                    continue
+                found = _writes(grant.privileges, cache)
+                if found:
                     envs.append(env.name)
                     writes.extend(p for p in found if p not in writes)
             if envs:

@@ -90,15 +90,25 @@ class IneffectiveGrant(Rule):
     scope = Scope.STATE
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        # A principal's path to a schema is the same for every table in it: look it up once.
+        memo: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         for entry in ctx.entries:
             envs: list[str] = []
             missing: dict[str, list[str]] = {}  # privilege -> securables, in environment order
             for env, grant in entry.active:
                 if grant.securable_type is SecurableType.CATALOG:
                     continue
-                if not {"SELECT", "MODIFY"} & set(grant.privileges):
+                if "SELECT" not in grant.privileges and "MODIFY" not in grant.privileges:
                     continue
-                lacks = missing_prerequisites(grant, ctx.use_paths[env.name])
+                parent = (
+                    grant.securable
+                    if grant.securable_type is SecurableType.SCHEMA
+                    else grant.securable.rsplit(".", 1)[0]
+                )
+                key = (env.name, grant.principal, parent)
+                lacks = memo.get(key)
+                if lacks is None:
+                    lacks = memo[key] = missing_prerequisites(grant, ctx.use_paths[env.name])
                 if lacks:
                     envs.append(env.name)
                     for privilege, securable in lacks:
@@ -144,20 +154,22 @@ class DuplicateGrant(Rule):
     scope = Scope.SPEC
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        # (environment, securable, principal) -> privilege -> the entry that granted it first
-        seen: dict[tuple[str, str, str], dict[str, GrantEntry]] = {}
+        # (environment, securable, principal) -> the entries that granted to it, with privileges.
+        # Most keys see one entry; privileges are compared only when a key repeats.
+        seen: dict[tuple[str, str, str], list[tuple[GrantEntry, tuple[str, ...]]]] = {}
         for entry in ctx.entries:
             envs: list[str] = []
             again: list[str] = []
             first: GrantEntry | None = None
             for env, grant in entry.active:
-                held = seen.setdefault((env.name, grant.securable, grant.principal), {})
-                for privilege in grant.privileges:
-                    earlier = held.setdefault(privilege, entry)
-                    if earlier is not entry:
-                        first = first or earlier
-                        again += [privilege] if privilege not in again else []
-                        envs += [env.name] if env.name not in envs else []
+                earlier = seen.setdefault((env.name, grant.securable, grant.principal), [])
+                for other, privileges in earlier:
+                    for privilege in grant.privileges:
+                        if privilege in privileges:
+                            first = first or other
+                            again += [privilege] if privilege not in again else []
+                            envs += [env.name] if env.name not in envs else []
+                earlier.append((entry, grant.privileges))
             if first is not None:
                 yield Finding(
                     f"{and_list(again)} to {entry.principal} in {environments_phrase(envs)} "
