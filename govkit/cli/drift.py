@@ -55,6 +55,7 @@ def _read_live_api(
     from databricks.sdk.errors.base import DatabricksError
 
     from govkit.live import read_live
+    from govkit.live.client import ClientConfigError
     from govkit.live.resilience import ReadFailed
 
     catalogs = tuple(s.name for s in env.state.securables if s.type.value == "catalog")
@@ -66,7 +67,7 @@ def _read_live_api(
             include_all=include_all,
             warehouse_id=warehouse_id,
         )
-    except (ReadFailed, DatabricksError, ValueError, OSError) as exc:
+    except (ClientConfigError, ReadFailed, DatabricksError, ValueError, OSError) as exc:
         raise UserError(f"live read from {source} failed: {exc}") from None
 
 
@@ -80,12 +81,14 @@ def _audit_events(audit: str, days: int, warehouse_id: str | None) -> list[Audit
         raise UserError("--audit warehouse needs --warehouse-id (or DATABRICKS_WAREHOUSE_ID)")
     from databricks.sdk.errors.base import DatabricksError
 
-    from govkit.live.client import make_client
+    from govkit.live.client import ClientConfigError, make_client
     from govkit.live.statements import StatementFailed, run_statement
 
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+    params = {"since": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
     try:
-        rows = run_statement(make_client(), warehouse_id, AUDIT_SQL, {"days": str(days)})
-    except (StatementFailed, DatabricksError, ValueError, OSError) as exc:
+        rows = run_statement(make_client(), warehouse_id, AUDIT_SQL, params)
+    except (ClientConfigError, StatementFailed, DatabricksError, ValueError, OSError) as exc:
         raise UserError(f"reading system.access.audit failed: {exc}") from None
     return rows_to_events(rows)
 

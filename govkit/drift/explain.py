@@ -155,14 +155,28 @@ def explain(report: DriftReport, events: Iterable[AuditEvent]) -> DriftReport:
     return report.model_copy(update={"changes": tuple(changes)})
 
 
-# The warehouse query: the database aggregates and filters; govkit reads only matching rows.
+# Actions that change grants or owners of Unity Catalog securables.
+AUDIT_ACTIONS = (
+    PERMISSIONS_ACTION,
+    "updateCatalog",
+    "updateSchema",
+    "updateTables",
+    "updateTable",
+    "updateVolume",
+    "updateFunction",
+    "updateExternalLocation",
+    "updateStorageCredential",
+    "updateConnection",
+)
+# The warehouse filters: govkit reads only the rows that can explain a change. `:since` is an
+# ISO timestamp computed by the caller, so that the statement stays plain SELECT ... WHERE.
 AUDIT_SQL = (
     "SELECT event_time, user_identity.email AS user_email, action_name, request_params,"
     " response.status_code AS status_code"
     " FROM system.access.audit"
     " WHERE service_name = 'unityCatalog'"
-    " AND action_name LIKE 'update%'"
-    " AND event_date >= date_sub(current_date(), CAST(:days AS INT))"
+    " AND action_name IN (" + ", ".join(f"'{a}'" for a in AUDIT_ACTIONS) + ")"
+    " AND event_time >= :since"
     " ORDER BY event_time"
 )
 
