@@ -75,20 +75,34 @@ class _Collector:
     ignored: Counter[str] = field(default_factory=Counter)
 
 
+def _indexes(
+    want: tuple[Securable, ...], have: tuple[Securable, ...]
+) -> tuple[dict[object, Securable], dict[object, Securable]]:
+    """Both sides indexed alike: by name when names are unique, else by `Securable.key`."""
+    by_name_want: dict[object, Securable] = {s.name: s for s in want}
+    by_name_have: dict[object, Securable] = {s.name: s for s in have}
+    if len(by_name_want) == len(want) and len(by_name_have) == len(have):
+        # The common case, and cheaper: a name is a plain string to hash. Types still match
+        # below, so a catalog never pairs with an external location of the same name.
+        return by_name_want, by_name_have
+    return {s.key: s for s in want}, {s.key: s for s in have}
+
+
 def diff_states(desired: Desired, live: State, options: DriftOptions) -> DriftReport:
     """Every difference between `desired` and `live`, sorted by securable, kind and principal."""
-    want = desired.state.index()
-    have = live.index()
+    want, have = _indexes(desired.state.securables, live.securables)
     out = _Collector(options, _merge_expired(desired.expired))
     for key, d in want.items():
         live_securable = have.get(key)
-        if live_securable is None:
+        if live_securable is None or live_securable.type is not d.type:
             out.changes.append(_missing(d))
         else:
-            _compare(d, live_securable, desired.authority.get(key, "authoritative"), out)
-    catalogs = {name for type_, name in want if type_ == SecurableType.CATALOG.value}
+            _compare(d, live_securable, desired.authority, out)
+    catalogs = {d.name for d in want.values() if d.type is SecurableType.CATALOG}
     for key, live_securable in have.items():
-        if key not in want and _in_scope(live_securable, catalogs, options.include_all):
+        twin = want.get(key)
+        declared = twin is not None and twin.type is live_securable.type
+        if not declared and _in_scope(live_securable, catalogs, options.include_all):
             out.changes.append(_unmanaged(live_securable))
     changes = tuple(sorted(out.changes, key=Change.sort_key))
     named = {p for c in changes for p in (c.principal, _str(c.expected), _str(c.actual)) if p}
@@ -157,7 +171,9 @@ def _unmanaged(s: Securable) -> Change:
     )
 
 
-def _compare(d: Securable, live: Securable, authority: Authority, out: _Collector) -> None:
+def _compare(
+    d: Securable, live: Securable, authority: Mapping[Key, Authority], out: _Collector
+) -> None:
     if d.owner is not None and d.owner != live.owner:
         out.changes.append(_owner(d, live))
     if d.isolation_mode is not None and d.isolation_mode != live.isolation_mode:
@@ -175,7 +191,9 @@ def _compare(d: Securable, live: Securable, authority: Authority, out: _Collecto
     if d.workspace_ids is not None and set(d.workspace_ids) != set(live.workspace_ids or ()):
         out.changes.append(_bindings(d, live))
     if d.grants != live.grants:
-        out.changes.extend(_grant_changes(d, live, authority, out))
+        # Looked up only here: most securables have equal grants, and the key costs a tuple.
+        mode = authority.get(d.key, "authoritative")
+        out.changes.extend(_grant_changes(d, live, mode, out))
 
 
 def _owner(d: Securable, live: Securable) -> Change:

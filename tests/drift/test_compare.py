@@ -153,3 +153,16 @@ def test_names_map_uc_names_to_declared_names_for_display() -> None:
     live = [catalog(owner="alice@example.com"), schema(), table(grants={"execs": ["SELECT"]})]
     report = diff(desired_estate(), live, names={DEPLOYER: "sp-uc-deploy-prod"})
     assert report.names == {DEPLOYER: "sp-uc-deploy-prod"}
+
+
+def test_a_name_shared_by_two_types_never_pairs_them() -> None:
+    from govkit.privileges import SecurableType
+    from govkit.state import make_securable
+
+    location = make_securable(SecurableType.EXTERNAL_LOCATION, "finance_prod", DEPLOYER, {})
+    report = diff(desired_estate(), [location, *desired_estate()[1:]], include_all=True)
+    assert kinds(report) == [
+        ("missing_securable", "finance_prod", None, ()),
+        ("unmanaged_securable", "finance_prod", None, ()),
+    ]
+    assert [c.securable_type.value for c in report.changes] == ["catalog", "external_location"]
