@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from govkit.compile.escape import escape_document
 from govkit.compile.model import GrantEntry, GrantSet, Stack
 from govkit.compile.root import module_source, root_document
 from govkit.privileges import SecurableType
@@ -53,9 +52,11 @@ def grant_entries(spec: Spec, grants: Iterable[DesiredGrant]) -> tuple[GrantEntr
         merged[(g.securable_type.value, g.securable, spec.uc_name(g.principal))].update(
             g.privileges
         )
-    return tuple(
-        sorted(GrantEntry(t, n, p, tuple(sorted(privs))) for (t, n, p), privs in merged.items())
-    )
+    return tuple(GrantEntry(t, n, p, tuple(sorted(merged[t, n, p]))) for t, n, p in sorted(merged))
+
+
+def _key(entry: GrantEntry) -> tuple[str, str, str]:
+    return entry.key
 
 
 def _schema_of(entry: GrantEntry) -> str:
@@ -85,7 +86,7 @@ def split_grants(grant_set: GrantSet, limit: int) -> list[GrantSet]:
             used = 0
         parts[-1].extend(entries)
         used += cost
-    return [GrantSet(grant_set.authority, tuple(sorted(p))) for p in parts]
+    return [GrantSet(grant_set.authority, tuple(sorted(p, key=_key))) for p in parts]
 
 
 def _relative(spec: Spec, file: str) -> str:
@@ -129,9 +130,7 @@ def domain_stacks(
             kind="domain",
             depends_on=depends_on,
             needs=(),
-            document=escape_document(
-                root_document(settings, base_id, DEPTH, note, {"domain": catalog_call})
-            ),
+            document=root_document(settings, base_id, DEPTH, note, {"domain": catalog_call}),
             resources=1 + len(workspace_ids) + len(d.schemas) + len(parts[0].resources()),
             grants=parts[0],
             creates=(("catalog", d.catalog.name), *(("schema", s.name) for s in d.schemas)),
@@ -155,7 +154,7 @@ def domain_stacks(
                 kind="grants",
                 depends_on=depends_on,
                 needs=(base_id,),
-                document=escape_document(document),
+                document=document,
                 resources=len(part.resources()),
                 grants=part,
             )

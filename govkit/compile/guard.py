@@ -6,7 +6,7 @@ Two `databricks_grants` on one securable, or a mix of `databricks_grants` and
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from govkit.compile.model import CompileError, Stack
@@ -40,8 +40,8 @@ def _grant_problem(resources: list[tuple[str, str, str | None]]) -> str:
         return f"mixes databricks_grants and databricks_grant (stacks {stacks})"
     if "databricks_grants" in kinds and len(resources) > 1:
         return f"{len(resources)} authoritative databricks_grants resources (stacks {stacks})"
-    principals = [p for _, _, p in resources]
-    repeated = sorted({p for p in principals if p is not None and principals.count(p) > 1})
+    counts = Counter(p for _, _, p in resources if p is not None)
+    repeated = sorted(p for p, n in counts.items() if n > 1)
     if repeated:
         return f"more than one databricks_grant for {repeated} (stacks {stacks})"
     return ""

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from govkit.compile.escape import escape_template
 from govkit.resolve import Authority
 
 StackKind = Literal["domain", "grants", "shared"]
@@ -25,7 +26,7 @@ class CompileError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class GrantEntry:
     """All privileges of one principal (its Unity Catalog name) on one securable."""
 
@@ -33,6 +34,10 @@ class GrantEntry:
     securable_name: str
     principal: str
     privileges: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.securable_type, self.securable_name, self.principal)
 
     @property
     def securable(self) -> tuple[str, str]:
@@ -72,7 +77,7 @@ class Stack:
     kind: StackKind
     depends_on: tuple[str, ...]  # spec files, relative to the spec folder
     needs: tuple[str, ...]  # stacks to apply first
-    document: Mapping[str, Any]  # the root module, already escaped
+    document: Mapping[str, Any]  # the root module, before escaping (see render_terraform)
     resources: int
     grants: GrantSet | None = None
     creates: tuple[tuple[str, str], ...] = field(default=())  # (type, name) of securables
@@ -95,9 +100,40 @@ class Stack:
         }
 
 
+def _nested(value: Any) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+
+
+def _render(value: Any, indent: str) -> str:
+    # Blocks are spread over lines; a flat object (a grant with its privileges, a schema) or a
+    # list of scalars stays on one line, so a diff shows one line per grant that changed.
+    if isinstance(value, dict) and any(_nested(v) for v in value.values()):
+        inner = indent + "  "
+        items = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_render(value[k], inner)}"
+            for k in sorted(value)
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _render(v, inner) for v in value) + f"\n{indent}]"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 def render_json(value: Any) -> bytes:
-    """Deterministic JSON: sorted keys, two-space indent, UTF-8, one final newline."""
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """Deterministic JSON: sorted keys, nested blocks indented, UTF-8, one final newline."""
+    return (_render(value, "") + "\n").encode()
+
+
+def render_terraform(document: Any) -> bytes:
+    """A root module as Terraform JSON, with every string escaped for Terraform templates.
+
+    Escaping the text is escaping every string: JSON never writes `$`, `%` or `{` as escapes,
+    and outside strings its syntax has no `$` or `%`, so `${` and `%{` occur only in strings.
+    """
+    return escape_template(render_json(document).decode()).encode()
 
 
 @dataclass(frozen=True)
@@ -112,6 +148,6 @@ class Compiled:
 
     def files(self) -> dict[str, bytes]:
         """Every output file by its POSIX path under the output folder."""
-        out = {f"{s.id}/{MAIN_FILE}": render_json(s.document) for s in self.stacks}
+        out = {f"{s.id}/{MAIN_FILE}": render_terraform(s.document) for s in self.stacks}
         out[STACKS_FILE] = render_json(self.index())
         return dict(sorted(out.items()))

@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 from govkit.compile.domain import DEPTH
-from govkit.compile.escape import escape_document
 from govkit.compile.model import ACCOUNT, SHARED, CompileError, Stack
 from govkit.compile.root import module_source, root_document
 from govkit.resolve import DesiredEnvironment
@@ -66,7 +65,7 @@ def _stack(
         kind="shared",
         depends_on=tuple(sorted(f.removeprefix(root) for f in spec.shared_files)),
         needs=(),
-        document=escape_document(document),
+        document=document,
         resources=sum(1 + len(w) + (sp.federation is not None) for _, sp, w in members),
     )
 

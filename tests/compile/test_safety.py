@@ -57,9 +57,9 @@ def test_every_yaml_string_is_escaped_in_the_output(tmp_path):
             },
         },
     )
-    stack = next(s for s in compile_spec(spec).stacks if s.id == "dev/d")
-    text = json.dumps(stack.document)
-    call = stack.document["module"]["domain"]
+    files = compile_spec(spec).files()
+    text = files["dev/d/main.tf.json"].decode()
+    call = json.loads(text)["module"]["domain"]
     assert call["comment"] == escape_template(TRICKY)
     assert call["schemas"][0]["comment"] == escape_template(TRICKY)
     assert "${var.x}" not in text.replace("$${var.x}", "")
