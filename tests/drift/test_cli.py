@@ -190,3 +190,11 @@ def test_a_file_source_never_imports_the_databricks_sdk(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-2:] == ["0", "False"]
+
+
+def test_the_warehouse_source_needs_a_warehouse_id(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABRICKS_WAREHOUSE_ID", raising=False)
+    assert main(["drift", *ARGS, "--source", "warehouse"]) == 1
+    assert "--source warehouse needs --warehouse-id" in capsys.readouterr().err

@@ -76,6 +76,14 @@ def test_applied_estate_is_clean_then_shows_exactly_out_of_band_changes(
     assert "REVOKE SELECT ON CATALOG `finance_prod` FROM `contractors`;" in sql
     assert f"ALTER CATALOG `risk_prod` OWNER TO `{DEPLOYER}`;" in sql
 
+    # The SQL warehouse reader sees the same two changes.
+    code, out = _drift(capsys, "--format", "json", "--source", "warehouse", "--warehouse-id", "w1")
+    assert code == 2, out
+    assert [(c["kind"], c["securable"]) for c in json.loads(out)["changes"]] == [
+        ("unexpected_grant", "finance_prod"),
+        ("owner_mismatch", "risk_prod"),
+    ]
+
     # Restore what the SQL says, through the SDK (the local server runs no DDL).
     w.grants.update(
         "catalog",
