@@ -146,7 +146,7 @@ def _in_scope(s: Securable, catalogs: set[str], include_all: bool) -> bool:
 
 def _missing(d: Securable) -> Change:
     how = (
-        "declared, not found; the pipeline that creates it has not run"
+        "the apply does not create tables; the pipeline that creates it has not run"
         if d.type in _NOT_BY_APPLY
         else "the next apply creates it"
     )

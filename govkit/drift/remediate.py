@@ -136,7 +136,11 @@ def _edit(c: Change, report: DriftReport, index: SpecIndex) -> dict[str, Any] | 
         }
     if c.kind is ChangeKind.EXPIRED_GRANT_LIVE and entries:
         # Adopting an expired grant means renewing it: the reviewer picks the new date.
-        return {"file": entries[0][0], "at": _dotted((*entries[0][1], "expires")), "set": None}
+        return {
+            "file": entries[0][0],
+            "at": _dotted((*entries[0][1], "expires")),
+            "set": "YYYY-MM-DD (a new date)",
+        }
     return None
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from govkit.drift.explain import AuditFormatError, explain, parse_audit_text, rows_to_events
+from govkit.drift.model import DriftReport
 from tests.drift.states import READ, catalog, desired_estate, diff, schema, table
 
 
@@ -39,7 +40,7 @@ def _owner_row(at: str, who: str, securable: str, owner: str) -> dict[str, objec
     }
 
 
-def _drifted():  # type: ignore[no-untyped-def]
+def _drifted() -> DriftReport:
     live = [
         catalog(owner="alice@example.com", grants={"finance-analysts": READ, "rogue": ["SELECT"]}),
         schema(),

@@ -87,3 +87,25 @@ def test_yaml_patch_adopts_live_grants_where_the_securable_is_declared() -> None
             "drop_privileges": ["SELECT"],
         },
     ]
+
+
+def test_an_expired_grant_is_revoked_by_sql_or_renewed_by_the_patch() -> None:
+    from govkit.drift.compare import ExpiredGrant
+
+    key = ("schema", "finance_prod.reporting")
+    expired = ExpiredGrant(key, "marketing-analysts", ("SELECT",), "2026-09-30")
+    live = [
+        catalog(),
+        schema(grants={"marketing-analysts": ["SELECT"]}),
+        table(grants={"execs": ["SELECT"]}),
+    ]
+    report = diff(desired_estate(), live, expired=(expired,))
+    assert (
+        "REVOKE SELECT ON SCHEMA `finance_prod`.`reporting` FROM `marketing-analysts`;"
+        in emit_sql(report)
+    )
+    grant_at = ("schemas", "reporting", "grants", 0)
+    index = SpecIndex(grants={(*key, "marketing-analysts"): (("f.yaml", grant_at),)})
+    (edit,) = yaml.safe_load(emit_yaml(report, index))["edits"]
+    assert edit["at"] == "schemas.reporting.grants.0.expires"
+    assert edit["change"] == "expired_grant_live"
