@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["govkit.testing.fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "catalogs"
 # The bundled estate is checked as of this date, so that its expiry dates stay meaningful.

@@ -1,0 +1,79 @@
+"""Seeded, reproducible fault injection for the local Unity Catalog API server.
+
+A request's fate depends only on the seed, the request line and how many times that same
+request was seen before, never on thread timing: the same run sees the same faults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+FaultKind = Literal["429", "500", "503", "slow", "drop"]
+ALL_KINDS: tuple[FaultKind, ...] = ("429", "500", "503", "slow", "drop")
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What goes wrong, and how often.
+
+    - `rate`: share of API requests that meet a transient fault, drawn from `kinds`.
+    - `retry_after`: seconds in the Retry-After header of 429 and 503 answers.
+    - `slow_seconds`: delay of a `slow` answer (which then succeeds).
+    - `fail_paths`: substrings of `path?query`; matching requests always fail with 500.
+    - `fail_pages`: (substring of `path?query`, page index); that page of a listing always fails.
+    - `fail_statements`: substrings of SQL; a matching statement ends in state FAILED.
+    """
+
+    seed: int = 0
+    rate: float = 0.0
+    kinds: tuple[FaultKind, ...] = ALL_KINDS
+    retry_after: int = 1
+    slow_seconds: float = 0.05
+    fail_paths: tuple[str, ...] = ()
+    fail_pages: tuple[tuple[str, int], ...] = ()
+    fail_statements: tuple[str, ...] = ()
+
+
+class FaultDecider:
+    """Decides the fate of each request from the seed and the request's occurrence count."""
+
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+        self._seen: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def transient(self, method: str, target: str) -> FaultKind | None:
+        """The transient fault for this request, or None; `target` is `path?query`."""
+        f = self.faults
+        if f.rate <= 0 or not f.kinds:
+            return None
+        key = f"{method} {target}"
+        with self._lock:
+            self._seen[key] += 1
+            nth = self._seen[key]
+        draw, pick = _draws(f"{f.seed}|{key}|{nth}")
+        if draw >= f.rate:
+            return None
+        return f.kinds[int(pick * len(f.kinds)) % len(f.kinds)]
+
+    def persistent(self, target: str) -> bool:
+        return any(s in target for s in self.faults.fail_paths)
+
+    def page_fails(self, target: str, page_index: int) -> bool:
+        return any(s in target and i == page_index for s, i in self.faults.fail_pages)
+
+    def statement_fails(self, sql: str) -> bool:
+        return any(s in sql for s in self.faults.fail_statements)
+
+
+def _draws(text: str) -> tuple[float, float]:
+    digest = hashlib.sha256(text.encode()).digest()
+    scale = float(1 << 32)
+    return (
+        int.from_bytes(digest[:4], "big") / scale,
+        int.from_bytes(digest[4:8], "big") / scale,
+    )

@@ -1,0 +1,158 @@
+"""Request and response values, routing and paging shared by the server's API modules."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from govkit.testing.faults import FaultDecider
+from govkit.testing.store import ApiError, Store
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Page sizes and paging behaviour; small pages make tests walk many pages."""
+
+    page_size: int = 50
+    permissions_page_size: int = 200
+    empty_first_page: bool = True
+    chunk_rows: int = 500  # rows per statement result chunk
+    statement_polls: int = 1  # GETs that still answer RUNNING before SUCCEEDED
+    max_rows: int | None = None  # a warehouse-side result limit: beyond it, `truncated`
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+    base_url: str
+    store: Store
+    faults: FaultDecider
+    config: ServerConfig
+    params: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        """`path?query` with sorted parameters: what fault rules match against."""
+        qs = "&".join(f"{k}={v}" for k, v in sorted(self.query.items()))
+        return f"{self.path}?{qs}"
+
+    def listing(self) -> str:
+        """`target` without the page token: the same for every page of one listing."""
+        qs = "&".join(f"{k}={v}" for k, v in sorted(self.query.items()) if k != "page_token")
+        return f"{self.path}?{qs}"
+
+    def json_body(self) -> dict[str, Any]:
+        if self.body is None:
+            return {}
+        if not isinstance(self.body, dict):
+            raise ApiError(400, "MALFORMED_REQUEST", "request body must be a JSON object")
+        return self.body
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # a non-JSON body (external-link blobs)
+
+
+Handler = Callable[[Request], Response]
+
+
+class Router:
+    """Regex routes; path parameters (`[^/]+` groups) are passed in `Request.params`."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        self._routes.append((method, re.compile(f"^{pattern}$"), handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler, tuple[str, ...]]:
+        path_known = False
+        for m, regex, handler in self._routes:
+            found = regex.match(path)
+            if found:
+                path_known = True
+                if m == method:
+                    return handler, found.groups()
+        if path_known:
+            raise ApiError(405, "BAD_REQUEST", f"{method} is not allowed on {path}")
+        raise ApiError(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
+
+
+def ok(body: Any = None) -> Response:
+    return Response(200, {} if body is None else body)
+
+
+def _encode_token(after: str, page: int) -> str:
+    raw = json.dumps({"after": after, "page": page}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_token(token: str) -> tuple[str, int]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return str(data["after"]), int(data["page"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", "Invalid page_token.") from None
+
+
+def max_results(req: Request, minimum_positive: int = 1) -> int | None:
+    """The `max_results` query parameter, validated as Unity Catalog does."""
+    raw = req.query.get("max_results")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", "max_results must be an integer") from None
+    if value < 0 or 0 < value < minimum_positive:
+        raise ApiError(
+            400,
+            "INVALID_PARAMETER_VALUE",
+            f"max_results must be 0 or at least {minimum_positive} (got {value})",
+        )
+    return value
+
+
+def paginate(
+    req: Request,
+    items: Sequence[Any],
+    key: Callable[[Any], str],
+    page_size: int | None = None,
+    minimum_positive: int = 1,
+) -> tuple[list[Any], str | None]:
+    """One page of `items` (sorted by `key`) and the next page token, or None at the end.
+
+    Without `max_results` everything comes back on one page (the legacy unpaginated call).
+    With paging, the first page is empty but carries a token when `empty_first_page` is set:
+    Databricks documents that a page may be empty and clients must follow the token anyway.
+    A page listed in the fault plan fails with 500 every time it is asked for.
+    """
+    limit = max_results(req, minimum_positive)
+    if limit is None and "page_token" not in req.query:
+        return list(items), None
+    server_size = page_size or req.config.page_size
+    size = server_size if not limit else min(limit, server_size)
+    token = req.query.get("page_token")
+    after, page = _decode_token(token) if token else (None, 0)
+    if req.faults.page_fails(req.listing(), page):
+        raise ApiError(500, "INTERNAL_ERROR", f"Internal error while listing page {page}.")
+    if token is None and req.config.empty_first_page and items:
+        return [], _encode_token("", 1)
+    rest = [i for i in items if after is None or key(i) > after]
+    chunk = rest[:size]
+    if len(rest) > size:
+        return chunk, _encode_token(key(chunk[-1]), page + 1)
+    return chunk, None

@@ -1,0 +1,232 @@
+"""The metastore behind the local Unity Catalog API server: securables, grants, bindings, logs.
+
+One lock guards every read and write, so that the REST handlers and the SQL engine see the same
+consistent value. It loads from and dumps to State documents, plus lineage and audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from govkit.privileges import PRIVILEGES, SecurableType
+from govkit.state import Securable, State, make_securable, make_state
+
+# Securable types that the server stores; the others answer RESOURCE_DOES_NOT_EXIST.
+STORED_TYPES = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
+_DEPTH = {SecurableType.CATALOG: 1, SecurableType.SCHEMA: 2, SecurableType.TABLE: 3}
+
+# Schemas that Unity Catalog creates in every catalog; `information_schema` is system-owned.
+SYSTEM_SCHEMA = "information_schema"
+SYSTEM_OWNER = "System user"
+
+
+class ApiError(Exception):
+    """An error answered with a Databricks error body: `{"error_code": ..., "message": ...}`."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def not_found(kind: str, name: str) -> ApiError:
+    return ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"{kind.capitalize()} '{name}' does not exist.")
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class Obj:
+    """A catalog, schema or table, with what the API reads and writes on it."""
+
+    type: SecurableType
+    name: str
+    owner: str
+    grants: dict[str, set[str]] = field(default_factory=dict)
+    isolation_mode: str = "OPEN"
+    bindings: dict[int, str] = field(default_factory=dict)  # workspace id -> binding type
+    extra: dict[str, Any] = field(default_factory=dict)  # echoed optional fields (comment, ...)
+    created_at: int = 0
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def parts(self) -> list[str]:
+        return self.name.split(".")
+
+
+@dataclass
+class Store:
+    """Everything the server knows. Use `lock` around every access from a handler."""
+
+    metastore_id: str = "9f3c1a7e-2b4d-4e8f-a1c6-5d7e9b0f2a34"
+    workspace_id: int = 1234567890
+    caller: str = "govkit-test@example.com"
+    objects: dict[tuple[SecurableType, str], Obj] = field(default_factory=dict)
+    service_principals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lineage: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    statements: dict[str, Any] = field(default_factory=dict)  # statement id -> Statement
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, type: SecurableType, name: str) -> Obj:
+        obj = self.objects.get((type, name))
+        if obj is None:
+            raise not_found(type.value, name)
+        return obj
+
+    def children(self, type: SecurableType, parent: str) -> list[Obj]:
+        """Objects of `type` directly under `parent` (a catalog or schema full name), by name."""
+        prefix = parent + "."
+        depth = _DEPTH[type]
+        found = [
+            o
+            for (t, n), o in self.objects.items()
+            if t is type and n.startswith(prefix) and len(o.parts) == depth
+        ]
+        return sorted(found, key=lambda o: o.name)
+
+    def of_type(self, type: SecurableType) -> list[Obj]:
+        return sorted((o for (t, _), o in self.objects.items() if t is type), key=lambda o: o.name)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add(self, obj: Obj) -> Obj:
+        if (obj.type, obj.name) in self.objects:
+            raise ApiError(409, "ALREADY_EXISTS", f"{obj.type.value} '{obj.name}' already exists.")
+        obj.created_at = obj.created_at or int(dt.datetime.now().timestamp() * 1000)
+        self.objects[(obj.type, obj.name)] = obj
+        return obj
+
+    def remove(self, type: SecurableType, name: str, force: bool) -> None:
+        self.get(type, name)
+        below = [k for k in self.objects if k[1].startswith(name + ".")]
+        if below and not force:
+            raise ApiError(
+                400,
+                "INVALID_STATE",
+                f"{type.value} '{name}' is not empty. Use force=true to delete it.",
+            )
+        for key in [*below, (type, name)]:
+            del self.objects[key]
+
+    def change_grants(self, obj: Obj, changes: Iterable[Mapping[str, Any]]) -> None:
+        """Apply a permissions PATCH, or reject all of it on the first invalid privilege."""
+        allowed = PRIVILEGES[obj.type]
+        parsed: list[tuple[str, list[str], list[str]]] = []
+        for change in changes:
+            principal = change.get("principal")
+            if not isinstance(principal, str) or not principal:
+                raise ApiError(
+                    400, "INVALID_PARAMETER_VALUE", "principal must be a non-empty string"
+                )
+            add = [str(p) for p in change.get("add") or []]
+            remove = [str(p) for p in change.get("remove") or []]
+            for privilege in add:
+                if privilege not in allowed:
+                    raise ApiError(
+                        400,
+                        "INVALID_PARAMETER_VALUE",
+                        f"Privilege {privilege} is not applicable to this entity "
+                        f"[{obj.type.value}:{obj.name}]. If this seems unexpected, please "
+                        "ensure that the privilege name is spelled with underscores.",
+                    )
+            parsed.append((principal, add, remove))
+        for principal, add, remove in parsed:
+            held = obj.grants.setdefault(principal, set())
+            held.update(add)
+            held.difference_update(remove)
+            if not held:
+                del obj.grants[principal]  # the provider waits forever on an empty entry
+
+    def record_audit(self, action: str, params: Mapping[str, str], status: int = 200) -> None:
+        """Append a `system.access.audit` row for a change made through the API."""
+        self.audit.append(
+            {
+                "event_time": now_iso(),
+                "user_identity": {"email": self.caller},
+                "service_name": "unityCatalog",
+                "action_name": action,
+                "request_params": dict(params),
+                "response": {"status_code": status, "error_message": None, "result": None},
+            }
+        )
+
+    # -- State documents -----------------------------------------------------------------------
+
+    def load_states(self, states: Iterable[State]) -> None:
+        for state in states:
+            for s in state.securables:
+                if s.type in STORED_TYPES:
+                    self._load_securable(s)
+
+    def _load_securable(self, s: Securable) -> None:
+        parts = s.name.split(".")
+        owner = s.owner or self.caller
+        for depth, parent_type in enumerate(STORED_TYPES[: len(parts) - 1], start=1):
+            parent = ".".join(parts[:depth])
+            if (parent_type, parent) not in self.objects:
+                self.objects[(parent_type, parent)] = Obj(parent_type, parent, owner)
+        obj = Obj(s.type, s.name, owner, {p: set(v) for p, v in s.grants.items()})
+        if s.isolation_mode is not None:
+            obj.isolation_mode = s.isolation_mode
+        if s.workspace_ids is not None:
+            obj.bindings = {w: "BINDING_TYPE_READ_WRITE" for w in s.workspace_ids}
+        self.objects[(s.type, s.name)] = obj
+
+    def dump_state(self) -> State:
+        """Every stored securable as one State document (`source: file`, no environment)."""
+        return make_state("file", self._securables())
+
+    def _securables(self) -> Iterator[Securable]:
+        for obj in self.objects.values():
+            catalog = obj.type is SecurableType.CATALOG
+            yield make_securable(
+                obj.type,
+                obj.name,
+                obj.owner,
+                obj.grants,
+                ("ISOLATED" if obj.isolation_mode == "ISOLATED" else "OPEN") if catalog else None,
+                sorted(obj.bindings) if catalog else None,
+            )
+
+
+def dump_document(store: Store) -> dict[str, Any]:
+    """The server's file format: states plus lineage and audit rows (and service principals)."""
+    from govkit.state import state_to_dict
+
+    with store.lock:
+        return {
+            "format": "govkit.ucserver/v1",
+            "states": [state_to_dict(store.dump_state())],
+            "lineage": list(store.lineage),
+            "audit": list(store.audit),
+            "service_principals": list(store.service_principals.values()),
+        }
+
+
+def load_document(store: Store, data: Any) -> None:
+    """Load a State document, a list of them, or the server's own file format."""
+    from govkit.state import loads
+
+    if isinstance(data, dict) and data.get("format") == "govkit.ucserver/v1":
+        states = [loads(json.dumps(s)) for s in data.get("states", [])]
+        store.lineage.extend(data.get("lineage", []))
+        store.audit.extend(data.get("audit", []))
+        for sp in data.get("service_principals", []):
+            store.service_principals[str(sp["id"])] = dict(sp)
+    elif isinstance(data, list):
+        states = [loads(json.dumps(s)) for s in data]
+    else:
+        states = [loads(json.dumps(data))]
+    store.load_states(states)

@@ -1,0 +1,274 @@
+"""A local Unity Catalog API server that speaks the Databricks wire format over HTTP.
+
+Standard library only (`ThreadingHTTPServer`), so that it starts in milliseconds in tests.
+Use it as a context manager:
+
+    with UCServer(states=[desired]) as server:
+        client = WorkspaceClient(host=server.url, token=server.token, auth_type="pat")
+
+or from a shell: `python -m govkit.testing.ucserver --state FILE --port N`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from govkit.state import State
+from govkit.testing import scimapi, sqlapi, ucapi
+from govkit.testing.faults import FaultDecider, FaultKind, Faults
+from govkit.testing.http import Request, Response, Router, ServerConfig
+from govkit.testing.store import ApiError, Store, dump_document, load_document
+
+_UNAUTHENTICATED_PATHS = ("/.well-known/", "/blob/")
+_FAULT_FREE_PATHS = ("/.well-known/",)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the server saw it."""
+
+    method: str
+    target: str  # path?query, parameters sorted
+    status: int  # 0 when the connection was dropped
+    at: float  # time.monotonic() on arrival
+    fault: FaultKind | None
+
+
+class UCServer:
+    """The server: `.url`, `.token`, `.request_count`, `.requests`, `.store`, `.faults`."""
+
+    def __init__(
+        self,
+        states: Iterable[State] = (),
+        *,
+        lineage: Iterable[dict[str, Any]] = (),
+        audit: Iterable[dict[str, Any]] = (),
+        port: int = 0,
+        token: str | None = None,
+        faults: Faults | None = None,
+        config: ServerConfig | None = None,
+    ) -> None:
+        self.store = Store()
+        self.store.load_states(states)
+        self.store.lineage.extend(dict(r) for r in lineage)
+        self.store.audit.extend(dict(r) for r in audit)
+        self.token = token or f"dapi-local-{secrets.token_hex(16)}"
+        self.config = config or ServerConfig()
+        self._decider = FaultDecider(faults or Faults())
+        self._router = Router()
+        for module in (ucapi, scimapi, sqlapi):
+            module.register(self._router)
+        self._seen: list[Seen] = []
+        self._seen_lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.app = self  # type: ignore[attr-defined]  # the handler finds the app here
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> UCServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> UCServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- state, faults and what was seen -------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        return self._decider.faults
+
+    @faults.setter
+    def faults(self, value: Faults) -> None:
+        self._decider = FaultDecider(value)
+
+    @property
+    def requests(self) -> list[Seen]:
+        with self._seen_lock:
+            return list(self._seen)
+
+    @property
+    def request_count(self) -> int:
+        with self._seen_lock:
+            return len(self._seen)
+
+    def reset_counts(self) -> None:
+        with self._seen_lock:
+            self._seen.clear()
+
+    def load(self, path: str | Path) -> None:
+        """Load a State document, a list of them, or a file written by `dump`."""
+        with self.store.lock:
+            load_document(self.store, json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def dump(self) -> dict[str, Any]:
+        """The stored securables as a State document plus lineage, audit rows and principals."""
+        return dump_document(self.store)
+
+    def dump_state(self) -> State:
+        with self.store.lock:
+            return self.store.dump_state()
+
+    # -- one request ---------------------------------------------------------------------------
+
+    def _record(self, seen: Seen) -> None:
+        with self._seen_lock:
+            self._seen.append(seen)
+
+    def handle(self, handler: _Handler) -> None:
+        arrived = time.monotonic()
+        parts = urllib.parse.urlsplit(handler.path)
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query, True).items()}
+        headers = {k: v for k, v in handler.headers.items()}
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        req = Request(
+            handler.command, parts.path, query, None, headers, self.url, self.store,
+            self._decider, self.config,
+        )  # fmt: skip
+        fault: FaultKind | None = None
+        try:
+            req.body = json.loads(raw) if raw.strip() else None
+            self._authenticate(req)
+            fault = self._inject(req)
+            if fault == "drop":
+                self._record(Seen(req.method, req.target, 0, arrived, fault))
+                handler.close_connection = True
+                return
+            handler_fn, req.params = self._router.match(req.method, req.path)
+            response = handler_fn(req)
+        except ApiError as exc:
+            response = _error(exc, self.faults.retry_after)
+        except json.JSONDecodeError:
+            response = _error(ApiError(400, "MALFORMED_REQUEST", "Invalid JSON body"), 0)
+        self._record(Seen(req.method, req.target, response.status, arrived, fault))
+        handler.send(response)
+
+    def _authenticate(self, req: Request) -> None:
+        if req.path.startswith(_UNAUTHENTICATED_PATHS):
+            return
+        if req.headers.get("Authorization") != f"Bearer {self.token}":
+            raise ApiError(401, "UNAUTHENTICATED", "Invalid access token.")
+
+    def _inject(self, req: Request) -> FaultKind | None:
+        if req.path.startswith(_FAULT_FREE_PATHS):
+            return None
+        if self._decider.persistent(req.target):
+            raise ApiError(500, "INTERNAL_ERROR", "Injected persistent failure.")
+        fault = self._decider.transient(req.method, req.target)
+        if fault == "429":
+            raise ApiError(429, "REQUEST_LIMIT_EXCEEDED", "Rate limit exceeded, try again later.")
+        if fault == "503":
+            raise ApiError(
+                503, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable."
+            )
+        if fault == "500":
+            raise ApiError(500, "INTERNAL_ERROR", "Injected internal error.")
+        if fault == "slow":
+            time.sleep(self.faults.slow_seconds)
+        return fault
+
+
+def _error(exc: ApiError, retry_after: int) -> Response:
+    headers = {"Retry-After": str(retry_after)} if exc.status in (429, 503) else {}
+    return Response(exc.status, {"error_code": exc.code, "message": exc.message}, headers)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real API front end
+    server_version = "govkit-ucserver"
+
+    def _dispatch(self) -> None:
+        app: UCServer = self.server.app  # type: ignore[attr-defined]
+        app.handle(self)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
+
+    def send(self, response: Response) -> None:
+        if response.raw is not None:
+            data = response.raw
+        elif response.status == 204 or response.body is None:
+            data = b""
+        else:
+            data = json.dumps(response.body).encode()
+        self.send_response(response.status)
+        self.send_header("Content-Type", "application/json")
+        for name, value in response.headers.items():
+            if name.lower() != "content-type":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read `UCServer.requests` instead of an access log."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m govkit.testing.ucserver --state FILE --port N`: serve until interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m govkit.testing.ucserver")
+    parser.add_argument("--state", help="State document(s) or a dump to load")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--token", help="the accepted bearer token (default: random)")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dump", help="write the server's state here on exit")
+    args = parser.parse_args(argv)
+    server = UCServer(port=args.port, token=args.token, faults=Faults(args.seed, args.fault_rate))
+    if args.state:
+        try:
+            server.load(args.state)
+        except (OSError, ValueError) as exc:
+            print(f"govkit.testing.ucserver: {args.state}: {exc}", file=sys.stderr)
+            return 1
+    print(f"serving Unity Catalog API on {server.url}", flush=True)
+    print(f"DATABRICKS_HOST={server.url} DATABRICKS_TOKEN={server.token}", flush=True)
+    server.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        if args.dump:
+            Path(args.dump).write_text(json.dumps(server.dump(), indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
