@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "show": "show",
     "schema": "schema",
+    "snapshot": "snapshot",
     "rules": "rules",
     "drift": "drift",
     "compile": "compile",

@@ -26,6 +26,9 @@ class Faults:
     - `fail_paths`: substrings of `path?query`; matching requests always fail with 500.
     - `fail_pages`: (substring of `path?query`, page index); that page of a listing always fails.
     - `fail_statements`: substrings of SQL; a matching statement ends in state FAILED.
+    - `paths`: substrings of `path?query`; when set, transient faults hit only these requests.
+    - `fail_first`: every (matching) request meets `kinds[0]` on its first N tries, then not:
+      a flaky API without randomness.
     """
 
     seed: int = 0
@@ -36,6 +39,8 @@ class Faults:
     fail_paths: tuple[str, ...] = ()
     fail_pages: tuple[tuple[str, int], ...] = ()
     fail_statements: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    fail_first: int = 0
 
 
 class FaultDecider:
@@ -49,12 +54,16 @@ class FaultDecider:
     def transient(self, method: str, target: str) -> FaultKind | None:
         """The transient fault for this request, or None; `target` is `path?query`."""
         f = self.faults
-        if f.rate <= 0 or not f.kinds:
+        if (f.rate <= 0 and f.fail_first <= 0) or not f.kinds:
+            return None
+        if f.paths and not any(p in target for p in f.paths):
             return None
         key = f"{method} {target}"
         with self._lock:
             self._seen[key] += 1
             nth = self._seen[key]
+        if f.fail_first > 0:
+            return f.kinds[0] if nth <= f.fail_first else None
         draw, pick = _draws(f"{f.seed}|{key}|{nth}")
         if draw >= f.rate:
             return None

@@ -1,0 +1,61 @@
+"""Live state: the metastore as a State document, read through REST or a SQL warehouse.
+
+databricks-sdk is imported only when a read starts, never when govkit is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+from govkit.live.settings import ReaderSettings
+from govkit.state import State, make_state
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+__all__ = ["ReaderSettings", "read_live"]
+
+LiveSource = Literal["workspace", "warehouse"]
+
+
+class WarehouseRequired(ValueError):
+    """The warehouse reader was asked for without a warehouse id."""
+
+
+def read_live(
+    source: LiveSource,
+    *,
+    environment: str,
+    catalogs: Sequence[str],
+    include_all: bool = False,
+    warehouse_id: str | None = None,
+    client: WorkspaceClient | None = None,
+    settings: ReaderSettings | None = None,
+) -> State:
+    """Snapshot the catalogs in scope (the declared ones; every visible one with `include_all`).
+
+    `source="workspace"` reads through REST; `"warehouse"` runs SQL over
+    `system.information_schema` on `warehouse_id`. Whatever could not be read after retries is
+    named in `errors` and makes the State `complete: false`.
+    """
+    from govkit.live.client import bounded, make_client
+
+    s = settings or ReaderSettings()
+    if source == "warehouse" and not warehouse_id:
+        raise WarehouseRequired("the warehouse reader needs a SQL warehouse id (--warehouse-id)")
+    api = bounded(client) if client is not None else make_client(s)
+    taken_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if source == "warehouse":
+        from govkit.live.warehouse import WarehouseReader
+
+        assert warehouse_id is not None  # checked above
+        out = WarehouseReader(api, warehouse_id, s).read(catalogs, include_all)
+    else:
+        from govkit.live.workspace import WorkspaceReader
+
+        out = WorkspaceReader(api, s).read(catalogs, include_all)
+    return make_state(
+        source, out.securables, environment=environment, taken_at=taken_at, errors=out.errors
+    )

@@ -1,0 +1,81 @@
+"""The one place that builds a `WorkspaceClient` for govkit.
+
+databricks-sdk's unified auth finds the credentials: arguments, then `DATABRICKS_*` environment
+variables, then a `~/.databrickscfg` profile (OAuth, Azure CLI and the other methods it knows).
+The client's clock hands every SDK-internal retry back to govkit's `Retrier`, so that a request
+is tried at most `ReaderSettings.attempts` times however the SDK is configured.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from govkit.live.resilience import SdkRetryRequested
+from govkit.live.settings import ReaderSettings
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+
+class ClientConfigError(Exception):
+    """The credentials or host could not be resolved; the message is one line, no secrets."""
+
+
+def _handing_back_clock() -> object:
+    from databricks.sdk.clock import Clock
+
+    class HandBackClock(Clock):
+        """Real time; a retry sleep raises instead, so govkit's Retrier decides what next."""
+
+        def time(self) -> float:
+            return time.time()
+
+        def sleep(self, seconds: float) -> None:
+            raise SdkRetryRequested(f"the SDK asked to retry in {seconds:.1f}s")
+
+    return HandBackClock()
+
+
+def make_client(
+    settings: ReaderSettings | None = None,
+    *,
+    host: str | None = None,
+    token: str | None = None,
+    profile: str | None = None,
+) -> WorkspaceClient:
+    """A WorkspaceClient from unified auth (arguments override environment and profile)."""
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
+
+    s = settings or ReaderSettings()
+    kwargs: dict[str, object] = {"http_timeout_seconds": s.http_timeout_seconds}
+    if host is not None:
+        kwargs["host"] = host
+    if token is not None:
+        kwargs["token"] = token
+        kwargs["auth_type"] = "pat"
+    if profile is not None:
+        kwargs["profile"] = profile
+    try:
+        config = Config(clock=_handing_back_clock(), **kwargs)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ClientConfigError(_first_line(str(exc))) from None
+    return WorkspaceClient(config=config)
+
+
+def bounded(client: WorkspaceClient) -> WorkspaceClient:
+    """`client`, or a copy of it whose SDK retries are handed back to govkit's Retrier."""
+    from databricks.sdk import WorkspaceClient
+
+    config = client.config
+    if type(config.clock).__name__ == "HandBackClock":
+        return client
+    copy = config.copy()  # type: ignore[no-untyped-call]  # the SDK is untyped here
+    # The SDK offers no public setter for the clock; Config.copy shares the credentials.
+    copy._clock = _handing_back_clock()
+    return WorkspaceClient(config=copy)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "cannot configure the client"

@@ -1,0 +1,193 @@
+"""Client-side protection of the API: token bucket, circuit breaker, bounded retries.
+
+databricks-sdk retries 429 and 503 by itself, without an attempt cap, for up to
+`retry_timeout_seconds`. The client built in `govkit.live.client` hands every retry the SDK
+wants back to `Retrier` (see `SdkRetryRequested`), so that one place decides: at most
+`attempts` tries per request, Retry-After honoured, jittered backoff, and a breaker that stops
+hammering an API that keeps failing.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from govkit.live.settings import ReaderSettings
+
+T = TypeVar("T")
+
+_TRANSIENT_STATUS = {429, 500, 502, 503, 504}
+
+
+class SdkRetryRequested(Exception):
+    """Raised from the SDK's retry sleep: the SDK wanted to retry; `__context__` says why."""
+
+
+class CircuitOpen(Exception):
+    """The breaker gave up: the API failed too often, so the request was not sent."""
+
+
+class ReadFailed(Exception):
+    """A request that failed for good (after retries, or at once for a permanent error)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TokenBucket:
+    """`rate` tokens per second, at most `burst` saved up; `acquire` blocks for one."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, float(burst))
+        self._tokens = self.capacity
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if self.rate <= 0:
+            return
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+                self._stamp = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                wait = (1 - self._tokens) / self.rate
+            time.sleep(wait)
+
+
+class CircuitBreaker:
+    """Closed, open (waiting out the cooldown), half-open (one probe), or given up."""
+
+    def __init__(self, threshold: int, cooldown: float, max_trips: int) -> None:
+        self.threshold = threshold
+        self.cooldown = cooldown
+        self.max_trips = max_trips
+        self.trips_total = 0
+        self._failures = 0
+        self._trips = 0
+        self._open_until: float | None = None
+        self._probing = False
+        self._gave_up = False
+        self._cond = threading.Condition()
+
+    def before(self) -> None:
+        """Wait until a request may go out; raise CircuitOpen once the breaker gave up."""
+        with self._cond:
+            while True:
+                if self._gave_up:
+                    raise CircuitOpen(f"circuit breaker open after {self._trips} trips: not sent")
+                if self._open_until is None:
+                    return
+                remaining = self._open_until - time.monotonic()
+                if remaining <= 0 and not self._probing:
+                    self._probing = True  # half-open: this caller is the probe
+                    return
+                self._cond.wait(remaining if remaining > 0 else None)
+
+    def success(self) -> None:
+        with self._cond:
+            self._failures = self._trips = 0
+            self._open_until, self._probing = None, False
+            self._cond.notify_all()
+
+    def failure(self) -> None:
+        with self._cond:
+            self._failures += 1
+            if self._probing or self._failures >= self.threshold:
+                self._trip()
+            self._cond.notify_all()
+
+    def _trip(self) -> None:
+        self._trips += 1
+        self.trips_total += 1
+        self._failures = 0
+        self._probing = False
+        self._open_until = time.monotonic() + self.cooldown
+        if self._trips > self.max_trips:
+            self._gave_up = True
+
+
+def classify(err: BaseException) -> tuple[bool, float | None, int | None, str]:
+    """(transient?, Retry-After seconds, HTTP status, message) of an error from a call."""
+    from databricks.sdk.errors.base import DatabricksError
+    from requests import ConnectionError, Timeout
+
+    if isinstance(err, SdkRetryRequested) and err.__context__ is not None:
+        err = err.__context__
+    if isinstance(err, DatabricksError):
+        status = _status(err)
+        retry_after = getattr(err, "retry_after_secs", None)
+        transient = status in _TRANSIENT_STATUS or retry_after is not None
+        code = err.error_code or (str(status) if status else "ERROR")
+        return transient, retry_after, status, f"{code}: {err}"
+    if isinstance(err, (ConnectionError, Timeout)):
+        return True, None, None, f"connection failed: {type(err).__name__}"
+    if isinstance(err, ReadFailed):
+        transient = err.status in _TRANSIENT_STATUS
+        return transient, None, err.status, str(err)
+    return False, None, None, f"{type(err).__name__}: {err}"
+
+
+def _status(err: BaseException) -> int | None:
+    """The HTTP status behind an SDK error, from the error class the SDK chose for it."""
+    from databricks.sdk.errors.platform import STATUS_CODE_MAPPING
+
+    for status, cls in STATUS_CODE_MAPPING.items():
+        if isinstance(err, cls):
+            return status
+    return None
+
+
+class Retrier:
+    """Runs calls under the bucket and the breaker, with at most `attempts` tries each."""
+
+    def __init__(self, settings: ReaderSettings) -> None:
+        self.settings = settings
+        self.bucket = TokenBucket(settings.rate_per_second, settings.burst)
+        self.breaker = CircuitBreaker(
+            settings.breaker_threshold, settings.breaker_cooldown, settings.breaker_max_trips
+        )
+        self._random = random.Random(settings.seed)
+        self._random_lock = threading.Lock()
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """The result of `fn`, or ReadFailed with a one-line reason (no credentials in it)."""
+        message = "not attempted"
+        for attempt in range(1, self.settings.attempts + 1):
+            try:
+                self.breaker.before()
+            except CircuitOpen as exc:
+                raise ReadFailed(f"{exc}; last error: {message}") from None
+            self.bucket.acquire()
+            try:
+                result = fn()
+            except Exception as exc:
+                transient, retry_after, status, message = classify(exc)
+                if not transient:
+                    self.breaker.success()  # the API answered; the request itself is wrong
+                    raise ReadFailed(message, status) from None
+                self.breaker.failure()
+                if attempt < self.settings.attempts:
+                    time.sleep(self._wait(attempt, retry_after))
+                continue
+            self.breaker.success()
+            return result
+        raise ReadFailed(f"{message} (after {self.settings.attempts} attempts)")
+
+    def _wait(self, attempt: int, retry_after: float | None) -> float:
+        s = self.settings
+        backoff = min(s.backoff_cap, s.backoff_base * float(2 ** (attempt - 1)))
+        with self._random_lock:
+            jittered = backoff * (0.5 + self._random.random() / 2)
+        if retry_after is None:
+            return jittered
+        # Retry-After is a floor: never earlier than the server asked, plus a little jitter.
+        return min(float(retry_after), s.retry_after_cap) + jittered / 4

@@ -1,0 +1,41 @@
+"""How hard the live readers may push the API, and how patiently they wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """Limits of a live read. Defaults suit a real workspace; tests shrink the waits.
+
+    - `concurrency`: requests in flight at once.
+    - `rate_per_second`, `burst`: the client-side token bucket (databricks-sdk does not
+      enforce its own `rate_limit`).
+    - `attempts`: tries per request, the first included.
+    - `backoff_base`, `backoff_cap`: jittered exponential backoff between tries, in seconds;
+      a Retry-After header is honoured as a floor (capped by `retry_after_cap`).
+    - `breaker_threshold`, `breaker_cooldown`, `breaker_max_trips`: the circuit breaker opens
+      after that many consecutive failures, waits the cooldown, lets one probe through, and
+      fails every remaining request fast after that many trips without a success.
+    - `statement_wait`, `poll_interval`, `statement_timeout`: the Statement Execution API.
+    - `progress`: a progress bar on stderr; None means "when stderr is a terminal, not in CI".
+    """
+
+    concurrency: int = 8
+    rate_per_second: float = 25.0
+    burst: int = 25
+    attempts: int = 3
+    backoff_base: float = 0.5
+    backoff_cap: float = 10.0
+    retry_after_cap: float = 60.0
+    breaker_threshold: int = 5
+    breaker_cooldown: float = 30.0
+    breaker_max_trips: int = 3
+    http_timeout_seconds: int = 60
+    statement_wait: str = "10s"
+    poll_interval: float = 0.5
+    statement_timeout: float = 900.0
+    external_links: bool = True
+    progress: bool | None = None
+    seed: int | None = None  # jitter seed, for reproducible tests
