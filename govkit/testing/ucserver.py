@@ -175,6 +175,10 @@ class UCServer:
             response = _error(exc, self.faults.retry_after)
         except json.JSONDecodeError:
             response = _error(ApiError(400, "MALFORMED_REQUEST", "Invalid JSON body"), 0)
+        except (ValueError, KeyError, TypeError) as exc:
+            # A request the handlers did not expect: answer it as Databricks would, not hang up.
+            message = f"Invalid request: {type(exc).__name__}: {exc}"
+            response = _error(ApiError(400, "INVALID_PARAMETER_VALUE", message), 0)
         self._record(Seen(req.method, req.target, response.status, arrived, fault))
         handler.send(response)
 

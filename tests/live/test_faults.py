@@ -74,6 +74,21 @@ def test_a_securable_that_always_fails_is_tried_three_times_and_named(
     assert_fails_closed(desired, live)
 
 
+def test_a_plain_sdk_client_is_bounded_too(ucserver_factory: ServerFactory, desired: State) -> None:
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.core import Config
+
+    target = "/permissions/catalog/domain1_prod"
+    faults = Faults(rate=1.0, kinds=("503",), retry_after=0, paths=(target,))
+    server = ucserver_factory([desired], faults=faults)
+    plain = WorkspaceClient(config=Config(host=server.url, token=server.token, auth_type="pat"))
+    live = read_live(
+        "workspace", environment="prod", catalogs=["domain1_prod"], client=plain, settings=FAST
+    )
+    assert sum(1 for r in server.requests if target in r.target) == 3
+    assert [e.securable for e in live.errors] == ["domain1_prod"]
+
+
 def test_a_429_storm_stays_bounded(ucserver_factory: ServerFactory, desired: State) -> None:
     faults = Faults(rate=1.0, kinds=("429",), retry_after=0, paths=("/permissions/",))
     server = ucserver_factory([desired], faults=faults)

@@ -142,3 +142,8 @@ def test_state_round_trips_through_the_server(ucserver_factory: ServerFactory) -
     assert dumped.securables == desired.securables
     names = [s.name for s in dumped.securables if s.type is SecurableType.CATALOG]
     assert names == ["domain0_prod", "domain1_prod"]
+
+
+def test_unknown_securable_type_is_a_bad_request(w: Any) -> None:
+    with pytest.raises(platform.BadRequest):
+        w.api_client.do("GET", f"{UC}/bindings/spaceship/x")
