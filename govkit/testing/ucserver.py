@@ -164,7 +164,9 @@ class UCServer:
         try:
             req.body = json.loads(raw) if raw.strip() else None
             self._authenticate(req)
-            fault = self._inject(req)
+            if not req.path.startswith(_FAULT_FREE_PATHS):
+                fault = self._decider.transient(req.method, req.target)
+                self._inject(req, fault)
             if fault == "drop":
                 self._record(Seen(req.method, req.target, 0, arrived, fault))
                 handler.close_connection = True
@@ -188,12 +190,10 @@ class UCServer:
         if req.headers.get("Authorization") != f"Bearer {self.token}":
             raise ApiError(401, "UNAUTHENTICATED", "Invalid access token.")
 
-    def _inject(self, req: Request) -> FaultKind | None:
-        if req.path.startswith(_FAULT_FREE_PATHS):
-            return None
+    def _inject(self, req: Request, fault: FaultKind | None) -> None:
+        """Answer the injected fault (as an ApiError), or delay a slow answer."""
         if self._decider.persistent(req.target):
             raise ApiError(500, "INTERNAL_ERROR", "Injected persistent failure.")
-        fault = self._decider.transient(req.method, req.target)
         if fault == "429":
             raise ApiError(429, "REQUEST_LIMIT_EXCEEDED", "Rate limit exceeded, try again later.")
         if fault == "503":
@@ -204,7 +204,6 @@ class UCServer:
             raise ApiError(500, "INTERNAL_ERROR", "Injected internal error.")
         if fault == "slow":
             time.sleep(self.faults.slow_seconds)
-        return fault
 
 
 def _error(exc: ApiError, retry_after: int) -> Response:
