@@ -51,6 +51,26 @@ def cli() -> None:
     """Unity Catalog governance as code."""
 
 
+def _log_bug(argv: list[str] | None) -> str:
+    """Write the current traceback where a bug report can pick it up; return its path."""
+    import os
+    import traceback
+
+    folder = os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "govkit",
+    )
+    path = os.path.join(folder, "govkit.log")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"govkit {__version__} {sys.argv[0]} {argv or sys.argv[1:]}\n")
+            log.write(traceback.format_exc() + "\n")
+    except OSError:
+        return "(unwritable log; run with python -X dev for the traceback)"
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         result: Any = cli.main(args=argv, prog_name="govkit", standalone_mode=False)
@@ -65,5 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         sys.stderr.close()
+        return ExitCode.ERROR
+    except Exception as exc:  # the one boundary: anything else is a bug, logged with its traceback
+        log = _log_bug(argv)
+        click.echo(
+            f"govkit: internal error (a bug, not your input): {type(exc).__name__}: {exc}\n"
+            f"govkit: the traceback is in {log}; please attach it to a bug report",
+            err=True,
+        )
         return ExitCode.ERROR
     return int(result) if isinstance(result, int) else ExitCode.CLEAN

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from govkit.cli.main import UserError
 from govkit.diagnostics import Severity
 from govkit.diagnostics.formats import render_text, summary
 from govkit.pipeline import Validated, validate
@@ -39,5 +40,5 @@ def select_environments(
     chosen = tuple(e for e in environments if e.name == env)
     if not chosen:
         known = ", ".join(e.name for e in environments)
-        raise click.BadParameter(f"unknown environment {env!r}; known: {known}", param_hint="--env")
+        raise UserError(f"unknown environment {env!r}; known: {known}")
     return chosen
