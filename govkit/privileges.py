@@ -157,43 +157,22 @@ READ_PRIVILEGES: frozenset[str] = frozenset(
 )
 
 # Built-in access levels; an organisation file may redefine or add levels.
+_READ = ("USE_CATALOG", "USE_SCHEMA", "SELECT", "EXECUTE", "READ_VOLUME", "BROWSE")
+_WRITE = (
+    *_READ,
+    "MODIFY",
+    "WRITE_VOLUME",
+    "REFRESH",
+    "CREATE_TABLE",
+    "CREATE_VOLUME",
+    "CREATE_FUNCTION",
+    "CREATE_MATERIALIZED_VIEW",
+    "CREATE_MODEL",
+)
 DEFAULT_ACCESS_LEVELS: Mapping[str, tuple[str, ...]] = {
-    "read": ("USE_CATALOG", "USE_SCHEMA", "SELECT", "EXECUTE", "READ_VOLUME", "BROWSE"),
-    "write": (
-        "USE_CATALOG",
-        "USE_SCHEMA",
-        "SELECT",
-        "EXECUTE",
-        "READ_VOLUME",
-        "BROWSE",
-        "MODIFY",
-        "WRITE_VOLUME",
-        "REFRESH",
-        "CREATE_TABLE",
-        "CREATE_VOLUME",
-        "CREATE_FUNCTION",
-        "CREATE_MATERIALIZED_VIEW",
-        "CREATE_MODEL",
-    ),
-    "manage": (
-        "USE_CATALOG",
-        "USE_SCHEMA",
-        "SELECT",
-        "EXECUTE",
-        "READ_VOLUME",
-        "BROWSE",
-        "MODIFY",
-        "WRITE_VOLUME",
-        "REFRESH",
-        "CREATE_SCHEMA",
-        "CREATE_TABLE",
-        "CREATE_VOLUME",
-        "CREATE_FUNCTION",
-        "CREATE_MATERIALIZED_VIEW",
-        "CREATE_MODEL",
-        "APPLY_TAG",
-        "MANAGE",
-    ),
+    "read": _READ,
+    "write": _WRITE,
+    "manage": (*_WRITE, "CREATE_SCHEMA", "APPLY_TAG", "MANAGE"),
 }
 
 
