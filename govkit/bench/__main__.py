@@ -7,6 +7,7 @@ loader over the same files). Estates are generated once into `--work` and reused
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import pkgutil
 import subprocess
@@ -26,6 +27,15 @@ def _stages() -> list[str]:
         if m.name.startswith("stage_")
     )
     return ["floor", "validate", "show", *extra]
+
+
+def _applies(stage: str, size: str) -> bool:
+    """A stage module may limit itself to some sizes with `SIZES = ("S", "M")`."""
+    if stage in {"floor", "validate", "show"}:
+        return True
+    module = importlib.import_module(f"govkit.bench.stage_{stage}")
+    sizes: tuple[str, ...] = getattr(module, "SIZES", tuple(SIZES))
+    return size in sizes
 
 
 def _run(stage: str, spec_dir: Path, work_dir: Path) -> dict[str, Any]:
@@ -58,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         stage_dir.mkdir(parents=True, exist_ok=True)
         floor_seconds = None
         for stage in args.stages.split(","):
+            if not _applies(stage, name):
+                continue
             r = _run(stage, spec_dir, stage_dir)
             if "error" in r:
                 print(f"{name:<5}{stage:<22}  failed: {r['error']}")

@@ -6,6 +6,7 @@ statements per environment (results by external links), catalogs and bindings by
 
 from __future__ import annotations
 
+from govkit.bench.stage_snapshot_workspace import SIZES as SIZES
 from govkit.bench.stage_snapshot_workspace import snapshot_estate
 
 

@@ -14,6 +14,9 @@ import time
 from dataclasses import replace
 from typing import Literal
 
+# One REST call per securable: at L this is the half-hour a real workspace would take too.
+SIZES = ("S", "M")
+
 
 def snapshot_estate(
     spec_dir: str, source: Literal["workspace", "warehouse"]
