@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from govkit.diagnostics import Diagnostic, has_errors, locate
+from govkit.gc_pause import paused_gc
 from govkit.policy import check_policies
 from govkit.resolve import DesiredEnvironment, resolve
 from govkit.spec.build import Spec, load_spec
@@ -26,6 +27,11 @@ class Validated:
 
 def validate(spec_dir: str, today: dt.date) -> Validated:
     """Load, shape-check, resolve and policy-check a spec folder; diagnostics located, sorted."""
+    with paused_gc():
+        return _validate(spec_dir, today)
+
+
+def _validate(spec_dir: str, today: dt.date) -> Validated:
     loaded = load_spec(spec_dir)
     diagnostics = list(loaded.diagnostics)
     environments: tuple[DesiredEnvironment, ...] = ()

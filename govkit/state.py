@@ -12,8 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import orjson
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
+from govkit.gc_pause import paused_gc
 from govkit.privileges import SecurableType
 
 FORMAT: Literal["govkit.state/v1"] = "govkit.state/v1"
@@ -262,14 +264,31 @@ def _plain_state(raw: dict[str, Any]) -> State | None:
 
 def loads(text: str) -> State:
     """Parse one State document and put it in canonical order."""
+    with paused_gc():
+        return _loads(text)
+
+
+def _loads(text: str) -> State:
     try:
-        raw = json.loads(text)
+        raw = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # orjson is fast but terse; the standard parser names the line and column.
+        raw = _stdlib_loads(text)
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise StateFormatError(f'not a State document (expected "format": "{FORMAT}")')
+    return _from_raw(raw)
+
+
+def _stdlib_loads(text: str) -> Any:
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise StateFormatError(
             f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise StateFormatError(f'not a State document (expected "format": "{FORMAT}")')
+
+
+def _from_raw(raw: dict[str, Any]) -> State:
     trusted = _plain_state(raw)
     if trusted is not None:
         return trusted
