@@ -9,6 +9,7 @@ from govkit.compile.domain import domain_inputs, domain_stacks
 from govkit.compile.guard import check_stacks
 from govkit.compile.model import ACCOUNT, SHARED, Compiled, CompileError, Stack
 from govkit.compile.shared import shared_stacks
+from govkit.gc_pause import paused_gc
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
 
@@ -22,6 +23,13 @@ def compile_stacks(
 
     Raises CompileError when the result would be unsafe to apply (see `guard`).
     """
+    with paused_gc():
+        return _compile_stacks(spec, environments, modules_dir)
+
+
+def _compile_stacks(
+    spec: Spec, environments: tuple[DesiredEnvironment, ...], modules_dir: str
+) -> Compiled:
     reserved = [
         *(f"domain {d.domain.domain!r}" for d in spec.domains if d.domain.domain == SHARED),
         *(f"environment {e.name!r}" for e in environments if e.name == ACCOUNT),
