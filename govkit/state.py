@@ -7,12 +7,12 @@ application id.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from govkit.gc_pause import paused_gc
@@ -70,7 +70,10 @@ class State:
         return {s.key: s for s in self.securables}
 
 
-_STATE_ADAPTER: TypeAdapter[State] = TypeAdapter(State)
+@functools.cache
+def _adapter() -> TypeAdapter[State]:
+    # Built on first use: `govkit validate` never reads a State document.
+    return TypeAdapter(State)
 
 
 def normalise_grants(grants: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
@@ -269,6 +272,8 @@ def loads(text: str) -> State:
 
 
 def _loads(text: str) -> State:
+    import orjson  # only commands that read State documents pay for it
+
     try:
         raw = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -293,7 +298,7 @@ def _from_raw(raw: dict[str, Any]) -> State:
     if trusted is not None:
         return trusted
     try:
-        state = _STATE_ADAPTER.validate_python(raw)
+        state = _adapter().validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -313,7 +318,7 @@ def _from_raw(raw: dict[str, Any]) -> State:
 
 def json_schema() -> dict[str, Any]:
     """The published JSON Schema of the State document."""
-    schema = _STATE_ADAPTER.json_schema()
+    schema = _adapter().json_schema()
     # `format` has a default in Python, but a document must say what it is.
     schema["required"] = sorted({*schema.get("required", []), "format"})
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
