@@ -14,18 +14,25 @@ def _who(spec: Spec, uc_name: str, declared: dict[str, str]) -> str:
     return name if name == uc_name else f"{name} ({uc_name})"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def render_summary(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> str:
     lines = []
     for env in environments:
         counts = Counter(s.type for s in env.state.securables)
         grants = sum(len(s.grants) for s in env.state.securables)
         flags = "protected" if env.protected else "open"
-        lines.append(
-            f"{env.name} ({flags}, {len(env.workspaces)} workspaces): "
-            f"{counts[SecurableType.CATALOG]} catalogs, {counts[SecurableType.SCHEMA]} schemas, "
-            f"{counts[SecurableType.TABLE]} tables, {grants} principal grants, "
-            f"{len(env.expired)} expired grants left out"
-        )
+        parts = [
+            _count(counts[SecurableType.CATALOG], "catalog"),
+            _count(counts[SecurableType.SCHEMA], "schema"),
+            _count(counts[SecurableType.TABLE], "table"),
+            _count(grants, "principal grant"),
+            _count(len(env.expired), "expired grant") + " left out",
+        ]
+        workspaces = _count(len(env.workspaces), "workspace")
+        lines.append(f"{env.name} ({flags}, {workspaces}): {', '.join(parts)}")
     return "".join(line + "\n" for line in lines)
 
 
