@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import tempfile
 from pathlib import Path
@@ -81,8 +80,6 @@ def command(
     scope = list(catalogs) or [
         s.name for s in environment.state.securables if s.type is SecurableType.CATALOG
     ]
-    # The SDK warns when a host has no metadata endpoint; that is not the user's problem.
-    logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
     try:
         state = read_live(
             "warehouse" if source == "warehouse" else "workspace",

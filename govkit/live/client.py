@@ -8,6 +8,7 @@ is tried at most `ReaderSettings.attempts` times however the SDK is configured.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 
 class ClientConfigError(Exception):
     """The credentials or host could not be resolved; the message is one line, no secrets."""
+
+
+def _quiet_sdk() -> None:
+    # The SDK warns on every client when a host has no metadata endpoint (most hosts today);
+    # govkit reports what failed itself, once, so only the SDK's errors get through.
+    logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
 
 
 def _handing_back_clock() -> object:
@@ -48,6 +55,7 @@ def make_client(
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.core import Config
 
+    _quiet_sdk()
     s = settings or ReaderSettings()
     kwargs: dict[str, object] = {"http_timeout_seconds": s.http_timeout_seconds}
     if host is not None:
@@ -68,6 +76,7 @@ def bounded(client: WorkspaceClient) -> WorkspaceClient:
     """`client`, or a copy of it whose SDK retries are handed back to govkit's Retrier."""
     from databricks.sdk import WorkspaceClient
 
+    _quiet_sdk()
     config = client.config
     if type(config.clock).__name__ == "HandBackClock":
         return client
