@@ -99,8 +99,8 @@ def run(spec_dir: str, work_dir: str) -> dict[str, Any]:
     securables = changes = 0
     out = Path(work_dir)
     for env in envs:
-        desired = loads((out / f"desired-{env}.json").read_text(encoding="utf-8"))
-        live = loads((out / f"live-{env}.json").read_text(encoding="utf-8"))
+        desired = loads((out / f"desired-{env}.json").read_bytes())
+        live = loads((out / f"live-{env}.json").read_bytes())
         check_live(live, env, f"live-{env}.json")
         report = diff_states(Desired(desired), live, DriftOptions())
         (out / f"drift-{env}.json").write_text(render_json(report), encoding="utf-8")
