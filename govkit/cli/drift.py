@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from govkit.cli.files import write_atomically
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid, select_environments
@@ -98,7 +99,7 @@ def _write(text: str, path: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        write_atomically(Path(path), text)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from govkit.cli.files import write_atomically
 from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid, select_environments
 from govkit.exitcodes import ExitCode
 from govkit.privileges import SecurableType
 from govkit.state import State, dumps
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written snapshot."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _report(state: State, out: Path) -> None:
