@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from govkit.compile.model import GrantEntry, GrantSet, Stack
 from govkit.compile.root import module_source, root_document
 from govkit.privileges import SecurableType
-from govkit.resolve import DesiredEnvironment, DesiredGrant, DesiredSecurable
+from govkit.resolve import DesiredEnvironment, DesiredSecurable
 from govkit.spec.build import Spec
+from govkit.state import Securable
 
 DEPTH = 2  # stacks sit at <out>/<environment>/<domain>
 
@@ -23,36 +24,34 @@ class DomainInput:
     file: str
     catalog: DesiredSecurable
     schemas: tuple[DesiredSecurable, ...]
-    grants: tuple[DesiredGrant, ...]
+    # The domain's securables as the desired State has them: grants merged per principal.
+    state: tuple[Securable, ...]
 
 
 def domain_inputs(env: DesiredEnvironment) -> list[DomainInput]:
-    """The environment's securables and grants grouped by domain, in domain order."""
+    """The environment's securables grouped by domain, in domain order."""
     securables: dict[str, list[DesiredSecurable]] = defaultdict(list)
-    grants: dict[str, list[DesiredGrant]] = defaultdict(list)
     for s in env.securables:
         securables[s.domain].append(s)
-    for g in env.grants:
-        grants[g.domain].append(g)
+    in_state = env.state.index()
     out = []
     for domain in sorted(securables):
         items = securables[domain]
         catalog = next(s for s in items if s.type is SecurableType.CATALOG)
         schemas = sorted((s for s in items if s.type is SecurableType.SCHEMA), key=lambda s: s.name)
-        out.append(
-            DomainInput(domain, catalog.origin.file, catalog, tuple(schemas), tuple(grants[domain]))
-        )
+        state = tuple(in_state[(s.type.value, s.name)] for s in items)
+        out.append(DomainInput(domain, catalog.origin.file, catalog, tuple(schemas), state))
     return out
 
 
-def grant_entries(spec: Spec, grants: Iterable[DesiredGrant]) -> tuple[GrantEntry, ...]:
-    """One entry per (securable, principal): privileges of repeated grants are merged."""
-    merged: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for g in grants:
-        merged[(g.securable_type.value, g.securable, spec.uc_name(g.principal))].update(
-            g.privileges
-        )
-    return tuple(GrantEntry(t, n, p, tuple(sorted(merged[t, n, p]))) for t, n, p in sorted(merged))
+def grant_entries(securables: Iterable[Securable]) -> tuple[GrantEntry, ...]:
+    """One entry per (securable, principal), from the desired State, which merged them."""
+    entries = (
+        GrantEntry(s.type.value, s.name, principal, privileges)
+        for s in securables
+        for principal, privileges in s.grants.items()
+    )
+    return tuple(sorted(entries, key=_key))
 
 
 def _key(entry: GrantEntry) -> tuple[str, str, str]:
@@ -103,7 +102,7 @@ def domain_stacks(
 ) -> list[Stack]:
     """The domain's primary stack (catalog, bindings, schemas, first grants) and any parts."""
     settings = spec.organisation.terraform
-    full = GrantSet(d.catalog.authority, grant_entries(spec, d.grants))
+    full = GrantSet(d.catalog.authority, grant_entries(d.state))
     parts = split_grants(full, settings.max_grant_resources)
     base_id = f"{env.name}/{d.domain}"
     depends_on = _depends_on(spec, d)
