@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from govkit.privileges import SecurableType
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
 
 
-def _who(spec: Spec, uc_name: str, declared: dict[str, str]) -> str:
+def _who(spec: Spec, uc_name: str, declared: Mapping[str, str]) -> str:
     name = declared.get(uc_name, uc_name)
     return name if name == uc_name else f"{name} ({uc_name})"
 
@@ -37,7 +38,7 @@ def render_summary(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> 
 
 
 def render_tree(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> str:
-    declared = {d.uc_name: d.name for d in spec.principals.values()}
+    declared = spec.declared_names
     accountable = {
         (s.type, s.name): s.accountable_owner for e in environments for s in e.securables
     }

@@ -23,8 +23,7 @@ def desired_side(spec: Spec, env: DesiredEnvironment) -> Desired:
         )
         for g in env.expired
     )
-    names = {d.uc_name: name for name, d in spec.principals.items()}
-    return Desired(state=env.state, authority=authority, expired=expired, names=names)
+    return Desired(state=env.state, authority=authority, expired=expired, names=spec.declared_names)
 
 
 def ignored_principals(spec: Spec) -> frozenset[str]:

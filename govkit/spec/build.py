@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,6 +54,11 @@ class Spec:
     def uc_name(self, principal: str) -> str:
         declared = self.principals.get(principal)
         return declared.uc_name if declared is not None else principal
+
+    @functools.cached_property
+    def declared_names(self) -> Mapping[str, str]:
+        """Unity Catalog name -> declared name (an application id -> `sp-uc-deploy-prod`)."""
+        return {d.uc_name: name for name, d in self.principals.items()}
 
 
 _MODELS: dict[FileKind, type[BaseModel]] = {
