@@ -90,7 +90,7 @@ class _Resolver:
         # Expansions repeat across thousands of grants: compute each once.
         self._expanded: dict[tuple[str, SecurableType], tuple[str, ...]] = {}
         self._listed: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.uc_names = {name: d.uc_name for name, d in spec.principals.items()}
+        self.uc_names = spec.uc_names
 
     def owner(self, accountable: str) -> str:
         if self.config.protected and self.config.deployer is not None:

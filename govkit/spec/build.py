@@ -52,8 +52,12 @@ class Spec:
     shared_files: tuple[str, ...] = field(default=())
 
     def uc_name(self, principal: str) -> str:
-        declared = self.principals.get(principal)
-        return declared.uc_name if declared is not None else principal
+        return self.uc_names.get(principal, principal)
+
+    @functools.cached_property
+    def uc_names(self) -> Mapping[str, str]:
+        """Declared name -> Unity Catalog name (`sp-uc-deploy-prod` -> its application id)."""
+        return {name: d.uc_name for name, d in self.principals.items()}
 
     @functools.cached_property
     def declared_names(self) -> Mapping[str, str]:
