@@ -12,7 +12,11 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
+T = TypeVar("T")
+U = TypeVar("U")
 TICK_SECONDS = 1.0
 
 
@@ -49,6 +53,17 @@ class Progress:
         with self._lock:
             self.done += 1
         self._draw()
+
+    def counted(self, fn: Callable[[T], U]) -> Callable[[T], U]:
+        """`fn`, counting one finished step each time it returns or raises."""
+
+        def run(item: T) -> U:
+            try:
+                return fn(item)
+            finally:
+                self.step()
+
+        return run
 
     def waiting(self, status: str) -> None:
         """Show what the read waits for (empty when it waits for nothing in particular)."""

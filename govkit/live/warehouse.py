@@ -9,9 +9,10 @@ one bindings call per catalog), because isolation mode and workspace bindings ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from govkit.live.progress import Progress, wanted
 from govkit.live.resilience import ReadFailed, Retrier
@@ -79,7 +80,6 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 Keyed = dict[str, list[dict[str, Any]]]  # full name -> rows
-T = TypeVar("T")
 
 
 def scoped_sql(template: str, catalogs: Sequence[str]) -> tuple[str, dict[str, str | None]]:
@@ -116,22 +116,13 @@ class WarehouseReader:
             return
         self.progress.add(len(names) + len(STATEMENTS))
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
-            bindings = pool.map(self._counted(self._bindings), names)
-            query = self._counted(lambda k: self._query(k, names))
+            bindings = pool.map(self.progress.counted(self._bindings), names)
+            query = self.progress.counted(functools.partial(self._query, catalogs=names))
             keyed = dict(zip(STATEMENTS, pool.map(query, STATEMENTS), strict=True))
             bound = dict(zip(names, bindings, strict=True))
         self._catalogs(infos, bound, keyed)
         self._children(SecurableType.SCHEMA, keyed["schema_owners"], keyed["schema_grants"])
         self._children(SecurableType.TABLE, keyed["table_owners"], keyed["table_grants"])
-
-    def _counted(self, fn: Callable[[str], T]) -> Callable[[str], T]:
-        def run(item: str) -> T:
-            try:
-                return fn(item)
-            finally:
-                self.progress.step()
-
-        return run
 
     def _bindings(self, name: str) -> list[int] | None:
         return self.out.attempt(

@@ -89,15 +89,6 @@ class WorkspaceReader:
         self.rest = Rest(client, Retrier(settings, self.progress))
         self.out = Collector()
 
-    def _step(self, fn: Callable[[T], U]) -> Callable[[T], U]:
-        def run(item: T) -> U:
-            try:
-                return fn(item)
-            finally:
-                self.progress.step()
-
-        return run
-
     def read(self, declared: Sequence[str], include_all: bool) -> Collector:
         try:
             self._read(declared, include_all)
@@ -112,13 +103,13 @@ class WorkspaceReader:
         catalogs = select_catalogs(listed, declared, include_all)
         with ThreadPoolExecutor(max(1, self.settings.concurrency)) as pool:
             self.progress.add(len(catalogs))
-            schema_lists = _parallel(pool, self._step(self._catalog), catalogs)
+            schema_lists = _parallel(pool, self.progress.counted(self._catalog), catalogs)
             schemas = [s for found in schema_lists for s in found]
             self.progress.add(len(schemas))
-            table_lists = _parallel(pool, self._step(self._schema), schemas)
+            table_lists = _parallel(pool, self.progress.counted(self._schema), schemas)
             tables = [t for found in table_lists for t in found]
             self.progress.add(len(tables))
-            _parallel(pool, self._step(self._table), tables)
+            _parallel(pool, self.progress.counted(self._table), tables)
 
     def _catalog(self, info: dict[str, Any]) -> list[dict[str, Any]]:
         name = str(info["name"])
