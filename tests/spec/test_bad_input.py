@@ -150,3 +150,19 @@ def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run_validate(tmp_path / "nope", capsys)
     assert code == 1
     assert "GOV009 error: spec folder" in out
+
+
+def test_an_unreadable_file_is_a_coded_diagnostic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_spec(tmp_path, dict(BASE))
+    (tmp_path / "ghost.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (tmp_path / "domains" / "folder.yaml").mkdir()  # not a file: walked as a folder, no error
+    code, out, err = run_validate(tmp_path, capsys)
+    assert code == 1
+    assert "internal error" not in err and "Traceback" not in out + err
+    assert out.splitlines() == [
+        f"{tmp_path}/ghost.yaml: GOV014 error: cannot read file: a symbolic link to "
+        f"{tmp_path}/nowhere.yaml, which does not exist (hint: point the link at an existing "
+        "file, or remove it) [spec.load]"
+    ]
