@@ -157,22 +157,54 @@ class _Checker:
                     yield from self.privilege(
                         privilege, SecurableType.CATALOG, file, ("access_levels", level, j)
                     )
-        try:
-            org.catalog_name.format(domain="d", env="e")
-        except (KeyError, IndexError, ValueError):
-            yield _error(
-                "GOV011",
-                f"catalog_name {org.catalog_name!r} may use only {{domain}} and {{env}}",
-                file,
-                ("catalog_name",),
-                'for example "{domain}_{env}"',
-            )
+        yield from _catalog_name_template(org.catalog_name, file)
 
     def principals(self) -> Iterator[Diagnostic]:
         for declared in self.spec.principals.values():
             yield from self.environments(
                 declared.environments, declared.file, (*declared.path, "environments")
             )
+
+
+# What Unity Catalog refuses in an object name, with the words for it.
+_NOT_IN_NAMES = {
+    ".": "a period",
+    " ": "a space",
+    "/": "a slash",
+    "`": "a backtick",
+}
+
+
+def _catalog_name_template(template: str, file: str) -> Iterator[Diagnostic]:
+    """The template must make names Unity Catalog accepts, whatever domain and environment."""
+    path: Path = ("catalog_name",)
+    hint = 'use letters, digits, _ or - around {domain} and {env}, e.g. "{domain}_{env}"'
+    try:
+        example = template.format(domain="finance", env="prod")
+    except (KeyError, IndexError, ValueError):
+        yield _error(
+            "GOV011",
+            f"catalog_name {template!r} may use only {{domain}} and {{env}}",
+            file,
+            path,
+            hint,
+        )
+        return
+    bad = sorted(
+        {_NOT_IN_NAMES.get(c) or f"control character {c!r}" for c in example
+         if c in _NOT_IN_NAMES or not c.isprintable() or c.isspace()}
+    )  # fmt: skip
+    if not example:
+        bad = ["nothing at all"]
+    if bad:
+        yield _error(
+            "GOV011",
+            f"catalog_name {template!r} makes names like {example!r}, which Unity Catalog "
+            f"refuses: {', '.join(bad)}",
+            file,
+            path,
+            hint,
+        )
 
 
 def _case_duplicates(
