@@ -36,15 +36,25 @@ class _Checker:
         self.names = sorted(spec.principals)
 
     def principal(self, name: str, file: str, path: Path) -> Iterator[Diagnostic]:
-        if name not in self.spec.principals:
-            yield _error(
-                "GOV020",
-                f"unknown principal {name!r}",
-                file,
-                path,
-                closest(name, self.names)
-                or "declare it under groups, service_principals or users in a principal file",
-            )
+        if name in self.spec.principals or name in self.spec.invalid_principals:
+            return  # an entry that did not validate is reported where it is declared
+        yield _error(
+            "GOV020",
+            f"unknown principal {name!r}",
+            file,
+            path,
+            closest(name, self.names, cutoff=0.85) or self.how_to_declare(name),
+        )
+
+    def how_to_declare(self, name: str) -> str:
+        files = sorted({d.file for d in self.spec.principals.values()})
+        where = f"in {files[0]}" if files else "in a principal file (e.g. principals.yaml)"
+        if "@" in name:
+            return f"declare the user under `users:` {where}: `{name}: {{}}`"
+        return (
+            f"declare it {where}: a group under `groups:` (`{name}: {{}}`), or a service "
+            f"principal under `service_principals:` (`{name}: {{application_id: ...}}`)"
+        )
 
     def environments(
         self, envs: tuple[str, ...] | None, file: str, path: Path

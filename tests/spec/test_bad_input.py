@@ -166,3 +166,40 @@ def test_an_unreadable_file_is_a_coded_diagnostic(
         f"{tmp_path}/nowhere.yaml, which does not exist (hint: point the link at an existing "
         "file, or remove it) [spec.load]"
     ]
+
+
+def test_one_broken_principal_does_not_void_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = dict(BASE)
+    files["principals.yaml"] = str(BASE["principals.yaml"]) + "  sp-broken: {description: no id}\n"
+    files["domains/sales.yaml"] = str(BASE["domains/sales.yaml"]).replace(
+        "grants:\n", "grants:\n  - {principal: sp-broken, access: read}\n"
+    )
+    write_spec(tmp_path, files)
+    code, out, _ = run_validate(tmp_path, capsys)
+    assert code == 1
+    # The one entry is reported where it is declared; sales-owners and sales-analysts beside
+    # it stay declared, and the grant to the broken entry is not reported again.
+    assert out.splitlines() == [
+        f"{tmp_path}/principals.yaml:6:14: GOV012 error: missing required key 'application_id' "
+        "(hint: add `application_id:`) [spec.shape]"
+    ]
+
+
+def test_an_undeclared_principal_says_where_to_declare_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = dict(BASE)
+    files["domains/sales.yaml"] = str(BASE["domains/sales.yaml"]).replace(
+        "grants:\n",
+        "grants:\n  - {principal: treasury-ops, access: read}\n"
+        "  - {principal: sales-analyst, access: read}\n",
+    )
+    write_spec(tmp_path, files)
+    _, out, _ = run_validate(tmp_path, capsys)
+    lines = out.splitlines()
+    assert "unknown principal 'treasury-ops' (hint: declare it in" in lines[0]
+    assert f"(hint: declare it in {tmp_path}/principals.yaml: a group under `groups:`" in lines[0]
+    assert "did you mean" not in lines[0]
+    assert "(hint: did you mean 'sales-analysts'?)" in lines[1]
