@@ -17,6 +17,7 @@ from govkit.adopt.documents import (
     Draft,
     Options,
     domain_file,
+    find_deployer,
     organisation_document,
     principals_document,
 )
@@ -60,10 +61,7 @@ def draft_spec(
     draft = Draft(diagnostics=list(estate.diagnostics))
     principals, problems = classify(estate.principals(), directory)
     draft.diagnostics.extend(problems)
-    sole = estate.sole_owner()
-    deployer = principals.get(sole) if sole is not None else None
-    if deployer is not None and deployer.kind != "service_principal":
-        deployer = None
+    deployer = find_deployer(estate, principals)
     template = options.template or choose_template(estate.catalogs, options.env)
     builder = DomainBuilder(
         draft,

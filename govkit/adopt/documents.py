@@ -17,7 +17,7 @@ from typing import Any
 from govkit.adopt.estate import Catalog, Estate, most_common_owner
 from govkit.adopt.grants import Collapsed, Levels, collapse
 from govkit.adopt.placement import Placement
-from govkit.adopt.principals import SECTIONS, Principal
+from govkit.adopt.principals import DECLARED, SECTIONS, Principal
 from govkit.adopt.report import reported
 from govkit.diagnostics import Diagnostic, Path
 from govkit.state import Securable
@@ -241,7 +241,7 @@ def principals_document(
     doc: dict[str, dict[str, Any]] = {}
     for uc_name in sorted(draft.used & set(principals)):
         p = principals[uc_name]
-        if p.how == "declared in the spec already":
+        if p.how == DECLARED:
             continue
         section: str = SECTIONS[p.kind]
         value: dict[str, Any] = {}
@@ -260,6 +260,13 @@ def principals_document(
             f"Imported by govkit import from {options.source}:",
             "every principal named in an owner or a grant there.",
         )
+
+
+def find_deployer(estate: Estate, principals: Mapping[str, Principal]) -> Principal | None:
+    """The service principal that owns every securable: the environment is protected."""
+    sole = estate.sole_owner()
+    found = principals.get(sole) if sole is not None else None
+    return found if found is not None and found.kind == "service_principal" else None
 
 
 def organisation_document(

@@ -8,7 +8,7 @@ with `catalog:`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Templates tried for a new spec, the most common first; the one that fits most catalogs wins.
@@ -54,28 +54,34 @@ def choose_template(catalogs: Iterable[str], env: str) -> str:
 
 
 def place(
-    catalogs: Iterable[str], template: str, env: str, taken: Mapping[str, str] | None = None
+    catalogs: Iterable[str],
+    template: str,
+    env: str,
+    reserved: Iterable[str] = (),
+    closed: Iterable[str] = (),
 ) -> list[Placement]:
-    """Every catalog placed in a domain; `taken` maps folded domain names already used to
-    their catalog in this environment (a merge), so that no two catalogs share a domain."""
-    used = {k.lower(): v for k, v in (taken or {}).items()}
-    out: list[Placement] = []
+    """Every catalog placed in a domain, in catalog order.
+
+    A catalog that fits the template goes to its domain unless that domain is `closed` (an
+    existing domain whose catalog keeps its own name); the others become domains named like
+    the catalog, avoiding `reserved` names (existing domains) and each other, case folded.
+    """
+    shut = {c.lower() for c in closed}
+    fitted: dict[str, str] = {}
     for catalog in sorted(catalogs):
         domain = domain_of(catalog, template, env)
-        if domain is None:
-            continue
-        owner = used.setdefault(domain.lower(), catalog)
-        if owner == catalog:
-            out.append(Placement(catalog, domain, False))
-    placed = {p.catalog for p in out}
+        if domain is not None and domain.lower() not in shut:
+            fitted[catalog] = domain
+    used = {r.lower() for r in reserved} | {d.lower() for d in fitted.values()}
+    out = [Placement(c, d, False) for c, d in fitted.items()]
     for catalog in sorted(catalogs):
-        if catalog in placed:
+        if catalog in fitted:
             continue
         domain = catalog if catalog not in RESERVED else f"{catalog}_catalog"
         n = 1
         while domain.lower() in used:
             n += 1
             domain = f"{catalog}_{n}"
-        used[domain.lower()] = catalog
+        used.add(domain.lower())
         out.append(Placement(catalog, domain, True))
     return sorted(out, key=lambda p: p.catalog)

@@ -47,6 +47,7 @@ class Directory:
 
 
 NO_DIRECTORY = Directory("the shape of the names")
+DECLARED = "declared in the spec already"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def classify(
         known = directory.known.get(name)
         if name in declared:
             key, kind = declared[name]
-            out[name] = Principal(name, key, kind, "declared in the spec already")
+            scim_id = known.scim_id if known is not None else None
+            out[name] = Principal(name, key, kind, DECLARED, scim_id)
         elif known is not None:
             how = f"a {known.kind.replace('_', ' ')} in {directory.source}"
             if known.kind == "service_principal":

@@ -64,7 +64,11 @@ def _findings(
 
 
 def add_waivers(
-    files: dict[str, dict[str, Any]], today: dt.date, expires: dt.date, root: str = ROOT
+    files: dict[str, dict[str, Any]],
+    today: dt.date,
+    expires: dt.date,
+    root: str = ROOT,
+    touched: set[str] | None = None,
 ) -> list[Diagnostic]:
     """Waive every waivable finding in `files` (edited in place); return what was found.
 
@@ -85,6 +89,8 @@ def add_waivers(
         if (holder, code) not in placed:
             placed.add((holder, code))
             target = _holder_value(files, holder, root)
+            if touched is not None:
+                touched.add(holder[0].removeprefix(f"{root}/"))
             target.setdefault("waivers", []).append(
                 {"rule": code, "reason": f"imported: {message}", "expires": expires}
             )

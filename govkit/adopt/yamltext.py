@@ -35,7 +35,7 @@ _MAX_IMPLICIT_KEY = 1000
 Comments = Mapping[Path, Sequence[str]]
 
 
-def _is_plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
     if not _PLAIN.match(text):
         return False
     # PyYAML is untyped
@@ -72,7 +72,7 @@ def scalar(value: Any) -> str:
     if value is None:
         return "null"
     text = str(value)
-    return text if _is_plain(text) else quoted(text)
+    return text if is_plain(text) else quoted(text)
 
 
 def comment_text(text: str) -> str:
