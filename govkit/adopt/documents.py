@@ -161,7 +161,7 @@ class DomainBuilder:
         schemas: dict[str, Any] = {}
         for short, schema in catalog.schemas.items():
             schemas[short] = self.schema(catalog, short, schema, uc_owner, file)
-            complete = complete and schemas[short].pop("_complete")
+            complete = schemas[short].pop("_complete") and complete
         if schemas:
             doc["schemas"] = schemas
         if catalog.unread or not complete:

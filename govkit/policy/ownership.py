@@ -101,7 +101,14 @@ class OwnerNotAUser(Rule):
             owner = declaration.owner
             if owner is None or ctx.kind(owner) != "user":
                 continue
-            what = {0: "the domain", 2: f"schema {path[-1]}"}.get(len(path), f"table {path[-1]}")
+            # A domain's path is empty: name it without indexing into the path.
+            what = (
+                "the domain"
+                if not path
+                else f"schema {path[-1]}"
+                if len(path) == 2
+                else f"table {path[-1]}"
+            )
             yield Finding(
                 f"{owner} is an individual user and may not own {what}",
                 file,
