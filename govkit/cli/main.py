@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "drift": "drift",
     "compile": "compile",
     "affected": "affected",
+    "request": "request",
+    "revoke": "revoke",
 }
 
 
