@@ -205,9 +205,7 @@ def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         levels,
     )
     # What the principal still holds on the ancestors (the securable's own grants are edited).
-    still = held(
-        [*grants[:-1], []], target, request.principal, request.env, levels, today, today
-    )
+    still = held([*grants[:-1], []], target, request.principal, request.env, levels, today, today)
     left = {p: at for p, at in still.items() if p in (removed if revoke is None else revoke)}
     if left:
         where = sorted({at.label(catalog) for at in left.values()})
