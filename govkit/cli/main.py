@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "affected": "affected",
     "request": "request",
     "revoke": "revoke",
+    "expire": "expire",
 }
 
 

@@ -19,8 +19,8 @@ def unified_diff(changes: Mapping[str, tuple[str, str]]) -> str:
             difflib.unified_diff(
                 before.splitlines(keepends=True),
                 after.splitlines(keepends=True),
-                fromfile=f"a/{file}" if before else "/dev/null",
-                tofile=f"b/{file}",
+                fromfile=f"a/{file.lstrip('/')}" if before else "/dev/null",
+                tofile=f"b/{file.lstrip('/')}",
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n" for line in out)

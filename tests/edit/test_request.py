@@ -48,7 +48,7 @@ def test_request_adds_one_entry_and_keeps_everything_else(
         "+        expires: 2027-01-31",
         "+        reason: RISK-7 capital planning",
     ]
-    assert f"+++ b/{finance}" in out
+    assert f"+++ b/{str(finance).lstrip('/')}" in out
     assert "+      - principal: risk-analysts" in out
     assert (
         "prod: risk-analysts gains SELECT, USE_SCHEMA on schema finance_prod.reporting, "
