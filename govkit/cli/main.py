@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "request": "request",
     "revoke": "revoke",
     "expire": "expire",
+    "codeowners": "codeowners",
 }
 
 
