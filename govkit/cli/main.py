@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "revoke": "revoke",
     "expire": "expire",
     "codeowners": "codeowners",
+    "onboard": "onboard",
+    "init": "init",
 }
 
 
