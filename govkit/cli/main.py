@@ -24,12 +24,12 @@ COMMANDS: dict[str, str] = {
     "drift": "drift",
     "compile": "compile",
     "affected": "affected",
+    "access": "access",
     "request": "request",
     "revoke": "revoke",
     "expire": "expire",
     "codeowners": "codeowners",
     "onboard": "onboard",
-    "init": "init",
 }
 
 
