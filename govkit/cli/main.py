@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "expire": "expire",
     "codeowners": "codeowners",
     "onboard": "onboard",
+    "init": "init",
 }
 
 
