@@ -102,6 +102,9 @@ class Organisation(Strict):
     rules: dict[str, RuleLevel] = Field(default_factory=dict)
     terraform: TerraformSettings = TerraformSettings()
     drift: DriftSettings = DriftSettings()
+    # The mass-revoke guard: in a protected environment, compile, diff and plan-check refuse a
+    # change that revokes more than this share of the environment's grants (in percent).
+    mass_revoke_percent: float = Field(default=20.0, ge=0, le=100)
     codeowners: CodeOwners | None = None
 
 
