@@ -46,6 +46,23 @@ class Estate:
         settings = {"TF_CLI_CONFIG_FILE": str(self.config), **(env or {})}
         return Terraform(terraform_binary(), self.out / stack.id, settings)
 
+    def recompile(self) -> list[str]:
+        """Compile the (edited) spec again and write the files that changed, keeping each
+        stack's `.terraform`; the paths written."""
+        written = []
+        for path, content in sorted(compile_spec(self.spec, "../modules").files().items()):
+            target = self.out / path
+            if not target.is_file() or target.read_bytes() != content:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+                written.append(path)
+        return written
+
+    def state_file(self, stack: Stack) -> Path:
+        """Where the stack's local backend keeps its state."""
+        relative = stack.document["terraform"]["backend"]["local"]["path"]
+        return (self.out / stack.id / relative).resolve()
+
     def stack(self, stack_id: str) -> Stack:
         (found,) = [s for s in self.stacks if s.id == stack_id]
         return found
