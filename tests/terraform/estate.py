@@ -16,8 +16,8 @@ import yaml
 from govkit.compile.model import Stack
 from govkit.compile.runner import Terraform
 from govkit.compile.writer import write_files
-from govkit.pipeline import validate
-from govkit.resolve import DesiredEnvironment
+from govkit.resolve import DesiredEnvironment, resolve
+from govkit.spec.build import load_spec
 from govkit.testing import UCServer
 from tests.compile.support import MODULES, compile_spec
 from tests.conftest import TODAY
@@ -60,7 +60,7 @@ class Estate:
 
     def state_file(self, stack: Stack) -> Path:
         """Where the stack's local backend keeps its state."""
-        relative = stack.document["terraform"]["backend"]["local"]["path"]
+        relative = str(stack.document["terraform"]["backend"]["local"]["path"])
         return (self.out / stack.id / relative).resolve()
 
     def stack(self, stack_id: str) -> Stack:
@@ -118,10 +118,10 @@ def compile_estate(spec: Path, work: Path) -> Estate:
     compiled = compile_spec(copy, "../modules")
     write_files(out, compiled.files())
     stacks = list(compiled.stacks)
-    validated = validate(str(copy), TODAY)
-    assert validated.ok and validated.spec is not None, validated.diagnostics
-    people = (*validated.spec.groups, *validated.spec.users)
-    return Estate(copy, out, stacks, validated.environments, people)
+    loaded = load_spec(str(copy))  # the compiler's input: shape, no policy rules
+    assert loaded.spec is not None, loaded.diagnostics
+    people = (*loaded.spec.groups, *loaded.spec.users)
+    return Estate(copy, out, stacks, resolve(loaded.spec, TODAY), people)
 
 
 @dataclass
