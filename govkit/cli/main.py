@@ -47,8 +47,16 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govkit")
-def cli() -> None:
+@click.option("--no-color", "no_color", is_flag=True, help="No colour (also: NO_COLOR=1).")
+@click.pass_context
+def cli(ctx: click.Context, no_color: bool) -> None:
     """Unity Catalog governance as code."""
+    import os
+
+    from govkit.cli.colour import no_colour_wanted
+
+    if no_colour_wanted(no_color, dict(os.environ)):
+        ctx.color = False  # inherited by every command's context; click.echo then strips styles
 
 
 def _log_bug(argv: list[str] | None) -> str:
