@@ -33,7 +33,22 @@ class UserError(click.ClickException):
     exit_code = ExitCode.ERROR
 
 
-class _LazyGroup(click.Group):
+class HelpGroup(click.Group):
+    """A group whose command list shows each command's first sentence whole, wrapped, never
+    cut at the terminal's width with `...`."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class _LazyGroup(HelpGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
