@@ -24,6 +24,14 @@ COMMANDS: dict[str, str] = {
     "drift": "drift",
     "compile": "compile",
     "affected": "affected",
+    "access": "access",
+    "import": "import_",
+    "request": "request",
+    "revoke": "revoke",
+    "expire": "expire",
+    "codeowners": "codeowners",
+    "onboard": "onboard",
+    "init": "init",
 }
 
 

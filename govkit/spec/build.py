@@ -308,8 +308,11 @@ class SpecResult:
     sources: SourceIndex
 
 
-def load_spec(root: str) -> SpecResult:
-    """Read, parse and validate the spec folder. Diagnostics are unlocated and unsorted."""
-    loaded = load_files(root)
+def load_spec(root: str, overrides: Mapping[str, bytes | None] | None = None) -> SpecResult:
+    """Read, parse and validate the spec folder. Diagnostics are unlocated and unsorted.
+
+    `overrides` replaces files by display path (see `load_files`).
+    """
+    loaded = load_files(root, overrides)
     spec, diagnostics = build_spec(root, loaded)
     return SpecResult(spec, diagnostics, SourceIndex(loaded.sources))

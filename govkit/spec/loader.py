@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -216,9 +216,15 @@ class Loaded:
     sources: dict[str, bytes] = field(default_factory=dict)
 
 
-def load_files(spec_dir: str) -> Loaded:
-    """Parse every spec file under `spec_dir`; collect every load error, never stop at one."""
+def load_files(spec_dir: str, overrides: Mapping[str, bytes | None] | None = None) -> Loaded:
+    """Parse every spec file under `spec_dir`; collect every load error, never stop at one.
+
+    `overrides` (display path -> bytes, or None for a file that is gone) stands in for files on
+    disk, so that an edit or a git revision is validated before anything is written.
+    """
     out = Loaded()
+    if overrides:
+        return _load_overridden(spec_dir, overrides)
     if not os.path.isdir(spec_dir):
         out.diagnostics.append(
             _diag(
@@ -234,6 +240,22 @@ def load_files(spec_dir: str) -> Loaded:
             raw = full.read_bytes()
         except OSError as exc:
             out.diagnostics.append(_unreadable(display, full, exc))
+            continue
+        out.sources[display] = raw
+        spec_file, error = parse_file(display, raw)
+        if error is not None:
+            out.diagnostics.append(error)
+        elif spec_file is not None:
+            out.files.append(spec_file)
+    return out
+
+
+def _load_overridden(spec_dir: str, overrides: Mapping[str, bytes | None]) -> Loaded:
+    out = Loaded()
+    on_disk = dict(spec_paths(spec_dir)) if os.path.isdir(spec_dir) else {}
+    for display in sorted(set(on_disk) | set(overrides)):
+        raw = overrides[display] if display in overrides else on_disk[display].read_bytes()
+        if raw is None:
             continue
         out.sources[display] = raw
         spec_file, error = parse_file(display, raw)
