@@ -27,6 +27,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("TerraformSettings", model.TerraformSettings),
     ("Backend", model.Backend),
     ("DriftSettings", model.DriftSettings),
+    ("GrantExpiry", model.GrantExpiry),
     ("CodeOwners", model.CodeOwners),
     ("Principal file", model.Principals),
     ("Group", model.Group),

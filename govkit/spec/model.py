@@ -156,6 +156,19 @@ class CodeOwners(Strict):
     )
 
 
+class GrantExpiry(Strict):
+    """How long exceptional access may last in protected environments (rule GOV212)."""
+
+    max_days: int | None = Field(
+        None,
+        ge=1,
+        description="The longest a cross-domain grant or a grant to a user may run in a "
+        "protected environment, in days from today: it must have `expires:` within this. "
+        "None (the default) sets no limit.",
+        examples=[365],
+    )
+
+
 # YAML 1.1 reads a bare `off` as false; `GOV207: off` means the rule is off.
 RuleLevel = Annotated[
     Literal["error", "warning", "note", "off"],
@@ -204,6 +217,12 @@ class Organisation(Strict):
     )
     drift: DriftSettings = Field(
         DriftSettings(), description="How drift is checked (see DriftSettings)."
+    )
+    grant_expiry: GrantExpiry = Field(
+        GrantExpiry(),
+        description="The longest exceptional access may last (see GrantExpiry); no limit by "
+        "default.",
+        examples=[{"max_days": 365}],
     )
     codeowners: CodeOwners | None = Field(
         None,
