@@ -30,7 +30,7 @@ from govkit.adopt.principals import SECTIONS, Directory, classify
 from govkit.adopt.report import reported
 from govkit.adopt.roundtrip import block, comment_above, dump, load, node, text
 from govkit.adopt.waive import add_waivers
-from govkit.adopt.yamltext import render
+from govkit.adopt.yamltext import render_with_positions
 from govkit.diagnostics import Diagnostic, Severity
 from govkit.resolve import domain_environments
 from govkit.spec.build import Spec, load_spec
@@ -192,8 +192,10 @@ def merge(existing: ExistingSpec, state: State, directory: Directory, options: O
     m.diagnostics.extend(m.draft.diagnostics)
     m.diagnostics.extend(add_waivers(documents, options.today, expires, m.root, m.touched))
     files = {rel: dump(m.docs[rel]) for rel in sorted(m.touched) if rel in m.docs}
-    files.update({rel: render(doc, m.draft.comments[rel]) for rel, doc in m.draft.files.items()})
-    return Adoption(documents, dict(sorted(files.items())), m.diagnostics, m.principals)
+    positions = {}
+    for rel, doc in m.draft.files.items():
+        files[rel], positions[rel] = render_with_positions(doc, m.draft.comments[rel])
+    return Adoption(documents, dict(sorted(files.items())), m.diagnostics, m.principals, positions)
 
 
 def _all_files(root: Path) -> list[tuple[str, Path]]:

@@ -15,6 +15,7 @@ from govkit.adopt.documents import Options
 from govkit.adopt.existing import ExistingSpec, find_spec
 from govkit.adopt.output import write_spec_files
 from govkit.adopt.sources import ImportInputError, read_directory, read_state
+from govkit.adopt.yamltext import RenderedIndex
 from govkit.diagnostics import Diagnostic, Severity, locate
 from govkit.spec.loader import SourceIndex
 from govkit.state import State
@@ -116,7 +117,10 @@ def run_import(req: ImportRequest) -> ImportResult:
         raise ImportRefused(f"no govkit Terraform modules in {req.modules}; pass --modules DIR")
     state, adoption = _adopt(req, existing)
     sources = {f"{req.out}/{rel}": text.encode() for rel, text in adoption.files.items()}
-    result = ImportResult(locate(adoption.diagnostics, SourceIndex(sources)))
+    written = {f"{req.out}/{rel}": p for rel, p in adoption.positions.items()}
+    result = ImportResult(
+        locate(adoption.diagnostics, RenderedIndex(written, SourceIndex(sources)))
+    )
     if not adoption.ok:
         result.ok = False
         result.summary.append(f"{req.out}: nothing written: the imported spec would not validate")
