@@ -26,6 +26,12 @@ COMMANDS: dict[str, str] = {
     "affected": "affected",
     "access": "access",
     "import": "import_",
+    "request": "request",
+    "revoke": "revoke",
+    "expire": "expire",
+    "codeowners": "codeowners",
+    "onboard": "onboard",
+    "init": "init",
 }
 
 

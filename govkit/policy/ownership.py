@@ -101,14 +101,10 @@ class OwnerNotAUser(Rule):
             owner = declaration.owner
             if owner is None or ctx.kind(owner) != "user":
                 continue
-            # A domain's path is empty: name it without indexing into the path.
-            what = (
-                "the domain"
-                if not path
-                else f"schema {path[-1]}"
-                if len(path) == 2
-                else f"table {path[-1]}"
-            )
+            if not path:
+                what = "the domain"
+            else:
+                what = f"{'schema' if len(path) == 2 else 'table'} {path[-1]}"
             yield Finding(
                 f"{owner} is an individual user and may not own {what}",
                 file,

@@ -74,6 +74,16 @@ class DriftSettings(Strict):
     ignore_principals: tuple[str, ...] = ()
 
 
+GitHubTeam = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9][\w.-]*/[\w.-]+$")]
+
+
+class CodeOwners(Strict):
+    """Who approves spec changes on GitHub (`govkit codeowners` writes .github/CODEOWNERS)."""
+
+    platform: GitHubTeam  # the organisation and principal files
+    teams: dict[str, GitHubTeam] = Field(default_factory=dict)  # owner group -> its team
+
+
 # YAML 1.1 reads a bare `off` as false; `GOV207: off` means the rule is off.
 RuleLevel = Annotated[
     Literal["error", "warning", "note", "off"],
@@ -92,6 +102,7 @@ class Organisation(Strict):
     rules: dict[str, RuleLevel] = Field(default_factory=dict)
     terraform: TerraformSettings = TerraformSettings()
     drift: DriftSettings = DriftSettings()
+    codeowners: CodeOwners | None = None
 
 
 class Federation(Strict):
