@@ -224,3 +224,18 @@ def test_terraform_import_blocks_only_for_what_exists(tmp_path):
     assert ids[grant] == f'module.domain.module.grants.databricks_grant.this["{grant}"]'
     # The unmanaged USAGE grant and the table without grants get no block.
     assert not any("scratch/" in i or i.startswith("table/") for i in ids)
+
+
+def test_a_merge_that_would_reformat_a_file_is_refused_and_writes_nothing(tmp_path, capsys):
+    import yaml
+
+    out = tmp_path / "spec"
+    assert _import(_file(tmp_path, dev_state()), out, "dev") == 0
+    sales = out / "domains" / "sales.yaml"
+    sales.write_text(yaml.safe_dump(yaml.safe_load(sales.read_text()), indent=4), "utf-8")
+    before = _snapshot(out)
+    capsys.readouterr()
+    assert _import(_file(tmp_path, prod_state()), out, "prod", "--merge") == 1
+    err = capsys.readouterr().err
+    assert f"{sales}: GOV710 error: cannot be edited without reformatting it" in err
+    assert _snapshot(out) == before
