@@ -20,6 +20,7 @@ CODES: dict[str, tuple[str, Severity]] = {
     "GOV708": ("import.not-importable", Severity.WARNING),
     "GOV709": ("import.per-environment", Severity.WARNING),
     "GOV710": ("import.round-trip", Severity.ERROR),
+    "GOV711": ("import.scope", Severity.NOTE),
 }
 
 
