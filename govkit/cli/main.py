@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "drift": "drift",
     "compile": "compile",
     "affected": "affected",
+    "identities": "identities",
 }
 
 
