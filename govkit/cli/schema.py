@@ -1,4 +1,4 @@
-"""`govkit schema`: the JSON Schema of spec files or of the State document."""
+"""`govkit schema`: the JSON Schema of spec files, the State or the identities document."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ from govkit.state import json_schema
 
 
 @click.command("schema")
-@click.argument("what", type=click.Choice(["spec", "state"]), default="spec")
+@click.argument("what", type=click.Choice(["spec", "state", "identities"]), default="spec")
 def command(what: str) -> int:
     """Print a JSON Schema (for editors through yaml-language-server, and for CI)."""
-    schema = spec_json_schema() if what == "spec" else json_schema()
+    if what == "identities":
+        from govkit.identity.document import json_schema as identities_schema
+
+        schema = identities_schema()
+    else:
+        schema = spec_json_schema() if what == "spec" else json_schema()
     click.echo(json.dumps(schema, indent=2, sort_keys=True))
     return ExitCode.CLEAN
