@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "codeowners": "codeowners",
     "onboard": "onboard",
     "init": "init",
+    "identities": "identities",
 }
 
 
