@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from govkit.audit.model import EdgeRow
 
 MAX_EDGES = 60
-_NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 250, 26, 70, 12, 16
+_NODE_H, _GAP_X, _GAP_Y, _PAD = 26, 60, 12, 16
+_CHAR_W = 6.8  # px per character of the 11px monospace labels
 
 
 @dataclass(frozen=True)
@@ -84,18 +85,37 @@ def _mermaid_text(text: str) -> str:
     return "".join(out)
 
 
+def _columns(picture: Picture) -> list[list[str]]:
+    """Nodes by layer; within a layer, ordered by where their sources sit (fewer crossings)."""
+    layer = _layers(picture)
+    columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=0) + 1)]
+    for n in picture.nodes:
+        columns[layer[n]].append(n)
+    sources: dict[str, list[str]] = {}
+    for e in picture.edges:
+        sources.setdefault(e.target, []).append(e.source)
+    row: dict[str, int] = {n: i for i, n in enumerate(columns[0])}
+    for column in columns[1:]:
+
+        def centre(n: str) -> tuple[float, str]:
+            placed = [row[s] for s in sources.get(n, ()) if s in row]
+            return (sum(placed) / len(placed) if placed else float("inf"), n)
+
+        column.sort(key=centre)
+        row.update({n: i for i, n in enumerate(column)})
+    return columns
+
+
 def svg(picture: Picture) -> str:
     """An inline SVG of the picture: columns by layer, crossing edges in colour, with a legend."""
-    layer = _layers(picture)
-    columns: dict[int, list[str]] = {}
-    for n in picture.nodes:
-        columns.setdefault(layer[n], []).append(n)
+    columns = _columns(picture)
+    node_w = int(16 + _CHAR_W * max((len(n) for n in picture.nodes), default=10))
     pos: dict[str, tuple[int, int]] = {}
-    for col, names in sorted(columns.items()):
+    for col, names in enumerate(columns):
         for row, n in enumerate(names):
-            pos[n] = (_PAD + col * (_NODE_W + _GAP_X), _PAD + 24 + row * (_NODE_H + _GAP_Y))
-    width = _PAD * 2 + max(len(columns), 1) * (_NODE_W + _GAP_X) - _GAP_X
-    rows = max((len(v) for v in columns.values()), default=0)
+            pos[n] = (_PAD + col * (node_w + _GAP_X), _PAD + 24 + row * (_NODE_H + _GAP_Y))
+    width = _PAD * 2 + max(len(columns), 1) * (node_w + _GAP_X) - _GAP_X
+    rows = max((len(v) for v in columns), default=0)
     height = _PAD * 2 + 24 + rows * (_NODE_H + _GAP_Y)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lineage" role="img" '
@@ -103,9 +123,9 @@ def svg(picture: Picture) -> str:
         'aria-label="lineage graph">',
         "<defs>",
         *(
-            f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="edge-{k}-head"/>'
-            "</marker>"
+            f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
+            'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
+            f'<path d="M0,0 L10,5 L0,10 z" class="edge-{k}-head"/></marker>'
             for k in ("plain", "env", "domain")
         ),
         "</defs>",
@@ -119,11 +139,11 @@ def svg(picture: Picture) -> str:
         kind = _style(e)
         title = html.escape(f"{e.source} -> {e.target} ({e.events} events)", quote=True)
         if e.source == e.target:
-            d = f"M{x1 + _NODE_W - 20},{y1} c30,-30 50,10 20,{_NODE_H}"
+            d = f"M{x1 + node_w - 20},{y1} c30,-30 50,10 20,{_NODE_H}"
         else:
-            sx, sy, tx, ty = x1 + _NODE_W, y1 + _NODE_H // 2, x2, y2 + _NODE_H // 2
+            sx, sy, tx, ty = x1 + node_w, y1 + _NODE_H // 2, x2, y2 + _NODE_H // 2
             if tx <= sx:  # same or earlier column: go around below
-                tx, ty = x2 + _NODE_W // 2, y2 + _NODE_H
+                tx, ty = x2 + node_w // 2, y2 + _NODE_H
             mid = (sx + tx) // 2
             d = f"M{sx},{sy} C{mid},{sy} {mid},{ty} {tx},{ty}"
         parts.append(
@@ -132,10 +152,9 @@ def svg(picture: Picture) -> str:
         )
     for n in picture.nodes:
         x, y = pos[n]
-        label = n if len(n) <= 38 else n[:36] + "…"
         parts.append(
-            f'<g class="node"><rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}" rx="4"/>'
-            f'<text x="{x + 8}" y="{y + 17}">{html.escape(label)}</text>'
+            f'<g class="node"><rect x="{x}" y="{y}" width="{node_w}" height="{_NODE_H}" rx="4"/>'
+            f'<text x="{x + 8}" y="{y + 17}">{html.escape(n)}</text>'
             f"<title>{html.escape(n)}</title></g>"
         )
     parts.append("</svg>")

@@ -35,15 +35,17 @@ border-radius:4px}
 background:#fff}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 th{position:sticky;top:0;background:#eaeded;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .sev-error{color:var(--err);font-weight:600}.sev-warning{color:var(--warn);font-weight:600}
 .kv th{width:180px;cursor:default;position:static}
 code{font-size:12px;overflow-wrap:anywhere}
+td:first-child,td.num,td.sev-error,td.sev-warning,td.sev-note{white-space:nowrap}
 .graph{overflow:auto;border:1px solid var(--line);border-radius:4px;background:#fff;
 padding:8px}
+svg.lineage{max-width:100%;height:auto}
 svg.lineage .node rect{fill:#eaf2f8;stroke:#5d6d7e}
 svg.lineage .node text{font:11px ui-monospace,monospace;fill:var(--fg)}
 svg.lineage .edge{fill:none;stroke-width:1.6}
