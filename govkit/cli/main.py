@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "onboard": "onboard",
     "init": "init",
     "identities": "identities",
+    "audit": "audit",
 }
 
 
