@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "codeowners": "codeowners",
     "onboard": "onboard",
     "init": "init",
+    "diff": "diff",
 }
 
 
