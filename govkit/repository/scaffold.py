@@ -39,7 +39,7 @@ repos:
         pass_filenames: false
 """
 
-GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\n"
+GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
 
 
 def placeholder_id(organisation: str, name: str) -> str:
