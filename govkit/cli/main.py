@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "compile": "compile",
     "affected": "affected",
     "access": "access",
+    "import": "import_",
     "request": "request",
     "revoke": "revoke",
     "expire": "expire",

@@ -124,6 +124,21 @@ def _decode(file: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
         )
 
 
+def _unreadable(file: str, full: FsPath, exc: OSError) -> Diagnostic:
+    """A file that cannot be read: a dangling link, no permission, a folder named *.yaml."""
+    reason = exc.strerror or type(exc).__name__
+    if full.is_symlink() and not full.exists():
+        message = f"cannot read file: a symbolic link to {os.readlink(full)}, which does not exist"
+        hint = "point the link at an existing file, or remove it"
+    elif isinstance(exc, PermissionError):
+        message = f"cannot read file: {reason}"
+        hint = "make it readable to the user running govkit, or move it out of the spec folder"
+    else:
+        message = f"cannot read file: {reason}"
+        hint = "make it a readable YAML file, or move it out of the spec folder"
+    return _diag("GOV014", message, file, hint)
+
+
 def classify(data: dict[str, Any]) -> FileKind | None:
     if "domain" in data:
         return FileKind.DOMAIN
@@ -221,7 +236,11 @@ def load_files(spec_dir: str, overrides: Mapping[str, bytes | None] | None = Non
         )
         return out
     for display, full in spec_paths(spec_dir):
-        raw = full.read_bytes()
+        try:
+            raw = full.read_bytes()
+        except OSError as exc:
+            out.diagnostics.append(_unreadable(display, full, exc))
+            continue
         out.sources[display] = raw
         spec_file, error = parse_file(display, raw)
         if error is not None:

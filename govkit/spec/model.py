@@ -181,6 +181,9 @@ class Domain(Strict):
 
     domain: Identifier
     owner: str
+    # The catalog's name where it does not follow the organisation's `catalog_name` (a catalog
+    # adopted by `govkit import`); such a domain lives in one environment.
+    catalog: Identifier | None = None
     comment: Text = ""
     environments: tuple[str, ...] | None = None
     authority: Literal["authoritative", "additive"] = "authoritative"
