@@ -227,3 +227,15 @@ def test_revoking_part_of_a_grant_in_one_environment_splits_it(
     )
     assert "prod: finance-analysts loses SELECT on catalog finance_prod" in capsys.readouterr().out
     assert main(["validate", str(spec), *AS_OF]) == 0
+
+
+def test_the_access_added_is_named_in_people_with_identities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.diff.support import identities_file
+
+    spec = copy_catalogs(tmp_path)
+    ids = identities_file(tmp_path)
+    assert main(["request", str(spec), *REPORTING, "--identities", str(ids), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "  that is 2 people: ana@meridian.example, ian@meridian.example\n" in out
