@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "init": "init",
     "identities": "identities",
     "audit": "audit",
+    "diff": "diff",
 }
 
 
