@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "identities": "identities",
     "audit": "audit",
     "diff": "diff",
+    "plan-check": "plan_check",
 }
 
 
