@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from govkit.fuzz.targets import raw_http as _exchange
 from govkit.testing import UCServer
 from govkit.testing.graphserver import GraphServer
 from govkit.testing.http import MAX_BODY_BYTES
@@ -22,16 +23,6 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[Any, str]]:
     started.start()
     yield started, UC_LIST if request.param == "uc" else GRAPH_LIST
     started.stop()
-
-
-def _exchange(port: int, text: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(text)
-        s.shutdown(socket.SHUT_WR)
-        chunks = []
-        while chunk := s.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _status(answer: bytes) -> int:
