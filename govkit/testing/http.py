@@ -24,6 +24,7 @@ class ServerConfig:
     chunk_rows: int = 500  # rows per statement result chunk
     statement_polls: int = 1  # GETs that still answer RUNNING before SUCCEEDED
     max_rows: int | None = None  # a warehouse-side result limit: beyond it, `truncated`
+    inline_bytes: int = 25 * 1024 * 1024  # a larger INLINE result fails, as Databricks does
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Use it as a context manager:
     with UCServer(states=[desired]) as server:
         client = WorkspaceClient(host=server.url, token=server.token, auth_type="pat")
 
-or from a shell: `python -m govkit.testing.ucserver --state FILE --port N`.
+or from a shell: `python -m govkit.testing.ucserver [--state FILE] --port N`; without `--state`
+it starts empty.
 
 One server is one metastore. Besides its own port it can listen as further hosts that share the
 same metastore: the account host (`add_host("account")`, which answers
@@ -298,9 +299,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m govkit.testing.ucserver --state FILE --port N`: serve until interrupted."""
+    """`python -m govkit.testing.ucserver [--state FILE] --port N`: serve until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m govkit.testing.ucserver")
-    parser.add_argument("--state", help="State document(s) or a dump to load")
+    parser.add_argument(
+        "--state", help="State document(s) or a dump to load (default: start empty)"
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--token", help="the accepted bearer token (default: random)")
     parser.add_argument("--fault-rate", type=float, default=0.0)
