@@ -32,6 +32,10 @@ COMMANDS: dict[str, str] = {
     "codeowners": "codeowners",
     "onboard": "onboard",
     "init": "init",
+    "identities": "identities",
+    "audit": "audit",
+    "diff": "diff",
+    "plan-check": "plan_check",
 }
 
 

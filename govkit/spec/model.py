@@ -224,6 +224,15 @@ class Organisation(Strict):
         "default.",
         examples=[{"max_days": 365}],
     )
+    mass_revoke_percent: float = Field(
+        20.0,
+        ge=0,
+        le=100,
+        description="The mass-revoke guard: in a protected environment, compile, diff and "
+        "plan-check refuse a change that revokes more than this share (in percent) of the "
+        "environment's grants, unless given --allow-destructive REASON.",
+        examples=[20],
+    )
     codeowners: CodeOwners | None = Field(
         None,
         description="GitHub teams for .github/CODEOWNERS (see CodeOwners); none by default.",
