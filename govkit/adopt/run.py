@@ -14,8 +14,15 @@ from govkit.adopt import Adoption, adopt
 from govkit.adopt.documents import Options
 from govkit.adopt.existing import ExistingSpec, find_spec
 from govkit.adopt.output import write_spec_files
+from govkit.adopt.report import reported
 from govkit.adopt.scope import scope
-from govkit.adopt.sources import ImportInputError, read_directory, read_state
+from govkit.adopt.sources import (
+    LIVE_SOURCES,
+    ImportInputError,
+    read_comments,
+    read_directory,
+    read_state,
+)
 from govkit.adopt.yamltext import RenderedIndex
 from govkit.diagnostics import Diagnostic, Severity, locate
 from govkit.spec.loader import SourceIndex
@@ -115,8 +122,21 @@ def _adopt(
         )
         _check_complete(req, state)
         directory = read_directory(req.identities, req.source)
+        live = req.source in LIVE_SOURCES
+        catalogs = [s.name for s in state.securables if s.type.value == "catalog"]
+        comments = read_comments(catalogs) if live else {}
     except ImportInputError as exc:
         raise ImportRefused(str(exc)) from None
+    if not live:
+        notes.append(
+            reported(
+                "GOV712",
+                req.source,
+                "a State document holds no comments: the stacks set none",
+                "import from the workspace to keep the comments of catalogs and schemas; "
+                "otherwise the first apply clears them",
+            )
+        )
     options = Options(
         env=req.env,
         today=req.today,
@@ -126,6 +146,7 @@ def _adopt(
         waiver_days=req.waiver_days,
         incomplete=not state.complete,
         root=str(req.out),
+        comments=comments,
     )
     if existing is not None and req.merge:
         from govkit.adopt.merge import merge

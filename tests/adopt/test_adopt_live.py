@@ -81,6 +81,8 @@ def test_import_then_plan_shows_no_changes_on_every_stack(
     assert "GOV702 warning: grants of old-team on web_dev (USAGE) are left unmanaged" in err
     assert "sp-sales-etl:" in (spec / "principals.yaml").read_text("utf-8")
     assert "catalog: hive_reports" in (spec / "domains" / "hive_reports.yaml").read_text("utf-8")
+    # Comments are read too, so that no stack clears them.
+    assert '"Zürich → 東京\\nsecond line"' in (spec / "domains" / "sales.yaml").read_text("utf-8")
     # The warehouse reader sees the same estate: the same stacks and import blocks follow.
     _import("warehouse", tmp_path / "catalogs-sql", tmp_path / "generated-sql", modules)
     assert _files(tmp_path / "generated-sql") == _files(tf_out)
