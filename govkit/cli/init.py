@@ -45,6 +45,7 @@ def _build(root: Path, organisation: str, envs: list[str], github_org: str, toda
     }
     _write(root, files)
     shutil.copytree(modules, root / "terraform" / "modules")
+    (root / "catalogs" / "domains").mkdir()
     cwd = os.getcwd()
     os.chdir(root)  # spec paths relative to the new repository, as its users will see them
     try:

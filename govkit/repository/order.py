@@ -1,10 +1,10 @@
 """The order of an apply: environments in the organisation's order, stacks after their `needs`.
 
-`python -m govkit.repository.order SPEC_DIR STACKS_JSON < MATRIX_JSON` reads the matrix of
-`govkit affected` and prints `{"environments": [...], "<env>": [entry, ...], ...}`: each
-environment's affected stacks in an order where every stack comes after the stacks it needs
-(a split domain's parts after its primary stack). A stack that needs one in a later
-environment, or a cycle, is an error: CI must not guess.
+`python -m govkit.repository.order SPEC_DIR < MATRIX_JSON` reads the matrix of `govkit affected`
+and prints `{"environments": [...], "<env>": [entry, ...], ...}`. Within an environment, removed
+stacks are destroyed first, dependants before what they need; then added and changed stacks are
+applied, each after the stacks it needs (a split domain's parts after its primary stack). A stack
+that needs one of a later environment, or a cycle, is an error: CI must not guess.
 """
 
 from __future__ import annotations
@@ -21,29 +21,30 @@ class OrderError(Exception):
     """The stacks cannot be applied in any order that honours their `needs`."""
 
 
+def _environment(stack_id: str) -> str:
+    return stack_id.split("/", 1)[0]
+
+
 def apply_order(
-    environments: Sequence[str],
-    stacks: Sequence[Mapping[str, Any]],
-    affected: Sequence[Mapping[str, Any]],
+    environments: Sequence[str], affected: Sequence[Mapping[str, Any]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Affected entries per environment (account-level first), each after what it needs."""
-    needs = {str(s["id"]): [str(n) for n in s.get("needs", ())] for s in stacks}
-    env_of = {str(s["id"]): str(s["environment"]) for s in stacks}
+    """Affected entries per environment (account-level first), in an order that honours needs."""
     rank = {env: i for i, env in enumerate([ACCOUNT, *environments])}
-    order: dict[str, list[dict[str, Any]]] = {}
+    needs = {str(e["id"]): [str(n) for n in e.get("needs") or ()] for e in affected}
+    by_env: dict[str, list[dict[str, Any]]] = {}
     for entry in affected:
         env = str(entry["environment"])
-        for need in needs.get(str(entry["id"]), []):
-            if rank.get(env_of.get(need, env), 0) > rank.get(env, 0):
+        for need in needs[str(entry["id"])]:
+            if rank.get(_environment(need), 0) > rank.get(env, 0):
                 raise OrderError(f"{entry['id']} needs {need}, which is applied after it")
-        order.setdefault(env, []).append(dict(entry))
-    return {env: _sorted(entries, needs) for env, entries in _by_rank(order, rank)}
-
-
-def _by_rank(
-    order: dict[str, list[dict[str, Any]]], rank: Mapping[str, int]
-) -> list[tuple[str, list[dict[str, Any]]]]:
-    return sorted(order.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+        by_env.setdefault(env, []).append(dict(entry))
+    out = {}
+    for env in sorted(by_env, key=lambda e: (rank.get(e, len(rank)), e)):
+        entries = by_env[env]
+        removed = [e for e in entries if e.get("change") == "removed"]
+        kept = [e for e in entries if e.get("change") != "removed"]
+        out[env] = [*reversed(_sorted(removed, needs)), *_sorted(kept, needs)]
+    return out
 
 
 def _sorted(entries: list[dict[str, Any]], needs: Mapping[str, list[str]]) -> list[dict[str, Any]]:
@@ -70,16 +71,13 @@ def _sorted(entries: list[dict[str, Any]], needs: Mapping[str, list[str]]) -> li
 
 
 def main(argv: list[str]) -> int:
+    from govkit.edit.document import EditRefused
     from govkit.edit.locate import map_spec
 
-    spec_dir, stacks_file = argv
-    environments = map_spec(spec_dir).environments()
-    with open(stacks_file, encoding="utf-8") as handle:
-        stacks = json.load(handle)["stacks"]
-    affected = json.load(sys.stdin)["include"]
     try:
-        order = apply_order(environments, stacks, affected)
-    except OrderError as exc:
+        environments = map_spec(argv[0]).environments()
+        order = apply_order(environments, json.load(sys.stdin)["include"])
+    except (EditRefused, OrderError) as exc:
         print(f"govkit: {exc}", file=sys.stderr)
         return 1
     print(json.dumps({"environments": list(order), **order}, sort_keys=True))

@@ -39,7 +39,7 @@ repos:
         pass_filenames: false
 """
 
-GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\n"
+GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
 
 
 def placeholder_id(organisation: str, name: str) -> str:
@@ -113,6 +113,7 @@ def _apply_job(env: str, previous: str | None) -> str:
         "    with:\n"
         f"      environment: {env}\n"
         f"      stacks: ${{{{ toJSON({stacks}) }}}}\n"
+        "      base: ${{ github.event.before }}\n"
         "      reviewed_run: ${{ needs.prepare.outputs.reviewed_run }}\n"
         "      pull_request: ${{ needs.prepare.outputs.pull_request }}\n"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from govkit.cli.main import main
+from tests.conftest import CATALOGS
 from tests.edit.support import copy_catalogs
 
 
@@ -51,3 +52,8 @@ def test_an_owner_without_a_team_is_an_error(
     err = capsys.readouterr().err
     assert "no GitHub team for owner group risk-owners" in err
     assert not (tmp_path / ".github").exists()
+
+
+def test_the_committed_codeowners_is_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CATALOGS.parent)
+    assert main(["codeowners", "catalogs", "--check"]) == 0

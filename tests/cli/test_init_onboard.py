@@ -23,7 +23,7 @@ def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
     for rel in (
         "catalogs/govkit.yaml",
         "catalogs/principals.yaml",
-        "catalogs/example.yaml",
+        "catalogs/domains/example.yaml",
         ".github/CODEOWNERS",
         ".github/workflows/govkit.yml",
         ".github/workflows/govkit-apply.yml",
@@ -36,7 +36,7 @@ def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
     assert main(["validate", "catalogs", *AS_OF]) == 0
     assert main(["compile", "catalogs", "--check", *AS_OF]) == 0
     assert main(["codeowners", "catalogs", "--check", *AS_OF]) == 0
-    assert "/catalogs/example.yaml @acme-bank/example-data-owners" in (
+    assert "/catalogs/domains/example.yaml @acme-bank/example-data-owners" in (
         (repo / ".github" / "CODEOWNERS").read_text()
     )
     done = lint(repo / ".github" / "workflows")

@@ -119,3 +119,18 @@ def test_what_cannot_be_edited_safely_is_refused_with_the_reason(
     spec = _spec(tmp_path, domain)
     err = refused(capsys, spec, "request", str(spec), "--on", "sales.orders", *REQUEST)
     assert reason in err
+
+
+def test_only_the_edited_grants_are_rewritten(tmp_path: Path) -> None:
+    # The other schema's list style would not survive a whole-file round trip; the edit of
+    # `orders` touches only its own `grants:` lines, so the request goes through.
+    original = TWO_INDENTATION_STYLES.replace("  orders:", "  returns:").lstrip() + (
+        "  orders:\n    grants:\n      - {principal: owners, privileges: [USE_SCHEMA]}\n"
+    )
+    spec = _spec(tmp_path, original)
+    assert main(["request", str(spec), "--on", "sales.orders", *REQUEST, *AS_OF]) == 0
+    text = (spec / "sales.yaml").read_text()
+    assert text == original + (
+        "      - {principal: readers, privileges: [SELECT, USE_SCHEMA], environments: [dev],"
+        " reason: T-1}\n"
+    )

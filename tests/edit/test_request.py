@@ -211,3 +211,31 @@ def test_the_file_keeps_its_mode(tmp_path: Path) -> None:
     assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
     assert finance.stat().st_mode & 0o777 == 0o640
     assert not [p for p in finance.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_revoking_part_of_a_grant_in_one_environment_splits_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "finance-analysts", "--on", "finance", "--env", "prod"]
+    assert main(["revoke", str(spec), *args, "--privileges", "SELECT", *AS_OF]) == 0
+    text = (spec / "domains" / "finance.yaml").read_text()
+    assert (
+        "  - {principal: finance-analysts, access: read, environments: [dev, staging]}\n"
+        "  - {principal: finance-analysts, privileges: [BROWSE, EXECUTE, READ_VOLUME, "
+        "USE_CATALOG, USE_SCHEMA], environments: [prod]}\n" in text
+    )
+    assert "prod: finance-analysts loses SELECT on catalog finance_prod" in capsys.readouterr().out
+    assert main(["validate", str(spec), *AS_OF]) == 0
+
+
+def test_the_access_added_is_named_in_people_with_identities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.diff.support import identities_file
+
+    spec = copy_catalogs(tmp_path)
+    ids = identities_file(tmp_path)
+    assert main(["request", str(spec), *REPORTING, "--identities", str(ids), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "  that is 2 people: ana@meridian.example, ian@meridian.example\n" in out

@@ -6,23 +6,31 @@ import pytest
 
 from govkit.repository.order import OrderError, apply_order
 
-STACKS = [
-    {"id": "_account/_shared", "environment": "_account", "needs": []},
-    {"id": "dev/finance", "environment": "dev", "needs": ["_account/_shared"]},
-    {"id": "prod/_shared", "environment": "prod", "needs": []},
-    {"id": "prod/finance", "environment": "prod", "needs": ["prod/_shared"]},
-    {"id": "prod/finance.2", "environment": "prod", "needs": ["prod/finance"]},
-    {"id": "prod/finance.10", "environment": "prod", "needs": ["prod/finance"]},
-]
+NEEDS = {
+    "_account/_shared": [],
+    "dev/finance": ["_account/_shared"],
+    "prod/_shared": [],
+    "prod/finance": ["prod/_shared"],
+    "prod/finance.2": ["prod/finance"],
+    "prod/finance.10": ["prod/finance"],
+}
 
 
-def _entry(stack_id: str) -> dict[str, str]:
-    return {"id": stack_id, "environment": stack_id.split("/")[0], "path": f"out/{stack_id}"}
+def _entry(
+    stack_id: str, change: str = "changed", needs: list[str] | None = None
+) -> dict[str, object]:
+    return {
+        "id": stack_id,
+        "environment": stack_id.split("/")[0],
+        "path": f"out/{stack_id}",
+        "change": change,
+        "needs": NEEDS.get(stack_id, []) if needs is None else needs,
+    }
 
 
 def test_account_then_environments_in_order_and_parts_after_their_domain() -> None:
-    affected = [_entry(s["id"]) for s in reversed(STACKS)]  # any order in
-    order = apply_order(["dev", "staging", "prod"], STACKS, affected)
+    affected = [_entry(s) for s in reversed(NEEDS)]  # any order in
+    order = apply_order(["dev", "staging", "prod"], affected)
     assert list(order) == ["_account", "dev", "prod"]
     assert [e["id"] for e in order["prod"]] == [
         "prod/_shared",
@@ -32,16 +40,28 @@ def test_account_then_environments_in_order_and_parts_after_their_domain() -> No
     ]
 
 
+def test_removed_stacks_are_destroyed_first_dependants_before_what_they_need() -> None:
+    affected = [
+        _entry("prod/_shared"),
+        _entry("prod/risk", "removed", ["prod/_shared"]),
+        _entry("prod/risk.2", "removed", ["prod/risk"]),
+        _entry("prod/finance", "added", ["prod/_shared"]),
+    ]
+    order = apply_order(["prod"], affected)
+    assert [(e["id"], e["change"]) for e in order["prod"]] == [
+        ("prod/risk.2", "removed"),
+        ("prod/risk", "removed"),
+        ("prod/_shared", "changed"),
+        ("prod/finance", "added"),
+    ]
+
+
 def test_a_need_in_a_later_environment_is_an_error() -> None:
-    stacks = [*STACKS, {"id": "dev/risk", "environment": "dev", "needs": ["prod/_shared"]}]
     with pytest.raises(OrderError, match="dev/risk needs prod/_shared, which is applied after it"):
-        apply_order(["dev", "prod"], stacks, [_entry("dev/risk")])
+        apply_order(["dev", "prod"], [_entry("dev/risk", needs=["prod/_shared"])])
 
 
 def test_a_cycle_is_an_error() -> None:
-    stacks = [
-        {"id": "dev/a", "environment": "dev", "needs": ["dev/b"]},
-        {"id": "dev/b", "environment": "dev", "needs": ["dev/a"]},
-    ]
+    affected = [_entry("dev/a", needs=["dev/b"]), _entry("dev/b", needs=["dev/a"])]
     with pytest.raises(OrderError, match="cycle"):
-        apply_order(["dev"], stacks, [_entry("dev/a"), _entry("dev/b")])
+        apply_order(["dev"], affected)
