@@ -74,6 +74,21 @@ def read_comments(catalogs: Sequence[str]) -> dict[str, str]:
     }
 
 
+def read_account(host: str, account_id: str | None, workspaces: tuple[int, ...]) -> Directory:
+    """Service principals and their workspace assignments through the account API."""
+    from databricks.sdk import AccountClient
+
+    from govkit.adopt.directory import from_account
+
+    try:
+        client = AccountClient(host=host, account_id=account_id)
+        return from_account(client, workspaces)
+    except ValueError as exc:
+        raise ImportInputError(f"could not configure the account client: {exc}") from None
+    except DirectoryError as exc:
+        raise ImportInputError(str(exc)) from None
+
+
 def _scim() -> Directory:
     from govkit.live.client import ClientConfigError, make_client
 

@@ -84,4 +84,6 @@ def load_messy(server: UCServer) -> State:
             "displayName": "sp-sales-etl",
             "active": True,
         }
+        for workspace in WORKSPACES:  # assigned to the environment's workspaces long ago
+            server.store.assignments[(workspace, ETL_SCIM_ID)] = ["USER"]
     return state
