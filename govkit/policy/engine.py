@@ -10,8 +10,16 @@ from __future__ import annotations
 import datetime as dt
 
 from govkit.diagnostics import Diagnostic, Severity
-from govkit.policy import environments, grants, grants_hygiene, identities, ownership
-from govkit.policy.base import Rule
+from govkit.policy import (
+    directory_groups,
+    directory_principals,
+    environments,
+    grants,
+    grants_hygiene,
+    identities,
+    ownership,
+)
+from govkit.policy.base import Rule, Scope
 from govkit.policy.context import Context
 from govkit.policy.waivers import WAIVER_RULES, WaiverBook
 from govkit.resolve import DesiredEnvironment
@@ -27,6 +35,8 @@ RULES: tuple[type[Rule], ...] = tuple(
             *grants_hygiene.RULES,
             *environments.RULES,
             *identities.RULES,
+            *directory_groups.RULES,
+            *directory_principals.RULES,
         ),
         key=lambda r: r.code,
     )
@@ -47,7 +57,10 @@ def run_rules(
 ) -> list[Diagnostic]:
     """Every finding of every rule that is not off and not waived, as diagnostics (unsorted)."""
     ctx = Context(spec, environments, today)
-    off = {r.code for r in RULES if configured_severity(r, spec) is None}
+    # Waivers of directory rules are used by `govkit identities check`, not here.
+    off = {
+        r.code for r in RULES if configured_severity(r, spec) is None or r.scope is Scope.IDENTITIES
+    }
     ctx.waivers = WaiverBook(spec, today, off)
     ctx.known_codes = frozenset(BY_CODE)
     waiver_codes = {r.code for r in WAIVER_RULES}
