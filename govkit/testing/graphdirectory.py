@@ -54,21 +54,27 @@ class Directory:
     oldest_delta: int = 0  # delta tokens older than this are expired (410)
     history: dict[str, GroupHistory] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _indexes: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def lookup(self, kind: str, key: str, value: str) -> list[dict[str, Any]]:
+        """Objects of `kind` whose `key` equals `value` (case-insensitive, as Graph's `eq`)."""
+        index = self._indexes.get((kind, key))
+        if index is None:
+            index = {}
+            objects: dict[str, dict[str, Any]] = getattr(self, kind)
+            for obj in sorted(objects.values(), key=lambda o: str(o["id"])):
+                index.setdefault(str(obj[key]).lower(), []).append(obj)
+            self._indexes[(kind, key)] = index
+        return index.get(value.lower(), [])
 
     def object(self, oid: str) -> dict[str, Any] | None:
         return self.users.get(oid) or self.groups.get(oid) or self.service_principals.get(oid)
 
     def user_by_upn(self, upn: str) -> dict[str, Any] | None:
-        wanted = upn.lower()
-        return next(
-            (u for u in self.users.values() if u["userPrincipalName"].lower() == wanted), None
-        )
+        return next(iter(self.lookup("users", "userPrincipalName", upn)), None)
 
     def sp_by_app_id(self, app_id: str) -> dict[str, Any] | None:
-        wanted = app_id.lower()
-        return next(
-            (s for s in self.service_principals.values() if s["appId"].lower() == wanted), None
-        )
+        return next(iter(self.lookup("service_principals", "appId", app_id)), None)
 
     def replace(self, doc: Identities) -> None:
         """Serve `doc` from now on; groups that changed are what the next delta reports."""
@@ -83,6 +89,7 @@ class Directory:
                     history.deleted_at = None
             for gid in self.groups.keys() - fresh.groups.keys():
                 self.history[gid].deleted_at = self.generation
+            self._indexes.clear()
             self.users, self.groups = fresh.users, fresh.groups
             self.service_principals, self.members = fresh.service_principals, fresh.members
 
