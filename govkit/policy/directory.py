@@ -103,7 +103,7 @@ def check_directory(
     """Every directory finding, severities as configured, waivers applied (unlocated)."""
     # The rule modules and the engine import this module: import them here, at run time.
     from govkit.policy import directory_groups, directory_principals
-    from govkit.policy.engine import configured_severity
+    from govkit.policy.engine import _diagnostic, configured_severity
 
     ctx = Context(spec, environments, today)
     ctx.waivers = WaiverBook(spec, today)
@@ -116,16 +116,5 @@ def check_directory(
         for f in rule().check_directory(dc):
             if f.waivable_by and ctx.waivers.waives(rule.code, f.waivable_by):
                 continue
-            out.append(
-                Diagnostic(
-                    rule.code,
-                    severity,
-                    f.message,
-                    rule.name,
-                    f.file,
-                    f.path,
-                    f.hint,
-                    at_key=f.at_key,
-                )
-            )
+            out.append(_diagnostic(rule, severity, f))
     return out
