@@ -48,6 +48,11 @@ def command() -> None:
 @spec_dir
 @click.option("--source", type=click.Choice(["graph"]), default="graph", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Delta cache: read only what changed since the run that wrote it (a nightly job).",
+)
 @graph_url
 @auth
 @concurrency
@@ -56,6 +61,7 @@ def pull_command(
     spec_dir: str,
     source: str,
     out: Path,
+    cache: Path | None,
     graph_url: str | None,
     auth: str | None,
     concurrency: int,
@@ -65,8 +71,10 @@ def pull_command(
     from govkit.identity.document import dumps
 
     spec, _ = _valid(spec_dir, today)
-    read = _pull(spec, graph_url, auth, concurrency)
+    read = _pull(spec, graph_url, auth, concurrency, cache)
     write_atomically(out, dumps(read.identities))
+    if cache is not None and read.cache_text is not None:
+        write_atomically(cache, read.cache_text)
     for warning in read.warnings:
         click.echo(f"warning: {warning}", err=True)
     doc = read.identities
@@ -89,7 +97,9 @@ def _valid(spec_dir: str, today: dt.date) -> tuple[Spec, tuple[DesiredEnvironmen
     return validated.spec, validated.environments
 
 
-def _pull(spec: Spec, graph_url: str | None, auth: str | None, concurrency: int) -> GraphRead:
+def _pull(
+    spec: Spec, graph_url: str | None, auth: str | None, concurrency: int, cache: Path | None = None
+) -> GraphRead:
     """Read from Graph; a missing extra or an unusable credential is a one-line error."""
     from govkit.cli.main import UserError
     from govkit.identity.batching import BatchSettings
@@ -97,9 +107,8 @@ def _pull(spec: Spec, graph_url: str | None, auth: str | None, concurrency: int)
     from govkit.identity.pull import pull, targets_from_spec
 
     try:
-        return pull(
-            targets_from_spec(spec), graph_url, auth, BatchSettings(concurrency=concurrency)
-        )
+        settings = BatchSettings(concurrency=concurrency)
+        return pull(targets_from_spec(spec), graph_url, auth, settings, cache)
     except (MissingExtra, CredentialError) as exc:
         raise UserError(str(exc)) from None
 

@@ -53,6 +53,9 @@ class Directory:
     generation: int = 1
     oldest_delta: int = 0  # delta tokens older than this are expired (410)
     history: dict[str, GroupHistory] = field(default_factory=dict)
+    # user id -> (generation, account state) per change, and when it was deleted
+    user_history: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
+    user_deleted: dict[str, int] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _indexes: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
@@ -89,6 +92,13 @@ class Directory:
                     history.deleted_at = None
             for gid in self.groups.keys() - fresh.groups.keys():
                 self.history[gid].deleted_at = self.generation
+            for uid, user in fresh.users.items():
+                versions = self.user_history.setdefault(uid, [])
+                if not versions or versions[-1][1] != user_state(user) or uid in self.user_deleted:
+                    versions.append((self.generation, user_state(user)))
+                    self.user_deleted.pop(uid, None)
+            for uid in self.users.keys() - fresh.users.keys():
+                self.user_deleted[uid] = self.generation
             self._indexes.clear()
             self.users, self.groups = fresh.users, fresh.groups
             self.service_principals, self.members = fresh.service_principals, fresh.members
@@ -98,6 +108,10 @@ class Directory:
         with self.lock:
             self.oldest_delta = self.generation + 1
             self.generation += 1
+
+
+def user_state(user: dict[str, Any]) -> tuple[Any, ...]:
+    return (user["userPrincipalName"], user["displayName"], user["accountEnabled"])
 
 
 def build_directory(doc: Identities) -> Directory:
@@ -145,6 +159,7 @@ def build_directory(doc: Identities) -> Directory:
         directory.history[gid] = GroupHistory(
             [(1, frozenset(directory.members[gid]), group.display_name)]
         )
+    directory.user_history = {uid: [(1, user_state(u))] for uid, u in directory.users.items()}
     return directory
 
 
