@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 from govkit.diagnostics import Diagnostic, Severity
-from govkit.policy import environments, grants, grants_hygiene, identities, ownership
+from govkit.policy import (
+    environments,
+    grants,
+    grants_duration,
+    grants_hygiene,
+    identities,
+    ownership,
+)
 from govkit.policy.base import Finding, Rule, Scope
 from govkit.policy.context import Context
 from govkit.policy.waivers import WAIVER_RULES, WaiverBook
@@ -26,6 +33,7 @@ RULES: tuple[type[Rule], ...] = tuple(
             *ownership.RULES,
             *grants.RULES,
             *grants_hygiene.RULES,
+            *grants_duration.RULES,
             *environments.RULES,
             *identities.RULES,
         ),

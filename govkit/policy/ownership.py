@@ -117,7 +117,10 @@ class OwnerNotAUser(Rule):
             owner = declaration.owner
             if owner is None or ctx.kind(owner) != "user":
                 continue
-            what = {0: "the domain", 2: f"schema {path[-1]}"}.get(len(path), f"table {path[-1]}")
+            if not path:
+                what = "the domain"
+            else:
+                what = f"{'schema' if len(path) == 2 else 'table'} {path[-1]}"
             yield Finding(
                 f"{owner} is an individual user and may not own {what}",
                 file,
