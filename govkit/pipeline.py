@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from govkit.diagnostics import Diagnostic, has_errors, locate
@@ -25,14 +26,22 @@ class Validated:
         return self.spec is not None and not has_errors(self.diagnostics)
 
 
-def validate(spec_dir: str, today: dt.date) -> Validated:
-    """Load, shape-check, resolve and policy-check a spec folder; diagnostics located, sorted."""
+def validate(
+    spec_dir: str, today: dt.date, overrides: Mapping[str, bytes | None] | None = None
+) -> Validated:
+    """Load, shape-check, resolve and policy-check a spec folder; diagnostics located, sorted.
+
+    `overrides` (display path -> bytes, None for a removed file) validates an edit or a git
+    revision in memory, before anything is written.
+    """
     with paused_gc():
-        return _validate(spec_dir, today)
+        return _validate(spec_dir, today, overrides)
 
 
-def _validate(spec_dir: str, today: dt.date) -> Validated:
-    loaded = load_spec(spec_dir)
+def _validate(
+    spec_dir: str, today: dt.date, overrides: Mapping[str, bytes | None] | None
+) -> Validated:
+    loaded = load_spec(spec_dir, overrides)
     diagnostics = list(loaded.diagnostics)
     environments: tuple[DesiredEnvironment, ...] = ()
     if loaded.spec is not None:

@@ -4,22 +4,49 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 import click
 
 from govkit.cli.compile import DEFAULT_MODULES, DEFAULT_OUT, modules_relative_to
+from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid
-from govkit.compile import CompileError, compile_stacks
+from govkit.compile import Compiled, CompileError, compile_stacks
 from govkit.compile.affected import (
     GitError,
     affected_stacks,
     changed_files,
+    extract_tree,
     matrix,
+    repo_relative,
+    resolve_revision,
     spec_relative,
 )
 from govkit.exitcodes import ExitCode
+from govkit.resolve import resolve
+from govkit.spec.build import load_spec
+
+
+def _compile_base(
+    commit: str, top: Path, spec_dir: str, modules_rel: str, today: dt.date
+) -> tuple[Compiled | None, str]:
+    """The stacks the spec compiled to at `commit`, or None with the reason it could not."""
+    folder = repo_relative(Path(spec_dir), top)
+    if folder is None:
+        raise UserError(f"{spec_dir} is not inside the repository {top}")
+    with tempfile.TemporaryDirectory(prefix="govkit-base-") as tmp:
+        if not extract_tree(commit, top, [folder], Path(tmp)):
+            return Compiled(()), ""  # no spec at the base: every stack is new
+        loaded = load_spec(str(Path(tmp) / folder) if folder else tmp)
+        if loaded.spec is None:
+            errors = sum(1 for d in loaded.diagnostics if d.severity.value == "error")
+            return None, f"the spec at the base does not load ({errors} errors)"
+        try:
+            return compile_stacks(loaded.spec, resolve(loaded.spec, today), modules_rel), ""
+        except CompileError as exc:
+            return None, f"the spec at the base does not compile ({exc.problems[0]})"
 
 
 @click.command("affected")
@@ -29,18 +56,24 @@ from govkit.exitcodes import ExitCode
 @click.option("--modules", default=DEFAULT_MODULES, show_default=True)
 @as_of
 def command(spec_dir: str, base: str, out: str, modules: str, today: dt.date) -> int:
-    """Print the stacks whose inputs changed between REF and the work tree, as JSON."""
+    """Print the stacks whose compiled content changed between REF and the work tree, as JSON.
+
+    A stack counts when its root module or a module it calls differs, or when it was added or
+    removed (a removed stack has `"change": "removed"`: plan its destroy from REF).
+    """
     validated = require_valid(spec_dir, today)
     assert validated.spec is not None  # require_valid returns only valid specs
+    modules_rel = modules_relative_to(out, modules)
     try:
-        compiled = compile_stacks(
-            validated.spec, validated.environments, modules_relative_to(out, modules)
-        )
-        top, changed = changed_files(base, Path(spec_dir))
+        head = compile_stacks(validated.spec, validated.environments, modules_rel)
+        top, commit = resolve_revision(base, Path(spec_dir))
+        changed = changed_files(commit, top)
+        before, why = _compile_base(commit, top, spec_dir, modules_rel, today)
     except (CompileError, GitError) as exc:
-        raise click.ClickException(str(exc)) from None
-    spec_changes = spec_relative(changed, top, Path(spec_dir))
-    modules_changed = bool(spec_relative(changed, top, Path(modules)))
-    stacks = affected_stacks(compiled.stacks, spec_changes, modules_changed)
+        raise UserError(str(exc)) from None
+    if before is None:
+        click.echo(f"govkit affected: {why}; every stack counts as added", err=True)
+    changed_modules = {p.split("/", 1)[0] for p in spec_relative(changed, top, Path(modules))}
+    stacks = affected_stacks(head, before, changed_modules)
     click.echo(json.dumps(matrix(stacks, out), sort_keys=True))
     return ExitCode.CLEAN

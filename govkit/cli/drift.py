@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from govkit.cli import colour
 from govkit.cli.files import write_atomically
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
@@ -22,7 +23,8 @@ from govkit.drift.explain import (
     parse_audit_text,
     rows_to_events,
 )
-from govkit.drift.remediate import emit_sql, emit_yaml
+from govkit.drift.patch import emit_yaml
+from govkit.drift.remediate import emit_sql
 from govkit.drift.render import RENDERERS
 from govkit.exitcodes import ExitCode
 from govkit.resolve import DesiredEnvironment
@@ -104,8 +106,16 @@ def _write(text: str, path: str | None) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _remediation(kind: str, report: DriftReport, spec: Spec, env: DesiredEnvironment) -> str:
-    return emit_sql(report) if kind == "sql" else emit_yaml(report, spec_index(spec, env))
+def _remediation(
+    kind: str, report: DriftReport, spec: Spec, env: DesiredEnvironment, today: dt.date
+) -> str:
+    if kind == "sql":
+        return emit_sql(report)
+    from govkit.drift.adopt import checker
+    from govkit.spec.loader import load_files
+
+    check = checker(load_files(spec.root), spec.root, today)
+    return emit_yaml(report, spec_index(spec, env), check)
 
 
 @click.command("drift")
@@ -179,7 +189,8 @@ def command(
     if audit is not None:
         report = explain(report, _audit_events(audit, audit_days, warehouse_id))
     if emit is None or emit_file is not None:
-        _write(RENDERERS[fmt](report), None)
+        rendered = RENDERERS[fmt](report)
+        _write(colour.plan(rendered) if fmt == "text" else rendered, None)
     if emit is not None:
-        _write(_remediation(emit, report, spec, environment), emit_file)
+        _write(_remediation(emit, report, spec, environment, today), emit_file)
     return ExitCode.CHANGES if report.drifted else ExitCode.CLEAN

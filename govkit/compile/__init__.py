@@ -8,7 +8,7 @@ from __future__ import annotations
 from govkit.compile.domain import domain_inputs, domain_stacks
 from govkit.compile.guard import check_stacks
 from govkit.compile.model import ACCOUNT, SHARED, Compiled, CompileError, Stack
-from govkit.compile.shared import shared_stacks
+from govkit.compile.shared import principal_stacks, shared_stacks
 from govkit.gc_pause import paused_gc
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
@@ -37,8 +37,10 @@ def _compile_stacks(
     if reserved:
         raise CompileError([f"the {r} is a name reserved for shared stacks" for r in reserved])
     stacks: list[Stack] = shared_stacks(spec, environments, modules_dir)
+    # A domain stack that names a service principal applies after the stack that creates it.
+    creators = principal_stacks(spec, environments)
     for env in environments:
         for d in domain_inputs(env):
-            stacks.extend(domain_stacks(spec, env, d, modules_dir))
+            stacks.extend(domain_stacks(spec, env, d, modules_dir, creators))
     check_stacks(stacks)
     return Compiled(tuple(sorted(stacks, key=lambda s: s.id)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from govkit.compile.model import GrantEntry, GrantSet, Stack
@@ -97,10 +97,24 @@ def _depends_on(spec: Spec, d: DomainInput) -> tuple[str, ...]:
     return tuple(sorted({_relative(spec, f) for f in (*spec.shared_files, d.file)}))
 
 
+def _needs(creators: Mapping[str, str], named: Iterable[str], *also: str) -> tuple[str, ...]:
+    """The stacks that create the principals named here, and any stack given in `also`."""
+    return tuple(sorted({*(creators[p] for p in named if p in creators), *also}))
+
+
 def domain_stacks(
-    spec: Spec, env: DesiredEnvironment, d: DomainInput, modules_dir: str
+    spec: Spec,
+    env: DesiredEnvironment,
+    d: DomainInput,
+    modules_dir: str,
+    creators: Mapping[str, str] | None = None,
 ) -> list[Stack]:
-    """The domain's primary stack (catalog, bindings, schemas, first grants) and any parts."""
+    """The domain's primary stack (catalog, bindings, schemas, first grants) and any parts.
+
+    `creators` maps the Unity Catalog name of each service principal govkit creates to the
+    stack that creates it: a stack that names one as owner or grantee needs that stack first.
+    """
+    creators = creators or {}
     settings = spec.organisation.terraform
     full = GrantSet(d.catalog.authority, grant_entries(d.state))
     parts = split_grants(full, settings.max_grant_resources)
@@ -121,6 +135,8 @@ def domain_stacks(
         "authority": full.authority,
         "grants": [e.as_json() for e in parts[0].entries],
     }
+    owners = [d.catalog.owner, *(s.owner for s in d.schemas)]
+    named = [*(spec.uc_name(o) for o in owners), *(e.principal for e in parts[0].entries)]
     stacks = [
         Stack(
             id=base_id,
@@ -128,7 +144,7 @@ def domain_stacks(
             domain=d.domain,
             kind="domain",
             depends_on=depends_on,
-            needs=(),
+            needs=_needs(creators, named),
             document=root_document(settings, base_id, DEPTH, note, {"domain": catalog_call}),
             resources=1 + len(workspace_ids) + len(d.schemas) + len(parts[0].resources()),
             grants=parts[0],
@@ -152,7 +168,7 @@ def domain_stacks(
                 domain=d.domain,
                 kind="grants",
                 depends_on=depends_on,
-                needs=(base_id,),
+                needs=_needs(creators, (e.principal for e in part.entries), base_id),
                 document=document,
                 resources=len(part.resources()),
                 grants=part,

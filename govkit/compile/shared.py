@@ -70,13 +70,13 @@ def _stack(
     )
 
 
-def shared_stacks(
-    spec: Spec, environments: tuple[DesiredEnvironment, ...], modules_dir: str
-) -> list[Stack]:
-    """One shared stack per environment that has service principals of its own, and one
-    account stack for those that serve several environments."""
+Placed = dict[str, list[tuple[str, ServicePrincipal, list[int]]]]
+
+
+def _placements(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> Placed:
+    """Service principals by the environment of the stack that creates them."""
     workspaces = {e.name: e.workspaces for e in environments}
-    placed: dict[str, list[tuple[str, ServicePrincipal, list[int]]]] = defaultdict(list)
+    placed: Placed = defaultdict(list)
     for name, sp in spec.service_principals.items():
         envs = [e for e in workspaces if sp.environments is None or e in sp.environments]
         if not envs:
@@ -84,4 +84,22 @@ def shared_stacks(
         home = envs[0] if len(envs) == 1 else ACCOUNT
         ids = sorted({w for e in envs for w in workspaces[e]})
         placed[home].append((name, sp, ids))
+    return placed
+
+
+def principal_stacks(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> dict[str, str]:
+    """Unity Catalog name (application id) of each created service principal -> its stack id."""
+    return {
+        sp.application_id: f"{home}/{SHARED}"
+        for home, members in _placements(spec, environments).items()
+        for _, sp, _ in members
+    }
+
+
+def shared_stacks(
+    spec: Spec, environments: tuple[DesiredEnvironment, ...], modules_dir: str
+) -> list[Stack]:
+    """One shared stack per environment that has service principals of its own, and one
+    account stack for those that serve several environments."""
+    placed = _placements(spec, environments)
     return [_stack(spec, home, placed[home], modules_dir) for home in sorted(placed)]

@@ -167,7 +167,7 @@ def _unmanaged(s: Securable) -> Change:
         securable_type=s.type,
         securable=s.name,
         actual=s.owner,
-        consequence="not declared; " + LEFT_ALONE,
+        consequence=LEFT_ALONE,
     )
 
 

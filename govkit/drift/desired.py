@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from govkit.diagnostics import Path
 from govkit.drift.compare import Desired, ExpiredGrant
-from govkit.drift.remediate import SpecIndex
+from govkit.drift.patch import SpecIndex
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
 
@@ -37,7 +37,11 @@ def spec_index(spec: Spec, env: DesiredEnvironment) -> SpecIndex:
     for g in (*env.grants, *env.expired):
         key = (g.securable_type.value, g.securable, spec.uc_name(g.principal))
         grants[key].append((g.origin.file, g.origin.path))
+    principal_files = sorted({d.file for d in spec.principals.values()})
     return SpecIndex(
         securables={(s.type.value, s.name): (s.origin.file, s.origin.path) for s in env.securables},
         grants={k: tuple(v) for k, v in grants.items()},
+        declared=frozenset(spec.uc_names.values()),
+        principals_file=principal_files[0] if principal_files else None,
+        protected_by=env.deployer if env.protected else None,
     )

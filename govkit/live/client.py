@@ -3,7 +3,9 @@
 databricks-sdk's unified auth finds the credentials: arguments, then `DATABRICKS_*` environment
 variables, then a `~/.databrickscfg` profile (OAuth, Azure CLI and the other methods it knows).
 The client's clock hands every SDK-internal retry back to govkit's `Retrier`, so that a request
-is tried at most `ReaderSettings.attempts` times however the SDK is configured.
+is tried at most `ReaderSettings.attempts` times however the SDK is configured. The SDK's own
+retry budget is cut to one second: its host-metadata probe, made while the configuration is
+built and out of govkit's reach, then tries an unreachable host once instead of for 300 s.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from govkit.live.settings import ReaderSettings
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
+
+
+# Seconds the SDK may spend retrying on its own (its default is 300); govkit's Retrier retries.
+SDK_RETRY_BUDGET_SECONDS = 1
 
 
 class ClientConfigError(Exception):
@@ -57,7 +63,10 @@ def make_client(
 
     _quiet_sdk()
     s = settings or ReaderSettings()
-    kwargs: dict[str, object] = {"http_timeout_seconds": s.http_timeout_seconds}
+    kwargs: dict[str, object] = {
+        "http_timeout_seconds": s.http_timeout_seconds,
+        "retry_timeout_seconds": SDK_RETRY_BUDGET_SECONDS,
+    }
     if host is not None:
         kwargs["host"] = host
     if token is not None:

@@ -3,8 +3,9 @@
 databricks-sdk retries 429 and 503 by itself, without an attempt cap, for up to
 `retry_timeout_seconds`. The client built in `govkit.live.client` hands every retry the SDK
 wants back to `Retrier` (see `SdkRetryRequested`), so that one place decides: at most
-`attempts` tries per request, Retry-After honoured, jittered backoff, and a breaker that stops
-hammering an API that keeps failing.
+`attempts` tries per request within `deadline` seconds, Retry-After honoured, jittered backoff,
+and a breaker that stops hammering an API that keeps failing. A connection error is one more
+transient failure under the same cap and deadline; the first one is announced with the host.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from govkit.live.progress import Progress, wanted
 from govkit.live.settings import ReaderSettings
 
 T = TypeVar("T")
@@ -129,11 +131,43 @@ def classify(err: BaseException) -> tuple[bool, float | None, int | None, str]:
         code = err.error_code or (str(status) if status else "ERROR")
         return transient, retry_after, status, f"{code}: {err}"
     if isinstance(err, (ConnectionError, Timeout)):
-        return True, None, None, f"connection failed: {type(err).__name__}"
+        return True, None, None, connection_message(err)
     if isinstance(err, ReadFailed):
         transient = err.status in _TRANSIENT_STATUS
         return transient, None, err.status, str(err)
     return False, None, None, f"{type(err).__name__}: {err}"
+
+
+def connection_message(err: BaseException) -> str:
+    """`cannot connect to http://host:port: Connection refused`, without path or query."""
+    from urllib.parse import urlsplit
+
+    request = getattr(err, "request", None)
+    url = urlsplit(str(getattr(request, "url", None) or ""))
+    host = f"{url.scheme}://{url.netloc}" if url.netloc else "the host"
+    verb = "timed out talking to" if "Timeout" in type(err).__name__ else "cannot connect to"
+    return f"{verb} {host}: {_root_reason(err)}"
+
+
+def _root_reason(err: BaseException) -> str:
+    """The operating system's words for a connection failure, found down the cause chain."""
+    chain: list[BaseException] = []
+    todo: list[BaseException | None] = [err]
+    while todo:
+        e = todo.pop(0)
+        if e is None or any(e is c for c in chain):
+            continue
+        chain.append(e)
+        nested = [a for a in e.args if isinstance(a, BaseException)]
+        todo.extend([getattr(e, "reason", None), *nested, e.__cause__, e.__context__])
+    for e in chain:
+        if isinstance(e, OSError) and e.strerror:
+            return e.strerror  # "Connection refused"
+    for e in chain:
+        # http.client's "Remote end closed connection without response", and the like
+        if type(e).__module__ in ("builtins", "http.client", "socket") and e.args:
+            return str(e.args[0])
+    return type(err).__name__
 
 
 def _status(err: BaseException) -> int | None:
@@ -147,10 +181,12 @@ def _status(err: BaseException) -> int | None:
 
 
 class Retrier:
-    """Runs calls under the bucket and the breaker, with at most `attempts` tries each."""
+    """Runs calls under the bucket and the breaker, with at most `attempts` tries each, none
+    started after `deadline` seconds; waits and the first connection failure go to `progress`."""
 
-    def __init__(self, settings: ReaderSettings) -> None:
+    def __init__(self, settings: ReaderSettings, progress: Progress | None = None) -> None:
         self.settings = settings
+        self.progress = progress or Progress("live read", wanted(settings.progress))
         self.bucket = TokenBucket(settings.rate_per_second, settings.burst)
         self.breaker = CircuitBreaker(
             settings.breaker_threshold, settings.breaker_cooldown, settings.breaker_max_trips
@@ -160,8 +196,10 @@ class Retrier:
 
     def call(self, fn: Callable[[], T]) -> T:
         """The result of `fn`, or ReadFailed with a one-line reason (no credentials in it)."""
+        s = self.settings
         message = "not attempted"
-        for attempt in range(1, self.settings.attempts + 1):
+        started = time.monotonic()
+        for attempt in range(1, s.attempts + 1):
             try:
                 self.breaker.before()
             except CircuitOpen as exc:
@@ -175,12 +213,26 @@ class Retrier:
                     self.breaker.success()  # the API answered; the request itself is wrong
                     raise ReadFailed(message, status) from None
                 self.breaker.failure()
-                if attempt < self.settings.attempts:
-                    time.sleep(self._wait(attempt, retry_after))
+                if attempt == s.attempts:
+                    break
+                wait = self._wait(attempt, retry_after)
+                if time.monotonic() - started + wait > s.deadline:
+                    raise ReadFailed(
+                        f"{message} (after {attempt} attempts; the next would pass the "
+                        f"{s.deadline:.0f}s deadline)"
+                    ) from None
+                if status is None:
+                    self.progress.notice(
+                        f"govkit: {message}; retrying (at most {s.attempts} attempts "
+                        f"within {s.deadline:.0f}s)"
+                    )
+                self.progress.waiting(f"retrying in {wait:.1f}s: {message}")
+                time.sleep(wait)
+                self.progress.waiting("")
                 continue
             self.breaker.success()
             return result
-        raise ReadFailed(f"{message} (after {self.settings.attempts} attempts)")
+        raise ReadFailed(f"{message} (after {s.attempts} attempts)")
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         s = self.settings

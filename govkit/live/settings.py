@@ -12,7 +12,8 @@ class ReaderSettings:
     - `concurrency`: requests in flight at once.
     - `rate_per_second`, `burst`: the client-side token bucket (databricks-sdk does not
       enforce its own `rate_limit`).
-    - `attempts`: tries per request, the first included.
+    - `attempts`: tries per request, the first included; a connection error counts as one.
+    - `deadline`: seconds from a request's first try after which no further try starts.
     - `backoff_base`, `backoff_cap`: jittered exponential backoff between tries, in seconds;
       a Retry-After header is honoured as a floor (capped by `retry_after_cap`).
     - `breaker_threshold`, `breaker_cooldown`, `breaker_max_trips`: the circuit breaker opens
@@ -26,6 +27,7 @@ class ReaderSettings:
     rate_per_second: float = 25.0
     burst: int = 25
     attempts: int = 3
+    deadline: float = 120.0
     backoff_base: float = 0.5
     backoff_cap: float = 10.0
     retry_after_cap: float = 60.0

@@ -9,10 +9,12 @@ one bindings call per catalog), because isolation mode and workspace bindings ar
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from govkit.live.progress import Progress, wanted
 from govkit.live.resilience import ReadFailed, Retrier
 from govkit.live.rest import Rest
 from govkit.live.settings import ReaderSettings
@@ -91,29 +93,36 @@ class WarehouseReader:
 
     def __init__(self, client: WorkspaceClient, warehouse_id: str, s: ReaderSettings) -> None:
         self.settings = s
-        self.retrier = Retrier(s)
+        self.progress = Progress("snapshot", wanted(s.progress))
+        self.retrier = Retrier(s, self.progress)
         self.rest = Rest(client, self.retrier)
         self.run = StatementRunner(client, warehouse_id, s, self.retrier)
         self.out = Collector()
 
     def read(self, declared: Sequence[str], include_all: bool) -> Collector:
+        try:
+            self._read(declared, include_all)
+        finally:
+            self.progress.close()
+        return self.out
+
+    def _read(self, declared: Sequence[str], include_all: bool) -> None:
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
-            return self.out
+            return
         infos = select_catalogs(listed, declared, include_all)
         names = [str(c["name"]) for c in infos]
         if not names:
-            return self.out
+            return
+        self.progress.add(len(names) + len(STATEMENTS))
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
-            bindings = pool.map(self._bindings, names)
-            keyed = dict(
-                zip(STATEMENTS, pool.map(lambda k: self._query(k, names), STATEMENTS), strict=True)
-            )
+            bindings = pool.map(self.progress.counted(self._bindings), names)
+            query = self.progress.counted(functools.partial(self._query, catalogs=names))
+            keyed = dict(zip(STATEMENTS, pool.map(query, STATEMENTS), strict=True))
             bound = dict(zip(names, bindings, strict=True))
         self._catalogs(infos, bound, keyed)
         self._children(SecurableType.SCHEMA, keyed["schema_owners"], keyed["schema_grants"])
         self._children(SecurableType.TABLE, keyed["table_owners"], keyed["table_grants"])
-        return self.out
 
     def _bindings(self, name: str) -> list[int] | None:
         return self.out.attempt(

@@ -85,35 +85,31 @@ class WorkspaceReader:
 
     def __init__(self, client: WorkspaceClient, settings: ReaderSettings) -> None:
         self.settings = settings
-        self.rest = Rest(client, Retrier(settings))
-        self.out = Collector()
         self.progress = Progress("snapshot", wanted(settings.progress))
-
-    def _step(self, fn: Callable[[T], U]) -> Callable[[T], U]:
-        def run(item: T) -> U:
-            try:
-                return fn(item)
-            finally:
-                self.progress.step()
-
-        return run
+        self.rest = Rest(client, Retrier(settings, self.progress))
+        self.out = Collector()
 
     def read(self, declared: Sequence[str], include_all: bool) -> Collector:
+        try:
+            self._read(declared, include_all)
+        finally:
+            self.progress.close()
+        return self.out
+
+    def _read(self, declared: Sequence[str], include_all: bool) -> None:
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
-            return self.out
+            return
         catalogs = select_catalogs(listed, declared, include_all)
         with ThreadPoolExecutor(max(1, self.settings.concurrency)) as pool:
             self.progress.add(len(catalogs))
-            schema_lists = _parallel(pool, self._step(self._catalog), catalogs)
+            schema_lists = _parallel(pool, self.progress.counted(self._catalog), catalogs)
             schemas = [s for found in schema_lists for s in found]
             self.progress.add(len(schemas))
-            table_lists = _parallel(pool, self._step(self._schema), schemas)
+            table_lists = _parallel(pool, self.progress.counted(self._schema), schemas)
             tables = [t for found in table_lists for t in found]
             self.progress.add(len(tables))
-            _parallel(pool, self._step(self._table), tables)
-        self.progress.close()
-        return self.out
+            _parallel(pool, self.progress.counted(self._table), tables)
 
     def _catalog(self, info: dict[str, Any]) -> list[dict[str, Any]]:
         name = str(info["name"])

@@ -183,7 +183,7 @@ class _Resolver:
         )
 
     def domain(self, file: str, d: model.Domain) -> None:
-        catalog = catalog_name(self.spec, d.domain, self.env)
+        catalog = d.catalog or catalog_name(self.spec, d.domain, self.env)
         self.add(SecurableType.CATALOG, catalog, d, d.owner, d.comment, Origin(file, ()), d.grants)
         for s_name, schema in d.schemas.items():
             s_owner = schema.owner or d.owner

@@ -50,6 +50,8 @@ class Spec:
     domains: tuple[DomainDoc, ...]
     # Spec files that every stack depends on (organisation and principal files).
     shared_files: tuple[str, ...] = field(default=())
+    # Principals whose declaration did not validate: reported there, not where they are used.
+    invalid_principals: frozenset[str] = frozenset()
 
     def uc_name(self, principal: str) -> str:
         return self.uc_names.get(principal, principal)
@@ -92,9 +94,9 @@ def _vocabulary() -> list[str]:
 _VOCABULARY = _vocabulary()
 
 
-def closest(word: str, candidates: list[str] | Any) -> str:
+def closest(word: str, candidates: list[str] | Any, cutoff: float = 0.6) -> str:
     """A 'did you mean' hint, or an empty string."""
-    match = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=cutoff)
     return f"did you mean {match[0]!r}?" if match else ""
 
 
@@ -150,6 +152,34 @@ class _Collected:
     principals: list[tuple[str, model.Principals]] = field(default_factory=list)
     domains: list[DomainDoc] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    invalid_principals: set[str] = field(default_factory=set)
+
+
+def _valid_principals(data: dict[str, Any], exc: ValidationError) -> tuple[Any, set[str]]:
+    """The principal file without the entries (and unknown keys) that failed validation.
+
+    One broken entry must not void the file: the others stay declared. Returns the validated
+    rest (None when even that fails) and the names of the entries left out.
+    """
+    bad: set[tuple[str, str]] = set()
+    unknown: set[str] = set()
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        if len(loc) >= 2 and isinstance(loc[1], str):
+            bad.add((str(loc[0]), loc[1]))
+        elif len(loc) == 1:
+            unknown.add(str(loc[0]))
+    kept = {
+        key: {n: v for n, v in section.items() if (key, n) not in bad}
+        if isinstance(section, dict)
+        else section
+        for key, section in data.items()
+        if key not in unknown
+    }
+    try:
+        return model.Principals.model_validate(kept), {n for _, n in bad}
+    except ValidationError:
+        return None, {n for _, n in bad}
 
 
 def _validate_files(loaded: Loaded) -> _Collected:
@@ -159,6 +189,11 @@ def _validate_files(loaded: Loaded) -> _Collected:
             value = _MODELS[f.kind].model_validate(f.data)
         except ValidationError as exc:
             out.diagnostics.extend(shape_diagnostics(f.path, exc))
+            if f.kind is FileKind.PRINCIPALS:
+                rest, broken = _valid_principals(f.data, exc)
+                out.invalid_principals.update(broken)
+                if rest is not None:
+                    out.principals.append((f.path, rest))
             continue
         if isinstance(value, model.Organisation):
             out.organisations.append((f.path, value))
@@ -258,6 +293,7 @@ def build_spec(root: str, loaded: Loaded) -> tuple[Spec | None, list[Diagnostic]
         users={n: u for _, p in collected.principals for n, u in p.users.items()},
         domains=tuple(sorted(collected.domains, key=lambda d: d.domain.domain)),
         shared_files=tuple(sorted([org_file, *(f for f, _ in collected.principals)])),
+        invalid_principals=frozenset(collected.invalid_principals),
     )
     diagnostics.extend(check_references(spec))
     if any(d.severity is Severity.ERROR for d in diagnostics):
@@ -272,8 +308,11 @@ class SpecResult:
     sources: SourceIndex
 
 
-def load_spec(root: str) -> SpecResult:
-    """Read, parse and validate the spec folder. Diagnostics are unlocated and unsorted."""
-    loaded = load_files(root)
+def load_spec(root: str, overrides: Mapping[str, bytes | None] | None = None) -> SpecResult:
+    """Read, parse and validate the spec folder. Diagnostics are unlocated and unsorted.
+
+    `overrides` replaces files by display path (see `load_files`).
+    """
+    loaded = load_files(root, overrides)
     spec, diagnostics = build_spec(root, loaded)
     return SpecResult(spec, diagnostics, SourceIndex(loaded.sources))

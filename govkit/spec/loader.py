@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -124,6 +124,21 @@ def _decode(file: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
         )
 
 
+def _unreadable(file: str, full: FsPath, exc: OSError) -> Diagnostic:
+    """A file that cannot be read: a dangling link, no permission, a folder named *.yaml."""
+    reason = exc.strerror or type(exc).__name__
+    if full.is_symlink() and not full.exists():
+        message = f"cannot read file: a symbolic link to {os.readlink(full)}, which does not exist"
+        hint = "point the link at an existing file, or remove it"
+    elif isinstance(exc, PermissionError):
+        message = f"cannot read file: {reason}"
+        hint = "make it readable to the user running govkit, or move it out of the spec folder"
+    else:
+        message = f"cannot read file: {reason}"
+        hint = "make it a readable YAML file, or move it out of the spec folder"
+    return _diag("GOV014", message, file, hint)
+
+
 def classify(data: dict[str, Any]) -> FileKind | None:
     if "domain" in data:
         return FileKind.DOMAIN
@@ -201,9 +216,15 @@ class Loaded:
     sources: dict[str, bytes] = field(default_factory=dict)
 
 
-def load_files(spec_dir: str) -> Loaded:
-    """Parse every spec file under `spec_dir`; collect every load error, never stop at one."""
+def load_files(spec_dir: str, overrides: Mapping[str, bytes | None] | None = None) -> Loaded:
+    """Parse every spec file under `spec_dir`; collect every load error, never stop at one.
+
+    `overrides` (display path -> bytes, or None for a file that is gone) stands in for files on
+    disk, so that an edit or a git revision is validated before anything is written.
+    """
     out = Loaded()
+    if overrides:
+        return _load_overridden(spec_dir, overrides)
     if not os.path.isdir(spec_dir):
         out.diagnostics.append(
             _diag(
@@ -215,7 +236,27 @@ def load_files(spec_dir: str) -> Loaded:
         )
         return out
     for display, full in spec_paths(spec_dir):
-        raw = full.read_bytes()
+        try:
+            raw = full.read_bytes()
+        except OSError as exc:
+            out.diagnostics.append(_unreadable(display, full, exc))
+            continue
+        out.sources[display] = raw
+        spec_file, error = parse_file(display, raw)
+        if error is not None:
+            out.diagnostics.append(error)
+        elif spec_file is not None:
+            out.files.append(spec_file)
+    return out
+
+
+def _load_overridden(spec_dir: str, overrides: Mapping[str, bytes | None]) -> Loaded:
+    out = Loaded()
+    on_disk = dict(spec_paths(spec_dir)) if os.path.isdir(spec_dir) else {}
+    for display in sorted(set(on_disk) | set(overrides)):
+        raw = overrides[display] if display in overrides else on_disk[display].read_bytes()
+        if raw is None:
+            continue
         out.sources[display] = raw
         spec_file, error = parse_file(display, raw)
         if error is not None:

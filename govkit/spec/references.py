@@ -36,15 +36,25 @@ class _Checker:
         self.names = sorted(spec.principals)
 
     def principal(self, name: str, file: str, path: Path) -> Iterator[Diagnostic]:
-        if name not in self.spec.principals:
-            yield _error(
-                "GOV020",
-                f"unknown principal {name!r}",
-                file,
-                path,
-                closest(name, self.names)
-                or "declare it under groups, service_principals or users in a principal file",
-            )
+        if name in self.spec.principals or name in self.spec.invalid_principals:
+            return  # an entry that did not validate is reported where it is declared
+        yield _error(
+            "GOV020",
+            f"unknown principal {name!r}",
+            file,
+            path,
+            closest(name, self.names, cutoff=0.85) or self.how_to_declare(name),
+        )
+
+    def how_to_declare(self, name: str) -> str:
+        files = sorted({d.file for d in self.spec.principals.values()})
+        where = f"in {files[0]}" if files else "in a principal file (e.g. principals.yaml)"
+        if "@" in name:
+            return f"declare the user under `users:` {where}: `{name}: {{}}`"
+        return (
+            f"declare it {where}: a group under `groups:` (`{name}: {{}}`), or a service "
+            f"principal under `service_principals:` (`{name}: {{application_id: ...}}`)"
+        )
 
     def environments(
         self, envs: tuple[str, ...] | None, file: str, path: Path
@@ -157,22 +167,54 @@ class _Checker:
                     yield from self.privilege(
                         privilege, SecurableType.CATALOG, file, ("access_levels", level, j)
                     )
-        try:
-            org.catalog_name.format(domain="d", env="e")
-        except (KeyError, IndexError, ValueError):
-            yield _error(
-                "GOV011",
-                f"catalog_name {org.catalog_name!r} may use only {{domain}} and {{env}}",
-                file,
-                ("catalog_name",),
-                'for example "{domain}_{env}"',
-            )
+        yield from _catalog_name_template(org.catalog_name, file)
 
     def principals(self) -> Iterator[Diagnostic]:
         for declared in self.spec.principals.values():
             yield from self.environments(
                 declared.environments, declared.file, (*declared.path, "environments")
             )
+
+
+# What Unity Catalog refuses in an object name, with the words for it.
+_NOT_IN_NAMES = {
+    ".": "a period",
+    " ": "a space",
+    "/": "a slash",
+    "`": "a backtick",
+}
+
+
+def _catalog_name_template(template: str, file: str) -> Iterator[Diagnostic]:
+    """The template must make names Unity Catalog accepts, whatever domain and environment."""
+    path: Path = ("catalog_name",)
+    hint = 'use letters, digits, _ or - around {domain} and {env}, e.g. "{domain}_{env}"'
+    try:
+        example = template.format(domain="finance", env="prod")
+    except (KeyError, IndexError, ValueError):
+        yield _error(
+            "GOV011",
+            f"catalog_name {template!r} may use only {{domain}} and {{env}}",
+            file,
+            path,
+            hint,
+        )
+        return
+    bad = sorted(
+        {_NOT_IN_NAMES.get(c) or f"control character {c!r}" for c in example
+         if c in _NOT_IN_NAMES or not c.isprintable() or c.isspace()}
+    )  # fmt: skip
+    if not example:
+        bad = ["nothing at all"]
+    if bad:
+        yield _error(
+            "GOV011",
+            f"catalog_name {template!r} makes names like {example!r}, which Unity Catalog "
+            f"refuses: {', '.join(bad)}",
+            file,
+            path,
+            hint,
+        )
 
 
 def _case_duplicates(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from govkit.compile import Compiled, compile_stacks
@@ -55,25 +52,40 @@ PRINCIPALS = {
 }
 
 
+# Strings that Terraform would read as templates or escapes if govkit did not escape them.
+TRICKY = [
+    'double "quotes" and \\backslashes\\ and \\n not a newline',
+    "real\nnewlines\r\n\ttabs",
+    "unicode: Zürich → 東京 🚀",
+    "${var.not_a_variable} and ${jsonencode({})}",
+    "%{ if true }directive%{ endif } and %{~ for x in [] }",
+    "already doubled: $${x} %%{y} $$ %% $ %",
+    "trailing sigils $ %",
+]
+
+
+def tricky_spec(root: Path) -> Path:
+    """A spec whose comments, names and ids hold every string Terraform could misread."""
+    principals = {
+        "groups": {"owners": {}, 'team "${x}" %{y} \\ ü': {}},
+        "service_principals": {"sp-deploy": {"application_id": "a-${b}"}},
+    }
+    schemas = {f"s{i}": {"comment": text} for i, text in enumerate(TRICKY)}
+    domain = {
+        "domain": "d",
+        "owner": "owners",
+        "comment": TRICKY[0],
+        "grants": [{"principal": 'team "${x}" %{y} \\ ü', "privileges": ["USE_CATALOG"]}],
+        "schemas": schemas,
+    }
+    return write_spec(
+        root,
+        {"govkit.yaml": organisation(), "principals.yaml": principals, "domains/d.yaml": domain},
+    )
+
+
 def terraform_cli() -> str:
-    """The Terraform-compatible CLI of scripts/tool-env, or skip with the reason."""
-    binary = os.environ.get("GOVKIT_TERRAFORM") or shutil.which("terraform") or shutil.which("tofu")
-    if not binary:
-        pytest.skip("no Terraform CLI: run scripts/install-tools, or set GOVKIT_TERRAFORM")
-    return binary
+    """The Terraform-compatible CLI of scripts/tool-env; a skip on a laptop, a failure in CI."""
+    from tests.terraform.tools import terraform_binary
 
-
-def databricks_provider() -> str:
-    """A terraform-provider-databricks binary, or skip with the exact reason."""
-    binary = os.environ.get("GOVKIT_DATABRICKS_PROVIDER")
-    cache = Path(os.environ.get("GOVKIT_CACHE", Path.home() / ".cache" / "govkit"))
-    cached = cache / "provider-v1.128.0" / "bin" / "terraform-provider-databricks"
-    if not binary and cached.is_file():
-        binary = str(cached)
-    if not binary:
-        pytest.skip(
-            "no Databricks provider binary: `go install "
-            "github.com/databricks/terraform-provider-databricks@v1.128.0` is refused by the Go "
-            "module proxy (403, module version not available); set GOVKIT_DATABRICKS_PROVIDER"
-        )
-    return binary
+    return terraform_binary()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from govkit.cli.main import main
 from govkit.compile.writer import write_files
-from tests.compile.support import GOLDEN, MODULES
+from tests.compile.support import GOLDEN, MODULES, PRINCIPALS, organisation, write_spec
 
 SPEC = GOLDEN / "small" / "spec"
 
@@ -116,3 +117,57 @@ def test_recompiling_keeps_provider_lock_files(tmp_path):
     assert compile_cli(out) == 0
     assert lock.read_text() == "# lock\n"
     assert compile_cli(out, "--check") == 0  # hidden files are not govkit's
+
+
+def test_stacks_need_the_stacks_that_create_the_principals_they_name(tmp_path):
+    """stacks.json orders a domain after the shared stacks creating its service principals."""
+    principals = {
+        **PRINCIPALS,
+        "service_principals": {
+            **PRINCIPALS["service_principals"],
+            "sp-etl-prod": {
+                "application_id": "22222222-2222-4333-8444-555555555555",
+                "environments": ["prod"],
+            },
+            "sp-bi": {"application_id": "33333333-2222-4333-8444-555555555555"},
+        },
+    }
+    grants = [{"principal": "readers", "access": "read"}]
+    spec = write_spec(
+        tmp_path / "spec",
+        {
+            "govkit.yaml": organisation(max_grant_resources=10),
+            "principals.yaml": principals,
+            "domains/treasury.yaml": {
+                "domain": "treasury",
+                "owner": "owners",
+                "grants": [
+                    *grants,
+                    {"principal": "sp-etl-prod", "access": "write", "environments": ["prod"]},
+                ],
+                "schemas": {
+                    f"s{j}": {
+                        "grants": grants,
+                        "tables": {
+                            f"t{i}": {"grants": [{"principal": "sp-bi", "privileges": ["SELECT"]}]}
+                            for i in range(6)
+                        },
+                    }
+                    for j in range(2)
+                },
+            },
+        },
+    )
+    out = tmp_path / "generated"
+    assert compile_cli(out, spec=spec) == 0
+    index = json.loads((out / "stacks.json").read_text())
+    needs = {s["id"]: s["needs"] for s in index["stacks"]}
+    assert needs == {
+        "_account/_shared": [],  # sp-bi serves both environments
+        "prod/_shared": [],  # the deployer and sp-etl-prod
+        "dev/treasury": ["_account/_shared"],
+        "dev/treasury.2": ["_account/_shared", "dev/treasury"],
+        # prod: owned by the deployer, writes by sp-etl-prod, table reads by sp-bi
+        "prod/treasury": ["_account/_shared", "prod/_shared"],
+        "prod/treasury.2": ["_account/_shared", "prod/treasury"],
+    }

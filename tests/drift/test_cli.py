@@ -9,6 +9,7 @@ import pytest
 
 from govkit.cli.main import main
 from govkit.pipeline import validate
+from govkit.privileges import SecurableType
 from govkit.state import dumps, loads, make_securable, make_state
 from tests.conftest import CATALOGS, TODAY
 
@@ -64,6 +65,24 @@ def test_drift_shows_exactly_the_out_of_band_changes(
     assert doc["ignored"]["changes"] == {"metastore-admins": 1}
     assert doc["names"]["6a1e0c3d-5b7f-4e2a-9c1d-0f3b2a4c6e8d"] == "sp-uc-deploy-prod"
     assert doc["live"] == {"source": "workspace", "taken_at": "2026-11-26T02:00:00Z"}
+
+
+def test_an_unmanaged_securable_is_said_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = loads(_desired_prod())
+    stray = make_securable(SecurableType.SCHEMA, "finance_prod.scratch", "bob@example.com", {})
+    live = make_state("workspace", [*state.securables, stray], environment="prod")
+    assert main(["drift", *ARGS, "--source", _live(tmp_path, dumps(live))]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    said = (
+        "  ! unmanaged_securable: live with owner bob@example.com, not declared; "
+        "unmanaged, left alone"
+    )
+    assert said in lines
+    for line in lines:
+        parts = [p.strip() for p in line.split(";")]
+        assert len(parts) == len(set(parts)), line
 
 
 def test_output_is_byte_identical_across_runs(

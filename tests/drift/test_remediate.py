@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from govkit.drift.remediate import SpecIndex, emit_sql, emit_yaml, quote, securable_sql
+from govkit.drift.patch import SpecIndex, emit_yaml
+from govkit.drift.remediate import emit_sql, quote, securable_sql
 from govkit.privileges import SecurableType
 from tests.drift.states import DEPLOYER, READ, catalog, desired_estate, diff, schema, table
 
@@ -48,6 +49,7 @@ def test_yaml_patch_adopts_live_grants_where_the_securable_is_declared() -> None
         table(grants={}),
     ]
     index = SpecIndex(
+        declared=frozenset({"rogue", "execs"}),
         securables={
             ("catalog", "finance_prod"): ("catalogs/domains/finance.yaml", ()),
             ("table", "finance_prod.reporting.revenue"): (

@@ -150,3 +150,59 @@ def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run_validate(tmp_path / "nope", capsys)
     assert code == 1
     assert "GOV009 error: spec folder" in out
+
+
+def test_an_unreadable_file_is_a_coded_diagnostic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_spec(tmp_path, dict(BASE))
+    (tmp_path / "ghost.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (tmp_path / "domains" / "folder.yaml").mkdir()  # not a file: walked as a folder, no error
+    assert _the_one_error(tmp_path, capsys) == (
+        f"{tmp_path}/ghost.yaml: GOV014 error: cannot read file: a symbolic link to "
+        f"{tmp_path}/nowhere.yaml, which does not exist (hint: point the link at an existing "
+        "file, or remove it) [spec.load]"
+    )
+
+
+def _the_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    code, out, err = run_validate(tmp_path, capsys)
+    assert code == 1
+    assert "internal error" not in err and "Traceback" not in out + err
+    (line,) = out.splitlines()
+    return line
+
+
+def test_one_broken_principal_does_not_void_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = dict(BASE)
+    files["principals.yaml"] = str(BASE["principals.yaml"]) + "  sp-broken: {description: no id}\n"
+    files["domains/sales.yaml"] = str(BASE["domains/sales.yaml"]).replace(
+        "grants:\n", "grants:\n  - {principal: sp-broken, access: read}\n"
+    )
+    write_spec(tmp_path, files)
+    # The one entry is reported where it is declared; sales-owners and sales-analysts beside
+    # it stay declared, and the grant to the broken entry is not reported again.
+    assert _the_one_error(tmp_path, capsys) == (
+        f"{tmp_path}/principals.yaml:6:14: GOV012 error: missing required key 'application_id' "
+        "(hint: add `application_id:`) [spec.shape]"
+    )
+
+
+def test_an_undeclared_principal_says_where_to_declare_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = dict(BASE)
+    files["domains/sales.yaml"] = str(BASE["domains/sales.yaml"]).replace(
+        "grants:\n",
+        "grants:\n  - {principal: treasury-ops, access: read}\n"
+        "  - {principal: sales-analyst, access: read}\n",
+    )
+    write_spec(tmp_path, files)
+    _, out, _ = run_validate(tmp_path, capsys)
+    lines = out.splitlines()
+    assert "unknown principal 'treasury-ops' (hint: declare it in" in lines[0]
+    assert f"(hint: declare it in {tmp_path}/principals.yaml: a group under `groups:`" in lines[0]
+    assert "did you mean" not in lines[0]
+    assert "(hint: did you mean 'sales-analysts'?)" in lines[1]

@@ -229,3 +229,28 @@ def test_yaml_language_server_accepts_bundled_files(tmp_path: Path) -> None:
         # dates are strings in YAML-language-server's view too
         jsonschema.validate(json.loads(json.dumps(data, default=str)), schema)
     shutil.rmtree(tmp_path)
+
+
+def test_text_tree_nests_each_securable_under_its_own_parent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Walk the printed tree by indentation: every schema and table sits under its parent."""
+    _, out, _ = show(CATALOGS, capsys, "--env", "prod")
+    seen: list[str] = []  # the short names of the open securables, one per depth
+    printed = []
+    for line in out.splitlines():
+        stripped = line.lstrip(" ")
+        kind, _, rest = stripped.partition(" ")
+        if kind not in ("catalog", "schema", "table"):
+            continue
+        depth = (len(line) - len(stripped)) // 2
+        short = rest.split("  ", 1)[0]
+        del seen[depth - 1 :]
+        full = ".".join([*seen, short])
+        seen.append(short)
+        assert kind == ("catalog", "schema", "table")[depth - 1], line
+        printed.append(full)
+    _, doc, _ = show(CATALOGS, capsys, "--env", "prod", "--format", "json")
+    assert sorted(printed) == sorted(s["name"] for s in json.loads(doc)["securables"])
+    # the schema of one domain never appears under another domain's catalog
+    assert "    schema master" in out.split("catalog customer_prod", 1)[1].split("  catalog ", 1)[0]

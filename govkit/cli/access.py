@@ -1,0 +1,138 @@
+"""`govkit access`: who reads and writes a securable, or what a principal reads and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+import click
+
+from govkit.access import AccessIndex, UnknownSecurable, effective_access
+from govkit.access.render import (
+    dumps,
+    principal_document,
+    principal_text,
+    securable_document,
+    securable_text,
+)
+from govkit.cli.inputs import (
+    check_state,
+    incomplete,
+    labeller,
+    read_identities,
+    read_state,
+    recorded,
+)
+from govkit.cli.main import UserError
+from govkit.cli.options import as_of, spec_dir
+from govkit.cli.shared import require_valid, select_environments
+from govkit.exitcodes import ExitCode
+from govkit.identity.document import Identities
+from govkit.spec.build import Spec
+
+
+def _identities(spec_dir: str, source: str | None) -> Identities | None:
+    source = source or recorded(spec_dir, "identities.json")
+    if source is None:
+        click.echo(
+            "govkit: no identities document: groups are named, not expanded to people "
+            "(--identities FILE)",
+            err=True,
+        )
+        return None
+    identities = read_identities(source)
+    if not identities.complete:
+        detail = incomplete([f"{e.item}: {e.message}" for e in identities.errors])
+        raise UserError(f"{source}: identities document is incomplete ({detail})")
+    return identities
+
+
+def _principal(name: str, spec: Spec, index: AccessIndex) -> str:
+    """A Unity Catalog name from a declared name, a service principal's display name, or itself."""
+    uc_name = spec.uc_names.get(name, name)
+    ids = index.identities
+    if ids is None or index.is_known(uc_name):
+        return uc_name
+    for sp in ids.service_principals:
+        if sp.display_name == name:
+            return sp.application_id
+    raise UserError(f"unknown principal {name!r}: not in the identities document")
+
+
+def _securable_name(name: str, index: AccessIndex) -> str:
+    try:
+        return index.securable(name).name
+    except UnknownSecurable:
+        close = difflib.get_close_matches(name, [s.name for s in index.state.securables], 3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise UserError(f"unknown securable {name!r} in this environment{hint}") from None
+
+
+@click.command("access")
+@spec_dir
+@click.option("--env", "env", required=True, help="The environment to answer for.")
+@click.option("--on", "on", default=None, metavar="SECURABLE", help="Full name of a securable.")
+@click.option(
+    "--principal",
+    default=None,
+    metavar="NAME",
+    help="A user's e-mail, a service principal's application id or declared name.",
+)
+@click.option(
+    "--live",
+    default=None,
+    metavar="workspace|warehouse|FILE.json",
+    help="Answer for the live State instead of the spec's desired one.",
+)
+@click.option(
+    "--identities",
+    default=None,
+    metavar="FILE.json",
+    help="The identities document (default: SPEC_DIR/recorded/identities.json when present).",
+)
+@click.option("--warehouse-id", envvar="DATABRICKS_WAREHOUSE_ID", default=None)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@as_of
+def command(
+    spec_dir: str,
+    env: str,
+    on: str | None,
+    principal: str | None,
+    live: str | None,
+    identities: str | None,
+    warehouse_id: str | None,
+    fmt: str,
+    today: dt.date,
+) -> int:
+    """Effective access, down to people, with the path that gives it."""
+    if (on is None) == (principal is None):
+        raise UserError("name exactly one of --on SECURABLE or --principal NAME")
+    validated = require_valid(spec_dir, today)
+    spec = validated.spec
+    assert spec is not None  # require_valid raised otherwise
+    (environment,) = select_environments(validated.environments, env)
+    state = environment.state
+    if live is not None:
+        state = read_state(live, environment, warehouse_id)
+        check_state(state, env, live)
+    index = effective_access(state, _identities(spec_dir, identities))
+    label = labeller(spec)
+    if on is not None:
+        answer = index.on(_securable_name(on, index))
+        text = (
+            dumps(securable_document(answer, env))
+            if fmt == "json"
+            else securable_text(answer, env, label)
+        )
+    else:
+        assert principal is not None
+        found = index.of(_principal(principal, spec, index))
+        text = (
+            dumps(principal_document(found, env))
+            if fmt == "json"
+            else principal_text(found, env, label)
+        )
+    click.echo(text, nl=False)
+    return ExitCode.CLEAN

@@ -1,0 +1,110 @@
+"""`govkit init`: a whole governance repository that validates and compiles at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+
+from govkit.cli.main import UserError
+from govkit.cli.options import as_of
+from govkit.compile import compile_stacks
+from govkit.compile.writer import write_files
+from govkit.diagnostics.formats import render_text
+from govkit.edit.document import EditRefused
+from govkit.edit.write import write_changes
+from govkit.exitcodes import ExitCode
+from govkit.pipeline import validate
+from govkit.repository import scaffold
+from govkit.repository.codeowners import Layout, render_codeowners
+from govkit.repository.onboard import Team, plan_onboarding
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+
+
+def _build(root: Path, organisation: str, envs: list[str], github_org: str, today: dt.date) -> None:
+    modules = scaffold.modules_folder()
+    if modules is None:
+        raise UserError("govkit's Terraform modules are not installed with it; run from a checkout")
+    files = {
+        "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org),
+        "catalogs/principals.yaml": scaffold.principals_text(organisation, envs),
+        ".pre-commit-config.yaml": scaffold.PRE_COMMIT,
+        ".gitignore": scaffold.GITIGNORE,
+        ".github/govkit-requirements.txt": scaffold.requirements_text(),
+        **{f".github/workflows/{n}": t for n, t in scaffold.workflow_files(envs).items()},
+    }
+    _write(root, files)
+    shutil.copytree(modules, root / "terraform" / "modules")
+    (root / "catalogs" / "domains").mkdir()
+    cwd = os.getcwd()
+    os.chdir(root)  # spec paths relative to the new repository, as its users will see them
+    try:
+        example = Team(
+            "example",
+            "example-owners",
+            etl_principal=f"sp-example-etl-{envs[-1]}",
+            application_id=scaffold.placeholder_id(organisation, "sp-example-etl"),
+            github_team=f"@{github_org}/example-data-owners",
+            description="an example domain; copy it, or run `govkit onboard` for a new team",
+        )
+        onboarding = plan_onboarding("catalogs", example, today)
+        if onboarding.errors:
+            raise UserError(
+                "the scaffold does not validate:\n" + render_text(list(onboarding.errors))
+            )
+        write_changes(onboarding.changes)
+        validated = validate("catalogs", today)
+        if validated.spec is None:
+            raise UserError(
+                "the scaffold does not validate:\n" + render_text(validated.diagnostics)
+            )
+        compiled = compile_stacks(validated.spec, validated.environments, "../modules")
+        write_files(Path("terraform/generated"), compiled.files())
+        layout = Layout("catalogs", "terraform/generated", "terraform/modules")
+        _write(Path("."), {".github/CODEOWNERS": render_codeowners(validated.spec, layout)})
+    except EditRefused as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        os.chdir(cwd)
+
+
+@click.command("init")
+@click.argument("directory")
+@click.option("--organisation", required=True, help="The organisation's name.")
+@click.option("--environments", default="dev,staging,prod", show_default=True)
+@click.option("--github-org", default=None, help="GitHub organisation of the teams (CODEOWNERS).")
+@as_of
+def command(
+    directory: str, organisation: str, environments: str, github_org: str | None, today: dt.date
+) -> int:
+    """Scaffold a governance repository in DIRECTORY (new or empty)."""
+    envs = [e.strip() for e in environments.split(",") if e.strip()]
+    if not envs or len(set(envs)) != len(envs):
+        raise UserError("--environments lists distinct names, e.g. dev,staging,prod")
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UserError(f"{directory} exists and is not empty; choose a new folder")
+    slug = github_org or "".join(c if c.isalnum() else "-" for c in organisation.lower())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _build(staging, organisation, envs, slug, today)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)  # the whole repository appears at once, or nothing does
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    click.echo(f"{directory}: governance repository for {organisation} ({', '.join(envs)})")
+    click.echo("next: replace the placeholder workspace and application ids, then `git init`")
+    return ExitCode.CLEAN

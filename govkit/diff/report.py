@@ -1,0 +1,151 @@
+"""`govkit diff` as a value: both revisions evaluated, compared environment by environment.
+
+Each side goes through the pipeline (load, model, resolve, policy) from in-memory files, so
+neither revision is checked out. Findings are compared without their line numbers, which an
+edit above them shifts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from govkit.diagnostics import Diagnostic, Severity, locate
+from govkit.diff.compare import EnvironmentDiff, diff_environment
+from govkit.diff.revision import Sides
+from govkit.drift import DriftOptions, diff_states
+from govkit.drift.desired import desired_side, ignored_principals
+from govkit.drift.model import Change, ChangeKind
+from govkit.identity.document import Identities
+from govkit.policy import check_policies
+from govkit.resolve import DesiredEnvironment, resolve
+from govkit.spec.build import Spec, load_spec
+from govkit.state import State
+
+_REVOKED = (ChangeKind.UNEXPECTED_GRANT, ChangeKind.EXPIRED_GRANT_LIVE)
+
+
+class SideError(Exception):
+    """A revision whose spec does not load; `diagnostics` says why."""
+
+    def __init__(self, side: str, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"the spec at {side} does not load")
+        self.side = side
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True)
+class Side:
+    spec: Spec | None  # None: no spec at this revision (reads as empty)
+    environments: tuple[DesiredEnvironment, ...]
+    findings: tuple[Diagnostic, ...]
+
+
+def evaluate(
+    spec_dir: str, overrides: Mapping[str, bytes | None], today: dt.date, label: str
+) -> Side:
+    """One revision through the pipeline; findings kept even when some are errors."""
+    if not any(v is not None for v in overrides.values()):
+        return Side(None, (), ())
+    loaded = load_spec(spec_dir, overrides)
+    if loaded.spec is None:
+        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+        raise SideError(label, locate(errors, loaded.sources))
+    environments = resolve(loaded.spec, today)
+    found = [*loaded.diagnostics, *check_policies(loaded.spec, environments, today)]
+    return Side(loaded.spec, environments, tuple(locate(found, loaded.sources)))
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A live grant that the next authoritative apply revokes (made out of band, or expired)."""
+
+    environment: str
+    change: Change
+
+
+@dataclass(frozen=True)
+class AccessDiff:
+    base: str
+    head: str
+    changed_files: tuple[str, ...]
+    people: bool  # effective access is in people (identities given), else in grantees
+    environments: tuple[EnvironmentDiff, ...]
+    introduced: tuple[Diagnostic, ...]
+    fixed: tuple[Diagnostic, ...]
+    revocations: tuple[Revocation, ...]
+    names: Mapping[str, str]  # Unity Catalog name -> declared name, where they differ
+
+    @property
+    def changed(self) -> bool:
+        envs = any(e.changed for e in self.environments)
+        return envs or bool(self.introduced or self.fixed or self.revocations)
+
+
+def _finding_key(d: Diagnostic) -> tuple[str, str, str, str]:
+    return (d.file, d.code, d.severity.value, d.message)
+
+
+def _states(side: Side) -> dict[str, State]:
+    return {e.name: e.state for e in side.environments}
+
+
+def _revocations(head: Side, lives: Sequence[State]) -> list[Revocation]:
+    if head.spec is None:
+        return []
+    by_env = {e.name: e for e in head.environments}
+    out = []
+    for live in lives:
+        env = by_env.get(live.environment or "")
+        if env is None:
+            continue
+        options = DriftOptions(ignore_principals=ignored_principals(head.spec))
+        report = diff_states(desired_side(head.spec, env), live, options)
+        out += [
+            Revocation(env.name, c) for c in report.changes if c.kind in _REVOKED and c.mark == "-"
+        ]
+    return out
+
+
+def access_diff(
+    spec_dir: str,
+    sides: Sides,
+    labels: tuple[str, str],
+    today: dt.date,
+    identities: Identities | None,
+    lives: Sequence[State] = (),
+) -> AccessDiff:
+    """The whole access diff between the two sides of `sides`."""
+    base = evaluate(spec_dir, sides.base, today, labels[0])
+    head = evaluate(spec_dir, sides.head, today, labels[1])
+    before, after = _states(base), _states(head)
+    order = [e.name for e in head.environments] + [
+        e.name for e in base.environments if e.name not in after
+    ]
+    environments = tuple(
+        diff_environment(env, before.get(env), after.get(env), identities) for env in order
+    )
+    old = {_finding_key(d): d for d in base.findings}
+    new = {_finding_key(d): d for d in head.findings}
+    return AccessDiff(
+        base=labels[0],
+        head=labels[1],
+        changed_files=sides.changed,
+        people=identities is not None,
+        environments=environments,
+        introduced=tuple(d for k, d in new.items() if k not in old),
+        fixed=tuple(d for k, d in old.items() if k not in new),
+        revocations=tuple(_revocations(head, lives)),
+        names=_names(head, base),
+    )
+
+
+def _names(*sides: Side) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for side in sides:
+        if side.spec is not None:
+            for uc, name in side.spec.declared_names.items():
+                if uc != name:
+                    out.setdefault(uc, name)
+    return out

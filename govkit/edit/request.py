@@ -1,0 +1,221 @@
+"""`request` and `revoke` as values: the edited files, the access changed, and the verdict.
+
+Nothing here writes. The edited text is validated in memory by the whole pipeline (load, model,
+resolve, policy) with the edited file standing in for the one on disk; the command writes only
+an edit whose result is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from govkit.diagnostics import Diagnostic, Severity
+from govkit.edit.document import Document, EditRefused, empty, parse, style_of
+from govkit.edit.grants import (
+    GrantChange,
+    Target,
+    add_entry,
+    chain,
+    held,
+    new_entry,
+    revoke_entries,
+)
+from govkit.edit.locate import SpecMap, map_spec, parse_target
+from govkit.edit.outline import Outline, Span, cut, paste, plain
+from govkit.pipeline import validate
+from govkit.privileges import expand_level, normalise
+from govkit.spec.build import closest
+from govkit.spec.references import access_levels
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    """Who asks for what on which securable, in one environment, why and until when."""
+
+    principal: str
+    on: str
+    env: str
+    access: str | None = None
+    privileges: tuple[str, ...] | None = None
+    reason: str = ""
+    expires: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The outcome of an edit: files to write (before, after), what changed, or why not."""
+
+    changes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    change: GrantChange | None = None
+    catalog: str = ""
+    errors: tuple[Diagnostic, ...] = ()
+    note: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass
+class Region:
+    """The part of a domain file an edit changes: its securable's `grants:` lines, or all of it."""
+
+    doc: Document
+    nodes: list[Any]  # ruamel mappings from the region's root to the securable
+    whole: str
+    span: Span | None  # None: `doc` is the whole file
+
+    def text(self) -> str:
+        if self.span is None:
+            return self.doc.text()
+        return paste(self.whole, self.span, self.doc.text() if self.doc.data else "")
+
+
+def _read(spec: SpecMap, target: Target) -> tuple[str, str]:
+    display, full = spec.domains[target.domain]
+    try:
+        return display, full.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditRefused(display, "not UTF-8", "save it as UTF-8") from None
+
+
+def open_region(file: str, text: str, outline: Outline, target: Target) -> Region:
+    """The smallest round-trip document that holds the securable's grants."""
+    span = outline.span(target)
+    fragment = cut(text, span) if span is not None else None
+    if span is not None and fragment is not None:
+        try:
+            doc = parse(file, fragment) if fragment.strip() else empty(file, style_of(text))
+            return Region(doc, [doc.data], text, span)
+        except EditRefused:
+            pass  # the whole file is tried next, and says why when it cannot be edited either
+    doc = parse(file, text)
+    return Region(doc, chain(doc, target), text, None)
+
+
+def _domain_environments(spec: SpecMap, outline: Outline) -> list[str]:
+    wanted = plain(_environments_node(outline))
+    return [e for e in spec.environments() if wanted is None or e in wanted]
+
+
+def _environments_node(outline: Outline) -> Any:
+    for key, value in outline.root.value:
+        if getattr(key, "value", None) == "environments":
+            return value
+    return None
+
+
+def _requested(
+    request: GrantRequest, target: Target, levels: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    if request.access is not None:
+        if request.access not in levels:
+            raise EditRefused(
+                request.on,
+                f"no access level {request.access!r}",
+                closest(request.access, list(levels)) or f"known: {', '.join(sorted(levels))}",
+            )
+        return expand_level(levels[request.access], target.type)
+    return tuple(sorted({normalise(p) for p in request.privileges or ()}))
+
+
+def _checked(
+    spec: SpecMap, region: Region, change: GrantChange, catalog: str, today: dt.date
+) -> Edit:
+    """Validate the edited spec in memory with the pipeline; an Edit to write or a refusal.
+
+    A grant edit in one domain can change only the findings on that domain's securables (no
+    rule relates grants of two domains), so the other domain files are left out: validating
+    the organisation, the principals and this domain is the same verdict at a fraction of the
+    cost on a large estate.
+    """
+    file, after = region.doc.file, region.text()
+    overrides: dict[str, bytes | None] = {
+        display: None for display, _ in spec.domains.values() if display != file
+    }
+    overrides[file] = after.encode("utf-8")
+    result = validate(spec.spec_dir, today, overrides)
+    errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
+    if errors:
+        return Edit(change=change, catalog=catalog, errors=errors)
+    return Edit({file: (region.whole, after)}, change, catalog)
+
+
+def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
+    """The edit that grants `request`, an Edit with a note when it is already granted."""
+    if request.expires is not None and request.expires < today:
+        raise EditRefused(
+            request.on,
+            f"expiry {request.expires.isoformat()} is in the past",
+            "give a future date with --expires, or a duration with --for",
+        )
+    spec = map_spec(spec_dir)
+    target = parse_target(spec, request.on, request.env)
+    file, text = _read(spec, target)
+    outline = Outline(file, text)
+    if request.env not in _domain_environments(spec, outline):
+        raise EditRefused(file, f"domain {target.domain} has no environment {request.env}")
+    levels = access_levels(spec.organisation)
+    wanted = _requested(request, target, levels)
+    catalog = spec.catalog(target.domain, request.env)
+    change = GrantChange(request.principal, wanted, request.env, target, request.expires)
+    grants = outline.grants(target)
+    holds = held(grants, target, request.principal, request.env, levels, today, request.expires)
+    if wanted and set(wanted) <= set(holds):
+        where = sorted({holds[p].label(catalog) for p in wanted})
+        note = f"already granted (by its grant on {', '.join(where)}); nothing to change"
+        return Edit(change=change, catalog=catalog, note=note)
+    entry = new_entry(
+        request.principal,
+        request.access,
+        wanted if request.access is None else None,
+        request.env,
+        request.expires,
+        request.reason,
+    )
+    region = open_region(file, text, outline, target)
+    add_entry(region.doc, region.nodes, target, entry)
+    return _checked(spec, region, change, catalog, today)
+
+
+def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
+    """The edit that takes the access of `request` away (all of it without access/privileges)."""
+    spec = map_spec(spec_dir)
+    target = parse_target(spec, request.on, request.env)
+    file, text = _read(spec, target)
+    outline = Outline(file, text)
+    levels = access_levels(spec.organisation)
+    catalog = spec.catalog(target.domain, request.env)
+    revoke = None
+    if request.access is not None or request.privileges is not None:
+        revoke = set(_requested(request, target, levels))
+    grants = outline.grants(target)
+    region = open_region(file, text, outline, target)
+    removed = revoke_entries(
+        region.doc,
+        region.nodes,
+        target,
+        request.principal,
+        request.env,
+        revoke,
+        _domain_environments(spec, outline),
+        levels,
+    )
+    # What the principal still holds on the ancestors (the securable's own grants are edited).
+    still = held([*grants[:-1], []], target, request.principal, request.env, levels, today, today)
+    left = {p: at for p, at in still.items() if p in (removed if revoke is None else revoke)}
+    if left:
+        where = sorted({at.label(catalog) for at in left.values()})
+        raise EditRefused(
+            file,
+            f"{request.principal} still holds {', '.join(sorted(left))} on {target.label(catalog)} "
+            f"in {request.env} through its grant on {', '.join(where)}",
+            f"revoke it there: --on {where[0]}",
+        )
+    change = GrantChange(request.principal, tuple(sorted(removed)), request.env, target)
+    if not removed:
+        return Edit(change=change, catalog=catalog, note="not granted; nothing to revoke")
+    return _checked(spec, region, change, catalog, today)

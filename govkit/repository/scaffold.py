@@ -1,0 +1,149 @@
+"""A whole governance repository for `govkit init`: spec, workflows, CODEOWNERS, pre-commit.
+
+Identifiers that only the organisation knows (workspace ids, application ids) are placeholders,
+marked as such, so that the scaffold validates and compiles at once and the first pull request
+replaces them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from importlib import resources
+from pathlib import Path
+
+from govkit import __version__
+from govkit.repository.order import ACCOUNT
+
+PRE_COMMIT = """\
+# govkit checks before each commit: `pre-commit install` once.
+repos:
+  - repo: local
+    hooks:
+      - id: govkit-validate
+        name: govkit validate
+        entry: govkit validate catalogs
+        language: system
+        files: ^catalogs/
+        pass_filenames: false
+      - id: govkit-compile
+        name: govkit compile --check
+        entry: govkit compile catalogs --check
+        language: system
+        files: ^(catalogs|terraform)/
+        pass_filenames: false
+      - id: govkit-codeowners
+        name: govkit codeowners --check
+        entry: govkit codeowners catalogs --check
+        language: system
+        files: ^(catalogs/|\\.github/CODEOWNERS$)
+        pass_filenames: false
+"""
+
+GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
+
+
+def placeholder_id(organisation: str, name: str) -> str:
+    """A stable UUID standing in for an id the organisation has to fill in."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"govkit-placeholder:{organisation}:{name}"))
+
+
+def organisation_text(organisation: str, environments: list[str], github_org: str) -> str:
+    lines = [
+        "# yaml-language-server: $schema=https://govkit.dev/schemas/spec.json",
+        f"# {organisation}: environments, naming and who approves what.",
+        "# Workspace ids are placeholders: replace them with your workspaces' ids.",
+        "version: 1",
+        'catalog_name: "{domain}_{env}"',
+        "environments:",
+    ]
+    for i, env in enumerate(environments):
+        lines.append(f"  {env}:")
+        lines.append(f"    workspaces: [{(i + 1) * 1000 + 1}]")
+        if i > 0:  # every environment after the first is protected, with its deployer
+            lines += ["    protected: true", f"    deployer: sp-uc-deploy-{env}"]
+    lines += [
+        "terraform:",
+        "  backend: {type: local}",
+        "codeowners:",
+        f'  platform: "@{github_org}/uc-platform"',
+        "  teams:",
+        f'    platform-owners: "@{github_org}/uc-platform"',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def principals_text(organisation: str, environments: list[str]) -> str:
+    lines = [
+        "# Groups (by their Entra ID display name) and service principals.",
+        "# Application ids are placeholders: replace them with the real ones.",
+        "groups:",
+        "  platform-owners:",
+        "    description: Platform team; approves the organisation and principal files",
+        "service_principals:",
+    ]
+    for env in environments[1:]:
+        name = f"sp-uc-deploy-{env}"
+        lines += [
+            f"  {name}:",
+            f"    application_id: {placeholder_id(organisation, name)}",
+            f"    description: Deploys Unity Catalog in {env} from CI (OIDC, no secret)",
+            f"    environments: [{env}]",
+        ]
+    if len(environments) == 1:
+        lines[-1] = "service_principals: {}"
+    return "\n".join(lines) + "\n"
+
+
+ENVIRONMENTS_MARK = "# govkit:environments\n"
+
+
+def _apply_job(env: str, previous: str | None) -> str:
+    job = "apply-account" if env == ACCOUNT else f"apply-{env}"
+    needs = "prepare" if previous is None else f"[prepare, {previous}]"
+    stacks = f"fromJSON(needs.prepare.outputs.order)['{env}']"
+    return (
+        f"  {job}:\n"
+        f"    needs: {needs}\n"
+        f"    if: ${{{{ !cancelled() && !failure() && {stacks} != null }}}}\n"
+        "    uses: ./.github/workflows/govkit-apply-environment.yml\n"
+        "    permissions:\n"
+        "      contents: read\n"
+        "      id-token: write\n"
+        "      actions: read\n"
+        "    with:\n"
+        f"      environment: {env}\n"
+        f"      stacks: ${{{{ toJSON({stacks}) }}}}\n"
+        "      base: ${{ github.event.before }}\n"
+        "      reviewed_run: ${{ needs.prepare.outputs.reviewed_run }}\n"
+        "      pull_request: ${{ needs.prepare.outputs.pull_request }}\n"
+    )
+
+
+def apply_jobs(environments: list[str]) -> str:
+    """One job per environment, each after the one before: account-level stacks, dev, ..."""
+    jobs, previous = [], None
+    for env in [ACCOUNT, *environments]:
+        jobs.append(_apply_job(env, previous))
+        previous = "apply-account" if env == ACCOUNT else f"apply-{env}"
+    return "\n".join(jobs)
+
+
+def workflow_files(environments: list[str]) -> dict[str, str]:
+    """The governance workflows shipped with govkit, for these environments, by file name."""
+    folder = resources.files("govkit.repository") / "workflows"
+    files = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yml"):
+            text = entry.read_text("utf-8")
+            files[entry.name] = text.replace(ENVIRONMENTS_MARK, apply_jobs(environments))
+    return files
+
+
+def modules_folder() -> Path | None:
+    """govkit's hand-written Terraform modules, from the source tree govkit runs from."""
+    candidate = Path(__file__).resolve().parents[2] / "terraform" / "modules"
+    return candidate if (candidate / "uc-domain").is_dir() else None
+
+
+def requirements_text() -> str:
+    return f"govkit=={__version__}\n"

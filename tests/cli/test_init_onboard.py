@@ -1,0 +1,85 @@
+"""`govkit init` and `govkit onboard`: scaffolds that validate (and compile) at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govkit.cli.main import main
+from tests.edit.support import AS_OF, copy_catalogs, refused
+from tests.repository.support import lint
+
+ETL = ["--etl-principal", "sp-treasury-etl-prod", "--application-id"]
+APP_ID = "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090"
+
+
+def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "governance"
+    args = ["init", str(repo), "--organisation", "Acme Bank", "--environments", "dev,prod"]
+    assert main([*args, *AS_OF]) == 0
+    for rel in (
+        "catalogs/govkit.yaml",
+        "catalogs/principals.yaml",
+        "catalogs/domains/example.yaml",
+        ".github/CODEOWNERS",
+        ".github/workflows/govkit.yml",
+        ".github/workflows/govkit-apply.yml",
+        ".pre-commit-config.yaml",
+        "terraform/generated/stacks.json",
+        "terraform/modules/uc-domain/main.tf",
+    ):
+        assert (repo / rel).is_file(), rel
+    monkeypatch.chdir(repo)
+    assert main(["validate", "catalogs", *AS_OF]) == 0
+    assert main(["compile", "catalogs", "--check", *AS_OF]) == 0
+    assert main(["codeowners", "catalogs", "--check", *AS_OF]) == 0
+    assert "/catalogs/domains/example.yaml @acme-bank/example-data-owners" in (
+        (repo / ".github" / "CODEOWNERS").read_text()
+    )
+    done = lint(repo / ".github" / "workflows")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (repo / "terraform/generated/prod/example/main.tf.json").is_file()
+
+
+def test_init_refuses_a_folder_that_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["init", str(tmp_path), "--organisation", "Acme"]) == 1
+    assert "exists and is not empty" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_onboard_adds_a_domain_that_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["onboard", "treasury", "--owner", "treasury-owners", "--spec", str(spec)]
+    team = ["--github-team", "@meridian/treasury-data-owners"]
+    assert main([*args, *ETL, APP_ID, *team, *AS_OF]) == 0
+    domain = (spec / "domains" / "treasury.yaml").read_text()
+    assert "owner: treasury-owners\n" in domain
+    assert "  - {principal: sp-treasury-etl-prod, access: write, environments: [prod]," in domain
+    principals = (spec / "principals.yaml").read_text()
+    assert f"  sp-treasury-etl-prod:\n    application_id: {APP_ID}\n" in principals
+    org = (spec / "govkit.yaml").read_text()
+    assert '    treasury-owners: "@meridian/treasury-data-owners"\n' in org
+    assert main(["validate", str(spec), *AS_OF]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["finance", "--owner", "finance-owners"], "domain finance exists already"),
+        (["treasury", "--owner", "t-owners", "--environments", "dev,qa"], "unknown environment qa"),
+        (["treasury", "--owner", "t-owners", *ETL, "not-a-uuid"], "GOV401"),
+    ],
+)
+def test_onboard_refusals_change_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    assert message in refused(capsys, spec, "onboard", *args, "--spec", str(spec))

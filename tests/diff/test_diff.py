@@ -1,0 +1,158 @@
+"""`govkit diff`: the access change between two revisions, per environment, in plain words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govkit.cli.main import main
+from tests.diff.support import commit, git, identities_file, repository
+from tests.edit.support import AS_OF
+
+RISK = ["--principal", "risk-analysts", "--env", "prod", "--reason", "RISK-7 capital"]
+
+
+def _request(*args: str) -> None:
+    assert main(["request", "catalogs", *RISK, *args, *AS_OF]) == 0
+
+
+def _diff(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    capsys.readouterr()
+    code = main(["diff", "catalogs", *args, "--format", "json", *AS_OF])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(repository(tmp_path))
+    return tmp_path
+
+
+def test_no_change_exits_0(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 0
+    assert "no access change between main and work tree" in capsys.readouterr().out
+
+
+def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _request("--on", "finance", "--privileges", "USE_CATALOG")
+    _request("--on", "finance.reporting", "--privileges", "USE_SCHEMA,SELECT")
+    code, doc = _diff(capsys, "--base", "main")
+    assert code == 2
+    [prod] = [e for e in doc["environments"] if e["grants"] or e["access"]]  # type: ignore[union-attr]
+    assert prod["environment"] == "prod"
+    assert prod["grants"] == [
+        {
+            "securable_type": "catalog",
+            "securable": "finance_prod",
+            "principal": "risk-analysts",
+            "added": ["USE_CATALOG"],
+            "removed": [],
+        },
+        {
+            "securable_type": "schema",
+            "securable": "finance_prod.reporting",
+            "principal": "risk-analysts",
+            "added": ["SELECT", "USE_SCHEMA"],
+            "removed": [],
+        },
+    ]
+    # a schema-level SELECT reads as every table in it
+    assert prod["access"] == [
+        {
+            "principal": "risk-analysts",
+            "kind": "group",
+            "access": "read",
+            "lost": [],
+            "gained": [
+                "finance_prod.reporting",
+                "finance_prod.reporting.opex",
+                "finance_prod.reporting.revenue",
+            ],
+        },
+    ]
+    assert doc["changed_files"] == ["domains/finance.yaml"]
+
+
+def test_with_identities_the_change_is_in_people(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _request("--on", "finance", "--privileges", "USE_CATALOG")
+    _request("--on", "finance.reporting", "--privileges", "USE_SCHEMA,SELECT")
+    ids = identities_file(repo.parent)
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", "--identities", str(ids), *AS_OF]) == 2
+    out = capsys.readouterr().out
+    assert "prod: effective access (people)" in out
+    assert "+ ana@meridian.example can now read 3 securables: finance_prod.reporting," in out
+    assert "+ ian@meridian.example can now read 3 securables" in out
+
+
+def test_a_revision_without_the_spec_reads_as_empty(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "checkout", "-q", "--orphan", "empty")
+    git(repo, "rm", "-rq", "--cached", ".")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "nothing")
+    git(repo, "checkout", "-q", "-f", "main")
+    code, doc = _diff(capsys, "--base", "empty")
+    assert code == 2
+    grants = [g for e in doc["environments"] for g in e["grants"]]  # type: ignore[union-attr]
+    assert grants and all(not g["removed"] for g in grants)
+
+
+def test_findings_introduced_and_fixed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _request("--on", "finance", "--privileges", "USE_CATALOG", "--for", "7d")
+    code, doc = _diff(capsys, "--base", "main")
+    assert code == 2
+    [introduced] = doc["findings"]["introduced"]  # type: ignore[index]
+    assert "GOV209 warning: grant to risk-analysts expires on 2026-12-03, in 7 days" in introduced
+    commit(repo, "a short grant")
+    assert (
+        main(
+            [
+                "revoke",
+                "catalogs",
+                "--principal",
+                "risk-analysts",
+                "--on",
+                "finance",
+                "--env",
+                "prod",
+                *AS_OF,
+            ]
+        )
+        == 0
+    )
+    code, doc = _diff(capsys, "--base", "main")
+    assert doc["findings"]["fixed"] and not doc["findings"]["introduced"]  # type: ignore[index]
+
+
+def test_live_grants_an_apply_would_revoke(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["show", "catalogs", "--env", "prod", "--format", "json", *AS_OF]) == 0
+    live = json.loads(capsys.readouterr().out)
+    for securable in live["securables"]:
+        if securable["name"] == "finance_prod.reporting":
+            securable["grants"]["contractors"] = ["SELECT"]
+    live.update(source="file", taken_at="2026-11-26T02:00:00Z")
+    (repo.parent / "live.json").write_text(json.dumps(live))
+    _request("--on", "finance", "--privileges", "USE_CATALOG")
+    capsys.readouterr()
+    args = ["--base", "main", "--live", str(repo.parent / "live.json")]
+    assert main(["diff", "catalogs", *args, *AS_OF]) == 2
+    out = capsys.readouterr().out
+    assert "live grants an authoritative apply would revoke" in out
+    assert (
+        "- prod: contractors loses SELECT on schema finance_prod.reporting (unexpected grant)"
+        in out
+    )
+
+
+def test_an_unknown_revision_is_one_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "catalogs", "--base", "no-such-ref", *AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: git:") and "Traceback" not in err

@@ -1,0 +1,136 @@
+"""Files in unusual YAML: edited without losing anything, or refused with the reason."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from govkit.cli.main import main
+from tests.compile.support import PRINCIPALS, organisation, write_spec
+from tests.edit.support import AS_OF, refused
+
+REQUEST = [
+    "--principal",
+    "readers",
+    "--env",
+    "dev",
+    "--privileges",
+    "USE_SCHEMA,SELECT",
+    "--reason",
+    "T-1",
+]
+
+
+def _spec(tmp_path: Path, domain: str) -> Path:
+    spec = write_spec(
+        tmp_path / "spec", {"govkit.yaml": organisation(), "principals.yaml": PRINCIPALS}
+    )
+    (spec / "sales.yaml").write_text(textwrap.dedent(domain).lstrip(), "utf-8")
+    return spec
+
+
+def test_anchors_elsewhere_survive_an_edit(tmp_path: Path) -> None:
+    spec = _spec(
+        tmp_path,
+        """
+        domain: sales
+        owner: owners
+        comment: &about "Sales: orders and returns"
+        schemas:
+          orders:
+            comment: *about
+            grants:
+              - {principal: owners, privileges: [USE_SCHEMA]}
+    """,
+    )
+    assert main(["request", str(spec), "--on", "sales.orders", *REQUEST, *AS_OF]) == 0
+    text = (spec / "sales.yaml").read_text()
+    assert 'comment: &about "Sales: orders and returns"' in text
+    assert "    comment: *about\n" in text
+    assert (
+        "      - {principal: readers, privileges: [SELECT, USE_SCHEMA], environments: [dev],"
+        " reason: T-1}\n" in text
+    )
+
+
+def test_comments_in_odd_places_are_kept(tmp_path: Path) -> None:
+    original = textwrap.dedent("""
+        # the sales domain
+        domain: sales   # owned by the sales leads
+        owner: 'owners'
+        schemas:
+
+          orders:  # the order book
+            grants:
+              # people first
+              - principal: owners   # always
+                privileges: [USE_SCHEMA]
+
+              # then the rest
+              - principal: sp-deploy
+                privileges: [USE_SCHEMA]   # deploys
+            # tables follow
+            tables: {lines: {}}
+    """).lstrip()
+    spec = _spec(tmp_path, original)
+    assert main(["request", str(spec), "--on", "sales.orders", *REQUEST, *AS_OF]) == 0
+    text = (spec / "sales.yaml").read_text()
+    kept = [line for line in original.splitlines() if line.strip()]
+    lines = text.splitlines()
+    assert [line for line in lines if line in kept] == kept  # every line, in order
+    assert "owner: 'owners'" in text
+    assert text.index("      - principal: readers") < text.index("    # tables follow")
+
+
+SHARED_BY_AN_ANCHOR = """
+domain: sales
+owner: owners
+schemas:
+  orders:
+    grants: &std
+      - {principal: owners, privileges: [USE_SCHEMA]}
+  returns:
+    grants: *std
+"""
+TWO_INDENTATION_STYLES = """
+domain: sales
+owner: owners
+schemas:
+  orders:
+    grants:
+      - principal: owners
+        privileges:
+        - USE_SCHEMA
+"""
+
+
+@pytest.mark.parametrize(
+    ("domain", "reason"),
+    [
+        (SHARED_BY_AN_ANCHOR, "inside a YAML anchor or alias; editing it would change every place"),
+        (TWO_INDENTATION_STYLES, "ruamel.yaml cannot write this file back unchanged"),
+    ],
+)
+def test_what_cannot_be_edited_safely_is_refused_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], domain: str, reason: str
+) -> None:
+    spec = _spec(tmp_path, domain)
+    err = refused(capsys, spec, "request", str(spec), "--on", "sales.orders", *REQUEST)
+    assert reason in err
+
+
+def test_only_the_edited_grants_are_rewritten(tmp_path: Path) -> None:
+    # The other schema's list style would not survive a whole-file round trip; the edit of
+    # `orders` touches only its own `grants:` lines, so the request goes through.
+    original = TWO_INDENTATION_STYLES.replace("  orders:", "  returns:").lstrip() + (
+        "  orders:\n    grants:\n      - {principal: owners, privileges: [USE_SCHEMA]}\n"
+    )
+    spec = _spec(tmp_path, original)
+    assert main(["request", str(spec), "--on", "sales.orders", *REQUEST, *AS_OF]) == 0
+    text = (spec / "sales.yaml").read_text()
+    assert text == original + (
+        "      - {principal: readers, privileges: [SELECT, USE_SCHEMA], environments: [dev],"
+        " reason: T-1}\n"
+    )

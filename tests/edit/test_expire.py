@@ -1,0 +1,59 @@
+"""`govkit expire`: what is past or near expiry, and removing the expired entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govkit.cli.main import main
+from tests.edit.support import copy_catalogs, snapshot
+
+
+def test_lists_expired_and_expiring_grants_once_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    before = snapshot(spec)
+    assert main(["expire", str(spec), "--within", "14d", "--as-of", "2027-03-20"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"{spec}/domains/customer.yaml:23:18: expired 2026-09-30: internal-audit: SELECT, "
+        "USE_SCHEMA on schema customer_prod.master (prod) "
+        "[AUD-2026-07 KYC file review (engagement closed)]",
+        f"{spec}/domains/finance.yaml:12:95: expires 2027-03-31, in 11 days: marketing-analysts: "
+        "USE_CATALOG on catalog finance_prod (prod) "
+        "[FIN-1234 campaign attribution needs revenue by channel]",
+        f"{spec}/domains/finance.yaml:27:18: expires 2027-03-31, in 11 days: marketing-analysts: "
+        "SELECT, USE_SCHEMA on schema finance_prod.reporting (prod) "
+        "[FIN-1234 campaign attribution needs revenue by channel]",
+    ]
+    assert snapshot(spec) == before
+
+
+def test_a_waiver_in_force_keeps_an_expired_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    before = snapshot(spec)
+    assert main(["expire", str(spec), "--write", "--as-of", "2026-11-26"]) == 0
+    assert "(kept: waiver GOV210 until 2027-01-31)" in capsys.readouterr().out
+    assert snapshot(spec) == before
+
+
+def test_write_removes_expired_entries_and_the_result_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    finance = spec / "domains" / "finance.yaml"
+    original = finance.read_text()
+    assert main(["validate", str(spec), "--as-of", "2027-04-02"]) == 1  # GOV210 on each
+    assert main(["expire", str(spec), "--write", "--as-of", "2027-04-02"]) == 2
+    out = capsys.readouterr().out
+    assert "-  - {principal: marketing-analysts, privileges: [USE_CATALOG]" in out
+    text = finance.read_text()
+    assert "marketing-analysts" not in text
+    # one flow entry on the catalog, a five-line one on the schema; nothing else
+    assert len(original.splitlines()) - len(text.splitlines()) == 6
+    assert main(["validate", str(spec), "--as-of", "2027-04-02"]) == 0
+    assert main(["expire", str(spec), "--write", "--as-of", "2027-04-02"]) == 0

@@ -1,0 +1,241 @@
+"""`govkit request` and `govkit revoke`: validated in-place edits; refusals change nothing."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from govkit.cli.main import main
+from tests.edit.support import AS_OF, copy_catalogs, refused, snapshot
+
+REPORTING = [
+    "--principal",
+    "risk-analysts",
+    "--on",
+    "finance.reporting",
+    "--env",
+    "prod",
+    "--privileges",
+    "USE_SCHEMA,SELECT",
+    "--reason",
+    "RISK-7 capital planning",
+    "--expires",
+    "2027-01-31",
+]
+
+
+def test_request_adds_one_entry_and_keeps_everything_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    finance = spec / "domains" / "finance.yaml"
+    before = finance.read_text()
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
+    out = capsys.readouterr().out
+    after = finance.read_text()
+    changed = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="")
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == [
+        "+      - principal: risk-analysts",
+        "+        privileges: [SELECT, USE_SCHEMA]",
+        "+        environments: [prod]",
+        "+        expires: 2027-01-31",
+        "+        reason: RISK-7 capital planning",
+    ]
+    assert f"+++ b/{str(finance).lstrip('/')}" in out
+    assert "+      - principal: risk-analysts" in out
+    assert (
+        "prod: risk-analysts gains SELECT, USE_SCHEMA on schema finance_prod.reporting, "
+        "until 2027-01-31" in out
+    )
+    assert main(["validate", str(spec), *AS_OF]) == 0
+
+
+def test_request_twice_is_a_no_op(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = copy_catalogs(tmp_path)
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
+    once = snapshot(spec)
+    capsys.readouterr()
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
+    assert snapshot(spec) == once
+    assert "already granted (by its grant on finance_prod.reporting)" in capsys.readouterr().out
+
+
+def test_access_inherited_from_the_schema_is_already_granted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    before = snapshot(spec)
+    # marketing-analysts holds SELECT on finance_prod.reporting until 2027-03-31
+    args = [
+        "--principal",
+        "marketing-analysts",
+        "--on",
+        "finance_prod.reporting.revenue",
+        "--env",
+        "prod",
+        "--privileges",
+        "SELECT",
+        "--reason",
+        "FIN-1234",
+    ]
+    assert main(["request", str(spec), *args, "--for", "30d", *AS_OF]) == 0
+    assert snapshot(spec) == before
+    assert "already granted" in capsys.readouterr().out
+    # ... but not for good: a grant without expiry outlasts the one it has
+    assert main(["request", str(spec), *args, *AS_OF]) == 0
+    assert snapshot(spec) != before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--principal", "risk-analystz"],
+            "GOV020 error: unknown principal 'risk-analystz' (hint: did you mean 'risk-analysts'?)",
+        ),
+        (["--on", "finance.reportin"], "no schema 'reportin' in domain finance"),
+        (["--on", "finanse"], "no domain or catalog named 'finanse' (hint: did you mean"),
+        (["--on", "finance_dev.reporting"], "catalog finance_dev is in environment dev, not prod"),
+        (["--env", "prd"], "unknown environment 'prd' (hint: did you mean 'prod'?)"),
+        (["--privileges", "SELEKT"], "GOV02"),
+        (["--privileges", "ALL"], "ALL"),
+        (["--expires", "2026-11-01"], "expiry 2026-11-01 is in the past"),
+        (["--access", "raed", "--privileges", None], "no access level 'raed' (hint: did you mean"),
+        (
+            ["--privileges", "MODIFY", "--principal", "finance-engineers"],
+            "GOV201 error: finance-engineers is a group of people and may not hold MODIFY in "
+            "protected environment prod",
+        ),
+    ],
+)
+def test_bad_requests_are_refused_and_change_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str | None], message: str
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    options: dict[str, str | None] = dict(zip(REPORTING[::2], REPORTING[1::2], strict=True))
+    options.update(dict(zip(args[::2], args[1::2], strict=True)))  # type: ignore[arg-type]
+    flat = [x for key, value in options.items() if value is not None for x in (key, value)]
+    assert message in refused(capsys, spec, "request", str(spec), *flat)
+
+
+def test_policy_refusal_points_at_the_new_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "finance-engineers", "--on", "finance", "--env", "prod"]
+    err = refused(capsys, spec, "request", str(spec), *args, "--access", "write", "--reason", "x")
+    # the entry would have been appended after the nine catalog grants (lines 6-14)
+    assert f"{spec}/domains/finance.yaml:15:" in err
+    assert "every file is unchanged" in err
+
+
+def test_flow_style_schema_becomes_block_style_when_it_gets_grants(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = [
+        "--principal",
+        "risk-analysts",
+        "--on",
+        "finance.raw",
+        "--env",
+        "prod",
+        "--access",
+        "read",
+        "--reason",
+        "ingest checks",
+    ]
+    assert main(["request", str(spec), *args, *AS_OF]) == 0
+    text = (spec / "domains" / "finance.yaml").read_text()
+    assert text.endswith(
+        "  raw:\n"
+        "    comment: Landing zone for ERP extracts; engineers and pipelines only\n"
+        "    grants:\n"
+        "      - principal: risk-analysts\n"
+        "        access: read\n"
+        "        environments: [prod]\n"
+        "        reason: ingest checks\n"
+    )
+
+
+def test_revoke_undoes_a_request_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    before = snapshot(spec)
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
+    revoke = ["--principal", "risk-analysts", "--on", "finance.reporting", "--env", "prod"]
+    assert main(["revoke", str(spec), *revoke, *AS_OF]) == 0
+    assert snapshot(spec) == before
+    assert "prod: risk-analysts loses SELECT, USE_SCHEMA on schema finance_prod.reporting" in (
+        capsys.readouterr().out
+    )
+    assert main(["revoke", str(spec), *revoke, *AS_OF]) == 0
+    assert "not granted; nothing to revoke" in capsys.readouterr().out
+    assert snapshot(spec) == before
+
+
+def test_revoke_in_one_environment_narrows_a_grant_of_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "data-stewards", "--on", "finance", "--env", "staging"]
+    assert main(["revoke", str(spec), *args, *AS_OF]) == 0
+    text = (spec / "domains" / "finance.yaml").read_text()
+    assert "  - {principal: data-stewards, access: browse, environments: [dev, prod]}\n" in text
+
+
+def test_revoke_of_an_inherited_privilege_says_where_it_comes_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "finance-analysts", "--on", "finance.reporting", "--env", "prod"]
+    err = refused(capsys, spec, "revoke", str(spec), *args, "--privileges", "SELECT")
+    assert (
+        "finance-analysts still holds SELECT on finance_prod.reporting in prod through its "
+        "grant on finance_prod (hint: revoke it there: --on finance_prod)" in err
+    )
+
+
+def test_the_file_keeps_its_mode(tmp_path: Path) -> None:
+    spec = copy_catalogs(tmp_path)
+    finance = spec / "domains" / "finance.yaml"
+    os.chmod(finance, 0o640)
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
+    assert finance.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in finance.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_revoking_part_of_a_grant_in_one_environment_splits_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "finance-analysts", "--on", "finance", "--env", "prod"]
+    assert main(["revoke", str(spec), *args, "--privileges", "SELECT", *AS_OF]) == 0
+    text = (spec / "domains" / "finance.yaml").read_text()
+    assert (
+        "  - {principal: finance-analysts, access: read, environments: [dev, staging]}\n"
+        "  - {principal: finance-analysts, privileges: [BROWSE, EXECUTE, READ_VOLUME, "
+        "USE_CATALOG, USE_SCHEMA], environments: [prod]}\n" in text
+    )
+    assert "prod: finance-analysts loses SELECT on catalog finance_prod" in capsys.readouterr().out
+    assert main(["validate", str(spec), *AS_OF]) == 0
+
+
+def test_the_access_added_is_named_in_people_with_identities(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.diff.support import identities_file
+
+    spec = copy_catalogs(tmp_path)
+    ids = identities_file(tmp_path)
+    assert main(["request", str(spec), *REPORTING, "--identities", str(ids), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "  that is 2 people: ana@meridian.example, ian@meridian.example\n" in out
