@@ -53,6 +53,7 @@ class Edit:
     catalog: str = ""
     errors: tuple[Diagnostic, ...] = ()
     note: str = ""
+    warnings: tuple[Diagnostic, ...] = ()  # findings on the edited file, for the requester
 
     @property
     def refused(self) -> bool:
@@ -141,7 +142,10 @@ def _checked(
     errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
     if errors:
         return Edit(change=change, catalog=catalog, errors=errors)
-    return Edit({file: (region.whole, after)}, change, catalog)
+    warnings = tuple(
+        d for d in result.diagnostics if d.severity is Severity.WARNING and d.file == file
+    )
+    return Edit({file: (region.whole, after)}, change, catalog, warnings=warnings)
 
 
 def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:

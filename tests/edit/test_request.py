@@ -239,3 +239,13 @@ def test_the_access_added_is_named_in_people_with_identities(
     assert main(["request", str(spec), *REPORTING, "--identities", str(ids), *AS_OF]) == 0
     out = capsys.readouterr().out
     assert "  that is 2 people: ana@meridian.example, ian@meridian.example\n" in out
+
+
+def test_a_grant_that_does_nothing_is_made_with_the_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0  # no USE_CATALOG on finance
+    assert "GOV207 warning: this grant does nothing for risk-analysts in environment prod" in (
+        capsys.readouterr().err
+    )
