@@ -89,7 +89,8 @@ def open_region(file: str, text: str, outline: Outline, target: Target) -> Regio
     fragment = cut(text, span) if span is not None else None
     if span is not None and fragment is not None:
         try:
-            doc = parse(file, fragment) if fragment.strip() else empty(file, style_of(text))
+            style = style_of(text)
+            doc = parse(file, fragment, style) if fragment.strip() else empty(file, style)
             return Region(doc, [doc.data], text, span)
         except EditRefused:
             pass  # the whole file is tried next, and says why when it cannot be edited either

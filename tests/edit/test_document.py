@@ -134,3 +134,18 @@ def test_only_the_edited_grants_are_rewritten(tmp_path: Path) -> None:
         "      - {principal: readers, privileges: [SELECT, USE_SCHEMA], environments: [dev],"
         " reason: T-1}\n"
     )
+
+
+def test_an_empty_grants_key_is_filled_in_the_file_s_style(tmp_path: Path) -> None:
+    original = (
+        "domain: sales\nowner: owners\ngrants:\nschemas:\n  orders:\n    grants:\n"
+        "      - principal: owners\n        privileges: [USE_SCHEMA]\n"
+    )
+    spec = _spec(tmp_path, original)
+    args = [*REQUEST[:-4], "--privileges", "USE_CATALOG", "--reason", "T-1"]
+    assert main(["request", str(spec), "--on", "sales", *args, *AS_OF]) == 0
+    assert (spec / "sales.yaml").read_text() == original.replace(
+        "grants:\nschemas:",
+        "grants:\n  - principal: readers\n    privileges: [USE_CATALOG]\n"
+        "    environments: [dev]\n    reason: T-1\nschemas:",
+    )
