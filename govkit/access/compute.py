@@ -115,6 +115,7 @@ class AccessIndex:
         self._people: dict[_Key, dict[str, tuple[Kind, str, int, tuple[str, ...]]]] = {}
         self._profiles: dict[tuple[_Key, ...], _Profile] = {}
         self._names: dict[tuple[_Key, ...], frozenset[str]] = {}
+        self._grantees: dict[tuple[_Key, ...], tuple[str, ...]] = {}
 
     # -- principals --------------------------------------------------------------------------
 
@@ -274,6 +275,10 @@ class AccessIndex:
             raise UnknownSecurable(name)
         return found
 
+    def find(self, name: str) -> Securable | None:
+        """The securable of this full name, if the State holds it."""
+        return self._by_name.get(name)
+
     def names(self, securable: Securable) -> model.AccessNames:
         """Who reads, writes and could grant, as names only; equal securables share the sets."""
         return model.AccessNames(
@@ -281,6 +286,19 @@ class AccessIndex:
             write=self._names_of(self._keys(securable, "write")),
             could_grant=self._names_of(self._keys(securable, "could_grant")),
         )
+
+    def grantees(self, securable: Securable, access: _Access) -> tuple[str, ...]:
+        """The principals named in grants (or as owner) that give the access's first privilege
+        to someone who has it all: `finance-analysts` for a SELECT through that group."""
+        keys = self._keys(securable, access)
+        if keys is None:
+            return ()
+        found = self._grantees.get(keys)
+        if found is None:
+            held = self._profile(keys).items()
+            names = {sources[0][2][-1] if sources[0][2] else p for p, (_, sources) in held}
+            found = self._grantees[keys] = tuple(sorted(names))
+        return found
 
     def _holders(self, securable: Securable, access: _Access) -> tuple[model.Holder, ...]:
         keys = self._keys(securable, access)

@@ -9,7 +9,7 @@ writes the files; `merge` folds a second environment into an existing spec.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from govkit.adopt.documents import (
@@ -26,8 +26,9 @@ from govkit.adopt.grants import Levels
 from govkit.adopt.placement import choose_template, place
 from govkit.adopt.principals import NO_DIRECTORY, Directory, Principal, classify
 from govkit.adopt.waive import add_waivers
-from govkit.adopt.yamltext import render
+from govkit.adopt.yamltext import Positions, render_with_positions
 from govkit.diagnostics import Diagnostic, Severity
+from govkit.gc_pause import paused_gc
 from govkit.privileges import DEFAULT_ACCESS_LEVELS
 from govkit.state import State
 
@@ -47,6 +48,8 @@ class Adoption:
     files: dict[str, str]
     diagnostics: list[Diagnostic]
     principals: dict[str, Principal]
+    # Where each key starts in the files written from scratch (relative path -> positions).
+    positions: dict[str, Positions] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +86,11 @@ def draft_spec(
 
 def adopt(state: State, directory: Directory, options: Options) -> Adoption:
     """A new spec that resolves to `state` in `options.env`, except what it reports."""
+    with paused_gc():
+        return _adopt(state, directory, options)
+
+
+def _adopt(state: State, directory: Directory, options: Options) -> Adoption:
     draft, principals = draft_spec(state, directory, options)
     draft.diagnostics.extend(
         add_waivers(draft.files, options.today, options.waiver_expiry, options.root)
@@ -90,5 +98,7 @@ def adopt(state: State, directory: Directory, options: Options) -> Adoption:
     if options.incomplete:
         for rel in draft.files:
             draft.comments[rel][()] = [INCOMPLETE, *draft.comments[rel].get((), [])]
-    texts = {rel: render(doc, draft.comments[rel]) for rel, doc in sorted(draft.files.items())}
-    return Adoption(draft.files, texts, draft.diagnostics, principals)
+    texts, positions = {}, {}
+    for rel, doc in sorted(draft.files.items()):
+        texts[rel], positions[rel] = render_with_positions(doc, draft.comments[rel])
+    return Adoption(draft.files, texts, draft.diagnostics, principals, positions)

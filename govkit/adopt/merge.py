@@ -30,7 +30,7 @@ from govkit.adopt.principals import SECTIONS, Directory, classify
 from govkit.adopt.report import reported
 from govkit.adopt.roundtrip import block, comment_above, dump, load, node, text
 from govkit.adopt.waive import add_waivers
-from govkit.adopt.yamltext import render
+from govkit.adopt.yamltext import render_with_positions
 from govkit.diagnostics import Diagnostic, Severity
 from govkit.resolve import domain_environments
 from govkit.spec.build import Spec, load_spec
@@ -55,6 +55,8 @@ class _Merger:
         self.draft = Draft()
         self.docs: dict[str, Any] = {}
         self.touched: set[str] = set()
+        # Files that ruamel.yaml would reformat: an edit of one is refused, never made.
+        self.unfaithful: set[str] = set()
 
     def rel(self, file: str) -> str:
         return file.removeprefix(f"{self.root}/")
@@ -62,7 +64,10 @@ class _Merger:
     def doc(self, file: str) -> Any:
         rel = self.rel(file)
         if rel not in self.docs:
-            self.docs[rel] = load(Path(self.root) / rel)
+            path = Path(self.root) / rel
+            self.docs[rel] = load(path)
+            if dump(self.docs[rel]) != path.read_bytes().decode("utf-8").lstrip("\ufeff"):
+                self.unfaithful.add(rel)
         return self.docs[rel]
 
     def run(self) -> None:
@@ -191,9 +196,25 @@ def merge(existing: ExistingSpec, state: State, directory: Directory, options: O
     expires = options.waiver_expiry
     m.diagnostics.extend(m.draft.diagnostics)
     m.diagnostics.extend(add_waivers(documents, options.today, expires, m.root, m.touched))
+    refused = sorted(m.touched & m.unfaithful)
+    if refused:
+        return Adoption({}, {}, [_unfaithful(f"{m.root}/{rel}") for rel in refused], {})
     files = {rel: dump(m.docs[rel]) for rel in sorted(m.touched) if rel in m.docs}
-    files.update({rel: render(doc, m.draft.comments[rel]) for rel, doc in m.draft.files.items()})
-    return Adoption(documents, dict(sorted(files.items())), m.diagnostics, m.principals)
+    positions = {}
+    for rel, doc in m.draft.files.items():
+        files[rel], positions[rel] = render_with_positions(doc, m.draft.comments[rel])
+    return Adoption(documents, dict(sorted(files.items())), m.diagnostics, m.principals, positions)
+
+
+def _unfaithful(file: str) -> Diagnostic:
+    return Diagnostic(
+        "GOV710",
+        Severity.ERROR,
+        "cannot be edited without reformatting it (its layout does not survive a round trip)",
+        "import.round-trip",
+        file,
+        hint="indent mappings by 2 and list items by `  - `, or merge this environment by hand",
+    )
 
 
 def _all_files(root: Path) -> list[tuple[str, Path]]:

@@ -19,7 +19,8 @@ CODES: dict[str, tuple[str, Severity]] = {
     "GOV707": ("import.privilege-spelling", Severity.NOTE),
     "GOV708": ("import.not-importable", Severity.WARNING),
     "GOV709": ("import.per-environment", Severity.WARNING),
-    "GOV710": ("import.unplaced-catalog", Severity.WARNING),
+    "GOV710": ("import.round-trip", Severity.ERROR),
+    "GOV711": ("import.scope", Severity.NOTE),
 }
 
 

@@ -14,7 +14,9 @@ from govkit.adopt import Adoption, adopt
 from govkit.adopt.documents import Options
 from govkit.adopt.existing import ExistingSpec, find_spec
 from govkit.adopt.output import write_spec_files
+from govkit.adopt.scope import scope
 from govkit.adopt.sources import ImportInputError, read_directory, read_state
+from govkit.adopt.yamltext import RenderedIndex
 from govkit.diagnostics import Diagnostic, Severity, locate
 from govkit.spec.loader import SourceIndex
 from govkit.state import State
@@ -39,6 +41,7 @@ class ImportRequest:
     allow_incomplete: bool = False
     template: str | None = None
     workspaces: tuple[int, ...] = ()
+    catalogs: tuple[str, ...] = ()
     waiver_days: int = 90
 
 
@@ -84,9 +87,32 @@ def _check_complete(req: ImportRequest, state: State) -> None:
     )
 
 
-def _adopt(req: ImportRequest, existing: ExistingSpec | None) -> tuple[State, Adoption]:
+def _elsewhere(req: ImportRequest, existing: ExistingSpec | None) -> dict[str, str]:
+    """Catalogs the spec in --out declares for its other environments (a merge)."""
+    if existing is None or not req.merge:
+        return {}
+    from govkit.resolve import resolve
+    from govkit.spec.build import load_spec
+
+    spec = load_spec(str(req.out)).spec
+    if spec is None:
+        return {}  # the merge reports why the spec does not load
+    return {
+        s.name: e.name
+        for e in resolve(spec, req.today)
+        for s in e.securables
+        if s.type.value == "catalog" and e.name != req.env
+    }
+
+
+def _adopt(
+    req: ImportRequest, existing: ExistingSpec | None
+) -> tuple[State, Adoption, list[Diagnostic]]:
     try:
-        state = read_state(req.source, req.env, req.warehouse_id)
+        state = read_state(req.source, req.env, req.warehouse_id, req.catalogs)
+        state, notes = scope(
+            state, req.env, req.catalogs, req.workspaces, _elsewhere(req, existing)
+        )
         _check_complete(req, state)
         directory = read_directory(req.identities, req.source)
     except ImportInputError as exc:
@@ -104,8 +130,8 @@ def _adopt(req: ImportRequest, existing: ExistingSpec | None) -> tuple[State, Ad
     if existing is not None and req.merge:
         from govkit.adopt.merge import merge
 
-        return state, merge(existing, state, directory, options)
-    return state, adopt(state, directory, options)
+        return state, merge(existing, state, directory, options), notes
+    return state, adopt(state, directory, options), notes
 
 
 def run_import(req: ImportRequest) -> ImportResult:
@@ -114,9 +140,11 @@ def run_import(req: ImportRequest) -> ImportResult:
     _check_out(req, existing)
     if req.terraform_out is not None and not (Path(req.modules) / "uc-domain").is_dir():
         raise ImportRefused(f"no govkit Terraform modules in {req.modules}; pass --modules DIR")
-    state, adoption = _adopt(req, existing)
+    state, adoption, notes = _adopt(req, existing)
     sources = {f"{req.out}/{rel}": text.encode() for rel, text in adoption.files.items()}
-    result = ImportResult(locate(adoption.diagnostics, SourceIndex(sources)))
+    written = {f"{req.out}/{rel}": p for rel, p in adoption.positions.items()}
+    located = locate(adoption.diagnostics, RenderedIndex(written, SourceIndex(sources)))
+    result = ImportResult([*notes, *located])
     if not adoption.ok:
         result.ok = False
         result.summary.append(f"{req.out}: nothing written: the imported spec would not validate")

@@ -5,6 +5,7 @@ Edges: they read files and call APIs. Each failure is an `ImportInputError` with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from govkit.adopt.directory import DirectoryError, from_identities, from_scim, with_scim_ids
@@ -18,7 +19,9 @@ class ImportInputError(Exception):
     """A source or directory that cannot be read; the message is one line."""
 
 
-def read_state(source: str, env: str, warehouse_id: str | None) -> State:
+def read_state(
+    source: str, env: str, warehouse_id: str | None, catalogs: Sequence[str] = ()
+) -> State:
     """The State to import: read live through a reader, or from a State document."""
     if source in LIVE_SOURCES:
         from govkit.live import WarehouseRequired, read_live
@@ -28,8 +31,8 @@ def read_state(source: str, env: str, warehouse_id: str | None) -> State:
             return read_live(
                 "warehouse" if source == "warehouse" else "workspace",
                 environment=env,
-                catalogs=(),
-                include_all=True,
+                catalogs=catalogs,
+                include_all=not catalogs,
                 warehouse_id=warehouse_id,
             )
         except (ClientConfigError, WarehouseRequired) as exc:

@@ -72,7 +72,16 @@ def scalar(value: Any) -> str:
     if value is None:
         return "null"
     text = str(value)
-    return text if is_plain(text) else quoted(text)
+    found = _SCALARS.get(text)
+    if found is None:
+        # Names and privileges repeat across thousands of grants: decide each once.
+        found = text if is_plain(text) else quoted(text)
+        if len(_SCALARS) < 100_000:
+            _SCALARS[text] = found
+    return found
+
+
+_SCALARS: dict[str, str] = {}
 
 
 def comment_text(text: str) -> str:
@@ -80,8 +89,33 @@ def comment_text(text: str) -> str:
     return "".join(c if c.isprintable() else quoted(c)[1:-1] for c in text)
 
 
+def _flat_key(value: Mapping[Any, Any]) -> tuple[Any, ...] | None:
+    """A hashable key for a grant-like mapping of strings and lists of strings, else None."""
+    key: list[tuple[Any, Any]] = []
+    for k, v in value.items():
+        if type(v) is str:
+            key.append((k, v))
+        elif type(v) is list and all(type(x) is str for x in v):
+            key.append((k, tuple(v)))
+        else:
+            return None
+    return tuple(key)
+
+
+_FLOWS: dict[tuple[Any, ...], str] = {}
+
+
 def _flow(value: Any) -> str:
     if isinstance(value, Mapping):
+        # The same grant (principal and privileges) repeats on thousands of tables.
+        key = _flat_key(value)
+        if key is not None:
+            found = _FLOWS.get(key)
+            if found is None:
+                found = "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+                if len(_FLOWS) < 100_000:
+                    _FLOWS[key] = found
+            return found
         return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
@@ -95,10 +129,15 @@ def _is_flat(value: Any) -> bool:
     )
 
 
+Positions = dict[Path, tuple[int, int]]
+
+
 class _Writer:
     def __init__(self, comments: Comments) -> None:
         self.comments = comments
         self.lines: list[str] = []
+        # Where each key and list item starts (1-based line, column), for diagnostics.
+        self.positions: Positions = {}
 
     def comment(self, path: Path, indent: str) -> None:
         for line in self.comments.get(path, ()):
@@ -109,6 +148,7 @@ class _Writer:
             here = (*path, key)
             self.comment(here, indent)
             name = scalar(key)
+            self.positions[here] = (len(self.lines) + 1, len(indent) + 1)
             if len(name) > _MAX_IMPLICIT_KEY:
                 self.lines.append(f"{indent}? {name}")
                 name = ""
@@ -126,19 +166,46 @@ class _Writer:
         ):
             self.lines.append(head)
             for i, element in enumerate(item):
-                self.comment((*path, i), inner)
+                at: Path = (*path, i)
+                self.comment(at, inner)
+                self.positions[at] = (len(self.lines) + 1, len(inner) + 3)
                 if _is_flat(element):
                     self.lines.append(f"{inner}- {_flow(element)}")
                 else:
                     self.lines.append(f"{inner}-")
-                    self.mapping(element, (*path, i), inner + "  ")
+                    self.mapping(element, at, inner + "  ")
         else:
             self.lines.append(f"{head} {_flow(item)}")
 
 
-def render(document: Mapping[str, Any], comments: Comments = {}) -> str:  # noqa: B006  # read-only default
-    """A spec file's text: comments at `()` head the file, the others sit above their key."""
-    writer = _Writer(comments)
+def render_with_positions(
+    document: Mapping[str, Any], comments: Comments | None = None
+) -> tuple[str, Positions]:
+    """A spec file's text, and where each key and list item of it starts."""
+    writer = _Writer(comments or {})
     writer.comment((), "")
     writer.mapping(document, (), "")
-    return "\n".join(writer.lines) + "\n"
+    return "\n".join(writer.lines) + "\n", writer.positions
+
+
+def render(document: Mapping[str, Any], comments: Comments | None = None) -> str:
+    """A spec file's text: comments at `()` head the file, the others sit above their key."""
+    return render_with_positions(document, comments)[0]
+
+
+class RenderedIndex:
+    """Positions in files this module wrote (no parsing); other files through `fallback`."""
+
+    def __init__(self, positions: Mapping[str, Positions], fallback: Any) -> None:
+        self.positions = positions
+        self.fallback = fallback
+
+    def position(self, file: str, path: Path, at_key: bool = False) -> tuple[int, int]:
+        found = self.positions.get(file)
+        if found is None:
+            result: tuple[int, int] = self.fallback.position(file, path, at_key)
+            return result
+        for end in range(len(path), 0, -1):
+            if path[:end] in found:
+                return found[path[:end]]
+        return (1, 1)

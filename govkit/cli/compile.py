@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from govkit.cli.guard import allow_destructive, guard_compile
 from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid
 from govkit.compile import CompileError, compile_stacks
@@ -33,8 +34,11 @@ def modules_relative_to(out: str, modules: str) -> str:
     help="Folder of govkit's Terraform modules; stacks refer to it by relative path.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when --out is stale.")
+@allow_destructive
 @as_of
-def command(spec_dir: str, out: str, modules: str, check: bool, today: dt.date) -> int:
+def command(
+    spec_dir: str, out: str, modules: str, check: bool, reason: str | None, today: dt.date
+) -> int:
     """Compile a spec folder to Terraform JSON stacks and a stacks.json index."""
     if not (Path(modules) / "uc-domain").is_dir():
         raise click.ClickException(f"no govkit Terraform modules in {modules}; pass --modules DIR")
@@ -59,6 +63,7 @@ def command(spec_dir: str, out: str, modules: str, check: bool, today: dt.date) 
             return ExitCode.ERROR
         click.echo(f"{out}: up to date ({len(compiled.stacks)} stacks)", err=True)
         return ExitCode.CLEAN
+    files = guard_compile(Path(out), files, validated.spec.organisation, reason)
     try:
         write_files(Path(out), files)
     except OutputError as exc:

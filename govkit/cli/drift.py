@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from govkit.cli import colour
 from govkit.cli.files import write_atomically
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
@@ -188,7 +189,8 @@ def command(
     if audit is not None:
         report = explain(report, _audit_events(audit, audit_days, warehouse_id))
     if emit is None or emit_file is not None:
-        _write(RENDERERS[fmt](report), None)
+        rendered = RENDERERS[fmt](report)
+        _write(colour.plan(rendered) if fmt == "text" else rendered, None)
     if emit is not None:
         _write(_remediation(emit, report, spec, environment, today), emit_file)
     return ExitCode.CHANGES if report.drifted else ExitCode.CLEAN

@@ -47,7 +47,12 @@ def _workspaces(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--force", is_flag=True, help="Replace the spec in --out.")
 @click.option("--allow-incomplete", is_flag=True, help="Import a State with read errors.")
 @click.option("--catalog-name", "template", help='Naming template, e.g. "{domain}_{env}".')
-@click.option("--workspaces", callback=_workspaces, help="The environment's workspace ids.")
+@click.option(
+    "--workspaces",
+    callback=_workspaces,
+    help="The environment's workspace ids; only catalogs bound to one of them are imported.",
+)
+@click.option("--catalog", "catalogs", multiple=True, help="Import only this catalog (repeatable).")
 @click.option("--waiver-days", default=90, show_default=True, type=click.IntRange(1, 3650))
 @as_of
 def command(
@@ -63,6 +68,7 @@ def command(
     allow_incomplete: bool,
     template: str | None,
     workspaces: tuple[int, ...],
+    catalogs: tuple[str, ...],
     waiver_days: int,
     today: dt.date,
 ) -> int:
@@ -83,6 +89,7 @@ def command(
         allow_incomplete=allow_incomplete,
         template=template,
         workspaces=workspaces,
+        catalogs=catalogs,
         waiver_days=waiver_days,
         today=today,
     )

@@ -32,7 +32,10 @@ COMMANDS: dict[str, str] = {
     "codeowners": "codeowners",
     "onboard": "onboard",
     "init": "init",
+    "identities": "identities",
+    "audit": "audit",
     "diff": "diff",
+    "plan-check": "plan_check",
 }
 
 
@@ -42,7 +45,22 @@ class UserError(click.ClickException):
     exit_code = ExitCode.ERROR
 
 
-class _LazyGroup(click.Group):
+class HelpGroup(click.Group):
+    """A group whose command list shows each command's first sentence whole, wrapped, never
+    cut at the terminal's width with `...`."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class _LazyGroup(HelpGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -56,8 +74,16 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govkit")
-def cli() -> None:
+@click.option("--no-color", "no_color", is_flag=True, help="No colour (also: NO_COLOR=1).")
+@click.pass_context
+def cli(ctx: click.Context, no_color: bool) -> None:
     """Unity Catalog governance as code."""
+    import os
+
+    from govkit.cli.colour import no_colour_wanted
+
+    if no_colour_wanted(no_color, dict(os.environ)):
+        ctx.color = False  # inherited by every command's context; click.echo then strips styles
 
 
 def _log_bug(argv: list[str] | None) -> str:

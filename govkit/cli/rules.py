@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
+from govkit.cli.main import HelpGroup
 from govkit.exitcodes import ExitCode
 
+if TYPE_CHECKING:
+    from govkit.policy.base import Rule
 
-@click.group("rules", invoke_without_command=True)
+
+@click.group("rules", cls=HelpGroup, invoke_without_command=True)
 @click.option("--markdown", is_flag=True, help="Print the rules page (docs/rules.md).")
 @click.pass_context
 def command(ctx: click.Context, markdown: bool) -> int:
@@ -26,18 +32,27 @@ def command(ctx: click.Context, markdown: bool) -> int:
     return ExitCode.CLEAN
 
 
-@command.command("explain")
-@click.argument("code")
-def explain(code: str) -> int:
-    """Print the documentation of one rule, e.g. `govkit rules explain GOV201`."""
+@command.command("explain", short_help="Print the documentation of one rule (code or name).")
+@click.argument("rule", metavar="CODE|NAME")
+def explain(rule: str) -> int:
+    """Print the documentation of one rule, by code or by name.
+
+    For example `govkit rules explain GOV201` or `govkit rules explain grants.expired`.
+    """
     from govkit.cli.main import UserError
-    from govkit.policy.engine import BY_CODE
+    from govkit.policy.engine import BY_CODE, RULES
     from govkit.spec.build import closest
 
-    rule = BY_CODE.get(code.upper())
-    if rule is None:
-        hint = closest(code.upper(), sorted(BY_CODE)) or "`govkit rules` lists the codes"
-        raise UserError(f"unknown rule {code!r}; {hint}")
+    by_name = {r.name: r for r in RULES}
+    found = BY_CODE.get(rule.upper()) or by_name.get(rule.lower())
+    if found is None:
+        known = sorted(by_name) if "." in rule else sorted(BY_CODE)
+        hint = closest(rule, known) or "`govkit rules` lists the codes and names"
+        raise UserError(f"unknown rule {rule!r}; {hint}")
+    return _explain(found)
+
+
+def _explain(rule: type[Rule]) -> int:
     click.echo(
         f"{rule.code} {rule.name} (default: {rule.severity.value}, runs on: {rule.scope.value})\n"
     )

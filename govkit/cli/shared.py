@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from govkit.cli import colour
 from govkit.cli.main import UserError
 from govkit.diagnostics import Severity
 from govkit.diagnostics.formats import render_text, summary
@@ -26,7 +27,8 @@ def require_valid(spec_dir: str, today: dt.date) -> Validated:
     if not validated.ok:
         errors = [d for d in validated.diagnostics if d.severity is Severity.ERROR]
         raise InvalidSpec(
-            render_text(errors) + f"{spec_dir}: {summary(validated.diagnostics)}; nothing done\n"
+            colour.diagnostics(render_text(errors))
+            + f"{spec_dir}: {summary(validated.diagnostics)}; nothing done\n"
         )
     return validated
 

@@ -140,6 +140,29 @@ class Terraform:
         return value
 
 
+class StackFailed(TerraformError):
+    """One stack of several failed to apply; the stacks after it were left alone."""
+
+    def __init__(self, stack: str, message: str, applied: Sequence[str]) -> None:
+        super().__init__(f"stack {stack}: {message}")
+        self.stack = stack
+        self.applied = tuple(applied)
+
+
+def apply_stacks(stacks: Sequence[tuple[str, Terraform]]) -> list[str]:
+    """Apply (stack id, runner) pairs in the order given, which must honour `needs`; the ids
+    applied. The first failure stops the run: its error names the stack and each failed
+    resource, and no later stack is touched, so their states stay as they were."""
+    applied: list[str] = []
+    for stack_id, terraform in stacks:
+        try:
+            terraform.apply()
+        except TerraformError as exc:
+            raise StackFailed(stack_id, str(exc), applied) from exc
+        applied.append(stack_id)
+    return applied
+
+
 def apply_failures(json_lines: str) -> list[str]:
     """`ADDRESS: summary: detail` for each error diagnostic of `apply -json` output."""
     failures = []

@@ -142,7 +142,8 @@ def make_identities(
         errors=errs,
         groups=tuple(
             Group(g.display_name, g.id, tuple(sorted(set(g.members))))
-            for g in sorted(groups, key=lambda g: g.display_name)
+            # Entra ID allows two groups with one display name: the id orders them.
+            for g in sorted(groups, key=lambda g: (g.display_name, g.id or ""))
         ),
         users=tuple(sorted(users, key=lambda u: u.name)),
         service_principals=tuple(sorted(service_principals, key=lambda s: s.application_id)),
@@ -279,6 +280,9 @@ def json_schema() -> dict[str, Any]:
     schema = _adapter().json_schema()
     schema.get("properties", {}).pop("_index", None)
     schema["required"] = sorted({*schema.get("required", []), "format"})
+    members = schema["$defs"]["Group"]["properties"]["members"]
+    members["items"]["pattern"] = "^(user|group|sp):.+$"
+    members["description"] = "Direct members: user:NAME, group:DISPLAY_NAME or sp:APPLICATION_ID"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://govkit.dev/schemas/identities-v1.json"
     return schema

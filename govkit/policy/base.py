@@ -29,6 +29,8 @@ from govkit.diagnostics import Path, Severity
 
 if TYPE_CHECKING:
     from govkit.policy.context import Context
+    from govkit.resolve import DesiredEnvironment
+    from govkit.state import State
 
 # An object that may carry `waivers:`, as (spec file, document path).
 Holder = tuple[str, Path]
@@ -62,6 +64,10 @@ class Rule:
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        """Findings on a live State of `env`, named by securable (Scope.STATE rules only)."""
+        return iter(())
 
     @classmethod
     def documentation(cls) -> str:

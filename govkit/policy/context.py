@@ -8,6 +8,7 @@ it breaks a rule in), and each environment's USE_CATALOG / USE_SCHEMA holders ar
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -53,6 +54,7 @@ class UsePaths:
     everyone: frozenset[tuple[str, str]]  # (privilege, securable) held by `account users`
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 EVERYONE = frozenset({"account users"})
 BUILT_IN_GROUPS = frozenset({"account users", "users"})
 
@@ -87,6 +89,20 @@ class Context:
 
     def kind(self, principal: str) -> str:
         return self._kinds.get(principal, "unknown")
+
+    def uc_kind(self, uc_name: str) -> str:
+        """The kind of a principal as a State names it; undeclared ones by the name's form."""
+        declared = self.spec.declared_names.get(uc_name)
+        if declared is not None:
+            return self.kind(declared)
+        if "@" in uc_name:
+            return "user"
+        return "service_principal" if _UUID.match(uc_name) else "group"
+
+    def label(self, uc_name: str) -> str:
+        """A State's principal name with its declared name, where they differ."""
+        declared = self.spec.declared_names.get(uc_name)
+        return f"{declared} ({uc_name})" if declared and declared != uc_name else uc_name
 
     def principal_holder(self, principal: str) -> tuple[Holder, ...]:
         declared = self.declared(principal)

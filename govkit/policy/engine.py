@@ -10,12 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from govkit.diagnostics import Diagnostic, Severity
-from govkit.policy import environments, grants, grants_hygiene, identities, ownership
-from govkit.policy.base import Rule
+from govkit.policy import (
+    environments,
+    grants,
+    grants_duration,
+    grants_hygiene,
+    identities,
+    ownership,
+)
+from govkit.policy.base import Finding, Rule, Scope
 from govkit.policy.context import Context
 from govkit.policy.waivers import WAIVER_RULES, WaiverBook
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
+from govkit.state import State
 
 # Every rule, in code order. Explicit on purpose: adding a rule is a reviewed one-line change.
 RULES: tuple[type[Rule], ...] = tuple(
@@ -25,6 +33,7 @@ RULES: tuple[type[Rule], ...] = tuple(
             *ownership.RULES,
             *grants.RULES,
             *grants_hygiene.RULES,
+            *grants_duration.RULES,
             *environments.RULES,
             *identities.RULES,
         ),
@@ -60,16 +69,40 @@ def run_rules(
         for finding in rule().check(ctx):
             if finding.waivable_by and ctx.waivers.waives(rule.code, finding.waivable_by):
                 continue
-            out.append(
-                Diagnostic(
-                    code=rule.code,
-                    severity=severity,
-                    message=finding.message,
-                    rule=rule.name,
-                    file=finding.file,
-                    path=finding.path,
-                    hint=finding.hint,
-                    at_key=finding.at_key,
-                )
-            )
+            out.append(_diagnostic(rule, severity, finding))
     return out
+
+
+def _diagnostic(rule: type[Rule], severity: Severity, finding: Finding) -> Diagnostic:
+    return Diagnostic(
+        code=rule.code,
+        severity=severity,
+        message=finding.message,
+        rule=rule.name,
+        file=finding.file,
+        path=finding.path,
+        hint=finding.hint,
+        at_key=finding.at_key,
+    )
+
+
+def run_state_rules(
+    spec: Spec,
+    environments: tuple[DesiredEnvironment, ...],
+    env: DesiredEnvironment,
+    state: State,
+    today: dt.date,
+) -> list[Diagnostic]:
+    """The Scope.STATE rules on a live State of `env`: findings named by securable, sorted.
+
+    Severity is the organisation's configuration, as on the spec; spec waivers sit on YAML
+    objects and do not silence what the live metastore holds.
+    """
+    ctx = Context(spec, environments, today)
+    out: list[Diagnostic] = []
+    for rule in RULES:
+        severity = configured_severity(rule, spec)
+        if rule.scope is not Scope.STATE or severity is None:
+            continue
+        out.extend(_diagnostic(rule, severity, f) for f in rule().check_state(state, env, ctx))
+    return sorted(out, key=lambda d: (d.file, d.code, d.message))

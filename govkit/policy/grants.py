@@ -12,6 +12,8 @@ from govkit.diagnostics import Path, Severity
 from govkit.policy.base import Finding, Rule, Scope, and_list, environments_phrase
 from govkit.policy.context import BUILT_IN_GROUPS, Context, GrantEntry
 from govkit.privileges import is_write
+from govkit.resolve import DesiredEnvironment
+from govkit.state import State
 
 _PEOPLE = {"group": "a group of people", "user": "a person"}
 # Name the privileges a reviewer fears first; the rest follow alphabetically.
@@ -24,6 +26,13 @@ def privilege_path(entry: GrantEntry, privilege: str) -> Path:
     if privilege in listed:
         return (*entry.key_path("privileges"), listed.index(privilege))
     return entry.key_path("access")
+
+
+def live_grants(state: State) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+    """(securable type, securable, principal, privileges) of every direct grant of a State."""
+    for s in state.securables:
+        for principal, privileges in s.grants.items():
+            yield s.type.value, s.name, principal, privileges
 
 
 def short_list(items: list[str], limit: int = 3) -> str:
@@ -109,6 +118,22 @@ class ProtectedWritesByServicePrincipals(Rule):
                     waivable_by=ctx.entry_holders(entry),
                 )
 
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        if not env.protected:
+            return
+        cache: dict[tuple[str, ...], list[str]] = {}
+        for type, name, principal, privileges in live_grants(state):
+            kind = ctx.uc_kind(principal)
+            writes = _writes(privileges, cache) if kind in _PEOPLE else []
+            if writes:
+                yield Finding(
+                    f"{principal} is {_PEOPLE[kind]} and holds {short_list(writes)} on {type} "
+                    f"{name} in protected environment {env.name}",
+                    name,
+                    (),
+                    "revoke it; writes in a protected environment go to a service principal",
+                )
+
 
 class NoAllPrivilegesInProtected(Rule):
     """No ALL_PRIVILEGES in a protected environment.
@@ -146,6 +171,9 @@ class NoAllPrivilegesInProtected(Rule):
                     "list the privileges the principal needs, or use an access level",
                     waivable_by=ctx.entry_holders(entry),
                 )
+
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        yield from _all_privileges_live(state, env, ctx, protected=True)
 
 
 class AllPrivileges(Rule):
@@ -186,6 +214,25 @@ class AllPrivileges(Rule):
                     "list the privileges the principal needs, or use an access level",
                     waivable_by=ctx.entry_holders(entry),
                 )
+
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        yield from _all_privileges_live(state, env, ctx, protected=False)
+
+
+def _all_privileges_live(
+    state: State, env: DesiredEnvironment, ctx: Context, protected: bool
+) -> Iterator[Finding]:
+    if env.protected != protected:
+        return
+    for type, name, principal, privileges in live_grants(state):
+        if "ALL_PRIVILEGES" in privileges:
+            yield Finding(
+                f"ALL_PRIVILEGES to {ctx.label(principal)} on {type} {name} in "
+                f"{environments_phrase([env.name], protected=protected)}",
+                name,
+                (),
+                "list the privileges the principal needs, or use an access level",
+            )
 
 
 class NoBuiltInGroupsInProtected(Rule):
@@ -228,6 +275,19 @@ class NoBuiltInGroupsInProtected(Rule):
                     waivable_by=ctx.entry_holders(entry),
                 )
 
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        if not env.protected:
+            return
+        for type, name, principal, _ in live_grants(state):
+            if principal.lower() in BUILT_IN_GROUPS:
+                yield Finding(
+                    f"a grant to the built-in group {principal!r} on {type} {name} in protected "
+                    f"environment {env.name} reaches everyone",
+                    name,
+                    (),
+                    "grant to the groups that need the data",
+                )
+
 
 class _UserGrants(Rule):
     protected: bool
@@ -248,6 +308,19 @@ class _UserGrants(Rule):
                 "grant to a group and manage membership in Entra ID",
                 waivable_by=ctx.entry_holders(entry),
             )
+
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        if env.protected != self.protected:
+            return
+        for type, name, principal, _ in live_grants(state):
+            if ctx.uc_kind(principal) == "user":
+                yield Finding(
+                    f"grant to individual user {principal} on {type} {name} in "
+                    f"{environments_phrase([env.name], protected=self.protected)}",
+                    name,
+                    (),
+                    "grant to a group and manage membership in Entra ID",
+                )
 
 
 class UserGrants(_UserGrants):

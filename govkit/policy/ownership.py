@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from govkit.diagnostics import Path, Severity
 from govkit.policy.base import Finding, Rule, Scope, environments_phrase
 from govkit.policy.context import Context, securable_chain
+from govkit.privileges import SecurableType
+from govkit.resolve import DesiredEnvironment
+from govkit.state import State
+
+# What ownership rules look at on a live State: what the spec declares owners for.
+_OWNED = frozenset({SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE})
 
 
 class OwnerResolves(Rule):
@@ -69,6 +75,16 @@ class OwnerResolves(Rule):
                 waivable_by=((file, path[:-1]), *ctx.principal_holder(owner)),
             )
 
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        for s in state.securables:
+            if s.owner is None and s.type in _OWNED:
+                yield Finding(
+                    f"{s.type.value} {s.name} has no owner in {env.name}",
+                    s.name,
+                    (),
+                    "set the owner the spec declares (govkit drift --emit sql)",
+                )
+
 
 class OwnerNotAUser(Rule):
     """Owners are groups or service principals, never individual users.
@@ -115,6 +131,16 @@ class OwnerNotAUser(Rule):
                     *ctx.principal_holder(owner),
                 ),
             )
+
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        for s in state.securables:
+            if s.owner is not None and ctx.uc_kind(s.owner) == "user":
+                yield Finding(
+                    f"{s.owner} is an individual user and owns {s.type.value} {s.name}",
+                    s.name,
+                    (),
+                    "make the team's group the owner; people leave, groups stay",
+                )
 
 
 class AccountableOwnerIsGroup(Rule):
@@ -212,6 +238,20 @@ class ProtectedOwnerIsDeployer(Rule):
                         ctx.owner_path(s.origin.file, s.origin.path),
                         "owners hold every privilege; let the deployer own it",
                     )
+
+    def check_state(self, state: State, env: DesiredEnvironment, ctx: Context) -> Iterator[Finding]:
+        if not env.protected or env.deployer is None:
+            return
+        deployer = ctx.spec.uc_name(env.deployer)
+        for s in state.securables:
+            if s.type in _OWNED and s.owner is not None and s.owner != deployer:
+                yield Finding(
+                    f"{s.type.value} {s.name} is owned by {ctx.label(s.owner)}, not by deployer "
+                    f"{env.deployer}, in protected environment {env.name}",
+                    s.name,
+                    (),
+                    "owners hold every privilege; let the deployer own it",
+                )
 
 
 RULES: tuple[type[Rule], ...] = (

@@ -42,36 +42,101 @@ class Strict(BaseModel):
 class Waiver(Strict):
     """Waives one rule on the object it sits on, for a reason, until a date."""
 
-    rule: RuleCode
-    reason: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-    expires: dt.date
+    rule: RuleCode = Field(
+        description="The code of the rule waived here, e.g. GOV201 (`govkit rules` lists them).",
+        examples=["GOV206"],
+    )
+    reason: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)] = Field(
+        description="Why the rule does not apply here: the ticket and who approved it.",
+        examples=["SEC-112 break-glass access approved by the CISO"],
+    )
+    expires: dt.date = Field(
+        description="The last day the waiver holds (YYYY-MM-DD); after it the rule applies again.",
+        examples=["2027-03-31"],
+    )
+
+
+_ENVIRONMENTS_OF_A_PRINCIPAL = (
+    "The environments this principal exists in (default: all); a grant to it elsewhere is an error."
+)
 
 
 class Environment(Strict):
-    workspaces: tuple[int, ...] = ()
-    protected: bool = False
-    deployer: str | None = None
-    description: Text = ""
+    """One environment (dev, staging, prod, ...): its workspaces and whether it is protected."""
+
+    workspaces: tuple[int, ...] = Field(
+        (),
+        description="The ids of the workspaces of this environment; its catalogs are ISOLATED "
+        "and bound to exactly these workspaces.",
+        examples=[[3001, 3002]],
+    )
+    protected: bool = Field(
+        False,
+        description="Protected environments (production) forbid human writes and user grants, "
+        "and the deployer service principal owns every securable.",
+        examples=[True],
+    )
+    deployer: str | None = Field(
+        None,
+        description="The service principal that applies Terraform here; required when "
+        "protected, and then the Unity Catalog owner of every securable.",
+        examples=["sp-uc-deploy-prod"],
+    )
+    description: Text = Field("", description="Free text for people.", examples=["Production"])
 
 
 class Backend(Strict):
     """Where each stack keeps its Terraform state; `config` goes into the backend block."""
 
-    type: Literal["local", "azurerm", "s3", "gcs"] = "local"
-    config: dict[str, str | int | bool] = Field(default_factory=dict)
+    type: Literal["local", "azurerm", "s3", "gcs"] = Field(
+        "local",
+        description="The Terraform backend: local, azurerm, s3 or gcs.",
+        examples=["azurerm"],
+    )
+    config: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="The backend block's settings. For azurerm and s3 a `key` is a prefix and "
+        "for gcs a `prefix` is one: govkit adds each stack's own state key.",
+        examples=[{"storage_account_name": "sttfstate", "container_name": "tfstate"}],
+    )
 
 
 class TerraformSettings(Strict):
-    backend: Backend = Backend()
-    provider_version: str = "~> 1.128"
-    required_version: str = ">= 1.5.0"
-    # A domain stack is split further when it would hold more grant resources than this.
-    max_grant_resources: int = Field(default=2000, ge=10)
+    """How `govkit compile` writes the Terraform stacks."""
+
+    backend: Backend = Field(
+        Backend(),
+        description="Where each stack keeps its state (see Backend).",
+        examples=[{"type": "s3", "config": {"bucket": "acme-tfstate", "key": "uc"}}],
+    )
+    provider_version: str = Field(
+        "~> 1.128",
+        description="The version constraint of the databricks/databricks provider.",
+        examples=["~> 1.128"],
+    )
+    required_version: str = Field(
+        ">= 1.5.0",
+        description="The Terraform version constraint of every stack.",
+        examples=[">= 1.5.0"],
+    )
+    max_grant_resources: int = Field(
+        2000,
+        ge=10,
+        description="A domain stack is split into parts when it would hold more grant "
+        "resources than this (at least 10).",
+        examples=[2000],
+    )
 
 
 class DriftSettings(Strict):
-    # Platform principals that govkit never fights over (metastore admins, the deployer).
-    ignore_principals: tuple[str, ...] = ()
+    """How `govkit drift` compares the spec with the live metastore."""
+
+    ignore_principals: tuple[str, ...] = Field(
+        (),
+        description="Platform principals that govkit never fights over (metastore admins, "
+        "the deployer): their grants are counted, not reported.",
+        examples=[["metastore-admins"]],
+    )
 
 
 GitHubTeam = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9][\w.-]*/[\w.-]+$")]
@@ -80,8 +145,28 @@ GitHubTeam = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9][\w.-]*/[\w
 class CodeOwners(Strict):
     """Who approves spec changes on GitHub (`govkit codeowners` writes .github/CODEOWNERS)."""
 
-    platform: GitHubTeam  # the organisation and principal files
-    teams: dict[str, GitHubTeam] = Field(default_factory=dict)  # owner group -> its team
+    platform: GitHubTeam = Field(
+        description="The GitHub team that owns the organisation and principal files.",
+        examples=["@acme/data-platform"],
+    )
+    teams: dict[str, GitHubTeam] = Field(
+        default_factory=dict,
+        description="A domain owner group -> the GitHub team that approves its domain files.",
+        examples=[{"finance-owners": "@acme/finance-data"}],
+    )
+
+
+class GrantExpiry(Strict):
+    """How long exceptional access may last in protected environments (rule GOV212)."""
+
+    max_days: int | None = Field(
+        None,
+        ge=1,
+        description="The longest a cross-domain grant or a grant to a user may run in a "
+        "protected environment, in days from today: it must have `expires:` within this. "
+        "None (the default) sets no limit.",
+        examples=[365],
+    )
 
 
 # YAML 1.1 reads a bare `off` as false; `GOV207: off` means the rule is off.
@@ -94,101 +179,269 @@ RuleLevel = Annotated[
 class Organisation(Strict):
     """The organisation file: environments, naming, access levels, rule severities."""
 
-    version: Literal[1]
-    catalog_name: str = "{domain}_{env}"
-    metastore_id: str | None = None
-    environments: dict[Identifier, Environment] = Field(min_length=1)
-    access_levels: dict[Identifier, Privileges] = Field(default_factory=dict)
-    rules: dict[str, RuleLevel] = Field(default_factory=dict)
-    terraform: TerraformSettings = TerraformSettings()
-    drift: DriftSettings = DriftSettings()
-    codeowners: CodeOwners | None = None
+    version: Literal[1] = Field(
+        description="The spec format version; always 1. Marks the organisation file.",
+        examples=[1],
+    )
+    catalog_name: str = Field(
+        "{domain}_{env}",
+        description="How a domain's catalog is named in each environment, from {domain} and "
+        "{env}; the result must be a valid Unity Catalog name (no period, space or slash).",
+        examples=["{domain}_{env}"],
+    )
+    metastore_id: str | None = Field(
+        None,
+        description="The Unity Catalog metastore the estate lives in, for reports.",
+        examples=["11111111-2222-4333-8444-555555555555"],
+    )
+    environments: dict[Identifier, Environment] = Field(
+        min_length=1,
+        description="Every environment by name, in promotion order (see Environment).",
+        examples=[{"dev": {"workspaces": [1001]}, "prod": {"workspaces": [3001],
+                   "protected": True, "deployer": "sp-uc-deploy-prod"}}],
+    )  # fmt: skip
+    access_levels: dict[Identifier, Privileges] = Field(
+        default_factory=dict,
+        description="Named sets of privileges for `access:`; they override and extend the "
+        "built-in read, write and manage. A level expands to the privileges valid on each "
+        "securable it is granted on.",
+        examples=[{"read": ["USE_CATALOG", "USE_SCHEMA", "SELECT", "BROWSE"]}],
+    )
+    rules: dict[str, RuleLevel] = Field(
+        default_factory=dict,
+        description="Rule code -> error, warning, note or off: the organisation's severities.",
+        examples=[{"GOV207": "off"}],
+    )
+    terraform: TerraformSettings = Field(
+        TerraformSettings(), description="How stacks are compiled (see TerraformSettings)."
+    )
+    drift: DriftSettings = Field(
+        DriftSettings(), description="How drift is checked (see DriftSettings)."
+    )
+    grant_expiry: GrantExpiry = Field(
+        GrantExpiry(),
+        description="The longest exceptional access may last (see GrantExpiry); no limit by "
+        "default.",
+        examples=[{"max_days": 365}],
+    )
+    mass_revoke_percent: float = Field(
+        20.0,
+        ge=0,
+        le=100,
+        description="The mass-revoke guard: in a protected environment, compile, diff and "
+        "plan-check refuse a change that revokes more than this share (in percent) of the "
+        "environment's grants, unless given --allow-destructive REASON.",
+        examples=[20],
+    )
+    codeowners: CodeOwners | None = Field(
+        None,
+        description="GitHub teams for .github/CODEOWNERS (see CodeOwners); none by default.",
+        examples=[{"platform": "@acme/data-platform"}],
+    )
 
 
 class Federation(Strict):
     """A workload identity federation policy so that CI needs no long-lived secret."""
 
-    issuer: str
-    subject: str
-    audiences: tuple[str, ...] = ()
+    issuer: str = Field(
+        description="The OIDC issuer of the CI tokens.",
+        examples=["https://token.actions.githubusercontent.com"],
+    )
+    subject: str = Field(
+        description="The token subject allowed to sign in as this service principal.",
+        examples=["repo:acme/governance:environment:prod"],
+    )
+    audiences: tuple[str, ...] = Field(
+        (),
+        description="Accepted token audiences (default: the account's).",
+        examples=[["https://github.com/acme"]],
+    )
 
 
 class Group(Strict):
-    entra_object_id: str | None = None
-    description: Text = ""
-    environments: tuple[str, ...] | None = None
-    waivers: tuple[Waiver, ...] = ()
+    """An account group; its key is its display name in Entra ID and Unity Catalog."""
+
+    entra_object_id: str | None = Field(
+        None,
+        description="The group's object id in Entra ID (a UUID), for membership audits.",
+        examples=["0b9c2f6e-7a1d-4e3b-8c5f-2d4a6b8c0e1f"],
+    )
+    description: Text = Field(
+        "", description="Free text for people.", examples=["Finance data owners"]
+    )
+    environments: tuple[str, ...] | None = Field(
+        None, description=_ENVIRONMENTS_OF_A_PRINCIPAL, examples=[["dev"]]
+    )
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this group (see Waiver).")
 
 
 class ServicePrincipal(Strict):
-    application_id: str
-    description: Text = ""
-    environments: tuple[str, ...] | None = None
-    federation: Federation | None = None
-    waivers: tuple[Waiver, ...] = ()
+    """A service principal; its key is a readable name, its application id how UC names it."""
+
+    application_id: str = Field(
+        description="The Application (client) ID, a UUID: how Unity Catalog names the "
+        "principal in grants and as owner.",
+        examples=["9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"],
+    )
+    description: Text = Field("", description="Free text for people.", examples=["Finance ETL"])
+    environments: tuple[str, ...] | None = Field(
+        None, description=_ENVIRONMENTS_OF_A_PRINCIPAL, examples=[["prod"]]
+    )
+    federation: Federation | None = Field(
+        None,
+        description="A workload identity federation policy for CI (see Federation).",
+        examples=[{"issuer": "https://token.actions.githubusercontent.com",
+                   "subject": "repo:acme/governance:environment:prod"}],
+    )  # fmt: skip
+    waivers: tuple[Waiver, ...] = Field(
+        (), description="Rules waived on this service principal (see Waiver)."
+    )
 
 
 class User(Strict):
-    description: Text = ""
-    environments: tuple[str, ...] | None = None
-    waivers: tuple[Waiver, ...] = ()
+    """A person; the key is the e-mail address Unity Catalog knows the user by."""
+
+    description: Text = Field("", description="Free text for people.", examples=["On-call DBA"])
+    environments: tuple[str, ...] | None = Field(
+        None, description=_ENVIRONMENTS_OF_A_PRINCIPAL, examples=[["dev"]]
+    )
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this user (see Waiver).")
 
 
 class Principals(Strict):
+    """A principal file: groups, service principals and users, each by its key."""
+
     groups: Annotated[dict[str, Group], BeforeValidator(_none_as_empty)] = Field(
-        default_factory=dict
+        default_factory=dict,
+        description="Account groups by display name (see Group).",
+        examples=[{"finance-analysts": {}}],
     )
     service_principals: Annotated[dict[str, ServicePrincipal], BeforeValidator(_none_as_empty)] = (
-        Field(default_factory=dict)
+        Field(
+            default_factory=dict,
+            description="Service principals by readable name (see ServicePrincipal).",
+            examples=[
+                {
+                    "sp-finance-etl-prod": {
+                        "application_id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+                        "environments": ["prod"],
+                    }
+                }
+            ],
+        )
     )
-    users: Annotated[dict[str, User], BeforeValidator(_none_as_empty)] = Field(default_factory=dict)
+    users: Annotated[dict[str, User], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Users by e-mail address (see User).",
+        examples=[{"ada@example.com": {}}],
+    )
+
+
+_ACCESS = (
+    "A named set of privileges: read, write or manage (built in), or a level of the "
+    "organisation's `access_levels`; it expands to the privileges valid on the securable. "
+    "Give either `access` or `privileges`."
+)
 
 
 class Grant(Strict):
     """`access: LEVEL` or `privileges: [...]` for one principal, optionally narrowed."""
 
-    principal: str
-    access: str | None = None
-    privileges: Privileges | None = None
-    environments: tuple[str, ...] | None = None
-    expires: dt.date | None = None
-    reason: Text = ""
-    waivers: tuple[Waiver, ...] = ()
+    principal: str = Field(
+        description="A declared group, service principal (by its key) or user.",
+        examples=["finance-analysts"],
+    )
+    access: str | None = Field(None, description=_ACCESS, examples=["read", "write", "manage"])
+    privileges: Privileges | None = Field(
+        None,
+        description="Privileges by their API names (USE_CATALOG, SELECT, MODIFY, ...); "
+        "`USE CATALOG` and lower case are accepted. Give either `access` or `privileges`.",
+        examples=[["USE_SCHEMA", "SELECT"]],
+    )
+    environments: tuple[str, ...] | None = Field(
+        None,
+        description="Only in these environments (default: every environment of the domain).",
+        examples=[["prod"]],
+    )
+    expires: dt.date | None = Field(
+        None,
+        description="The last day of access (YYYY-MM-DD); after it the grant is left out and "
+        "drift revokes it.",
+        examples=["2027-03-31"],
+    )
+    reason: Text = Field(
+        "",
+        description="Why the access exists: the request that the data owner approved.",
+        examples=["FIN-1234 campaign attribution"],
+    )
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this grant (see Waiver).")
 
 
 Grants = Annotated[tuple[Grant, ...], BeforeValidator(lambda v: () if v is None else v)]
+_OWNER_BELOW = (
+    "The accountable owner, a group (default: the owner above). In a protected environment "
+    "the deployer is the Unity Catalog owner."
+)
 
 
 class Table(Strict):
-    owner: str | None = None
-    comment: Text = ""
-    grants: Grants = ()
-    waivers: tuple[Waiver, ...] = ()
+    """A table, created by a pipeline; govkit governs its owner and grants."""
+
+    owner: str | None = Field(None, description=_OWNER_BELOW, examples=["finance-engineers"])
+    comment: Text = Field("", description="The table's comment.", examples=["Daily revenue"])
+    grants: Grants = Field((), description="Grants on the table (see Grant).")
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this table (see Waiver).")
 
 
 class Schema(Strict):
-    owner: str | None = None
-    comment: Text = ""
-    grants: Grants = ()
+    """A schema of the domain's catalog, in every environment of the domain."""
+
+    owner: str | None = Field(None, description=_OWNER_BELOW, examples=["finance-engineers"])
+    comment: Text = Field("", description="The schema's comment.", examples=["Curated reporting"])
+    grants: Grants = Field((), description="Grants on the schema (see Grant).")
     tables: Annotated[dict[Identifier, Table], BeforeValidator(_none_as_empty)] = Field(
-        default_factory=dict
+        default_factory=dict,
+        description="Tables by name (see Table).",
+        examples=[{"revenue": {"grants": [{"principal": "execs", "privileges": ["SELECT"]}]}}],
     )
-    waivers: tuple[Waiver, ...] = ()
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this schema (see Waiver).")
 
 
 class Domain(Strict):
     """A domain file: one catalog per environment, with schemas, tables and grants."""
 
-    domain: Identifier
-    owner: str
-    # The catalog's name where it does not follow the organisation's `catalog_name` (a catalog
-    # adopted by `govkit import`); such a domain lives in one environment.
-    catalog: Identifier | None = None
-    comment: Text = ""
-    environments: tuple[str, ...] | None = None
-    authority: Literal["authoritative", "additive"] = "authoritative"
-    grants: Grants = ()
-    schemas: Annotated[dict[Identifier, Schema], BeforeValidator(_none_as_empty)] = Field(
-        default_factory=dict
+    domain: Identifier = Field(
+        description="The domain's name; marks a domain file and names its catalogs.",
+        examples=["finance"],
     )
-    waivers: tuple[Waiver, ...] = ()
+    owner: str = Field(
+        description="The accountable data owner, a group: approves requests, named in audits "
+        "and CODEOWNERS; the Unity Catalog owner outside protected environments.",
+        examples=["finance-owners"],
+    )
+    catalog: Identifier | None = Field(
+        None,
+        description="The catalog's name where it does not follow the organisation's "
+        "`catalog_name` (a catalog adopted by `govkit import`); such a domain lives in one "
+        "environment.",
+        examples=["legacy_finance"],
+    )
+    comment: Text = Field("", description="The catalog's comment.", examples=["Finance data"])
+    environments: tuple[str, ...] | None = Field(
+        None,
+        description="The environments the domain lives in (default: all).",
+        examples=[["dev", "prod"]],
+    )
+    authority: Literal["authoritative", "additive"] = Field(
+        "authoritative",
+        description="authoritative: govkit owns every grant on the domain's securables and "
+        "revokes undeclared ones; additive: only the declared principals' grants.",
+        examples=["additive"],
+    )
+    grants: Grants = Field((), description="Grants on the catalog (see Grant).")
+    schemas: Annotated[dict[Identifier, Schema], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Schemas by name (see Schema); `raw:` with nothing after it is empty.",
+        examples=[{"reporting": {"grants": [{"principal": "execs", "access": "read"}]}}],
+    )
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on the domain (see Waiver).")

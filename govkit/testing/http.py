@@ -24,6 +24,22 @@ class ServerConfig:
     chunk_rows: int = 500  # rows per statement result chunk
     statement_polls: int = 1  # GETs that still answer RUNNING before SUCCEEDED
     max_rows: int | None = None  # a warehouse-side result limit: beyond it, `truncated`
+    inline_bytes: int = 25 * 1024 * 1024  # a larger INLINE result fails, as Databricks does
+
+
+@dataclass(frozen=True)
+class Host:
+    """What one listening port of the server is: a workspace host or the account host.
+
+    `workspace_id` None means the store's own workspace. A host with `metadata` answers
+    `/.well-known/databricks-config` (host type, account and workspace ids), from which the SDKs
+    and the provider decide between workspace and account APIs; without it they fall back to
+    explicit configuration and SCIM `Me`.
+    """
+
+    kind: str = "workspace"  # or "account"
+    workspace_id: int | None = None
+    metadata: bool = False
 
 
 @dataclass
@@ -38,6 +54,13 @@ class Request:
     faults: FaultDecider
     config: ServerConfig
     params: tuple[str, ...] = ()
+    host: Host = Host()
+    route: str = ""  # the matched route, `METHOD pattern`, for the per-route request log
+
+    @property
+    def workspace_id(self) -> int:
+        """The workspace this request was sent to (its host's, else the store's own)."""
+        return self.host.workspace_id or self.store.workspace_id
 
     @property
     def target(self) -> str:
@@ -78,14 +101,15 @@ class Router:
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         self._routes.append((method, re.compile(f"^{pattern}$"), handler))
 
-    def match(self, method: str, path: str) -> tuple[Handler, tuple[str, ...]]:
+    def match(self, method: str, path: str) -> tuple[Handler, tuple[str, ...], str]:
+        """The handler, its path parameters and the route's name (`METHOD pattern`)."""
         path_known = False
         for m, regex, handler in self._routes:
             found = regex.match(path)
             if found:
                 path_known = True
                 if m == method:
-                    return handler, found.groups()
+                    return handler, found.groups(), f"{m} {regex.pattern[1:-1]}"
         if path_known:
             raise ApiError(405, "BAD_REQUEST", f"{method} is not allowed on {path}")
         raise ApiError(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")

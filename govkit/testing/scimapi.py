@@ -30,13 +30,27 @@ def me(req: Request) -> Response:
             "active": True,
             "emails": [{"value": store.caller, "primary": True}],
         },
-        {"X-Databricks-Org-Id": str(store.workspace_id)},
+        {"X-Databricks-Org-Id": str(req.workspace_id)},
     )
 
 
 def well_known(req: Request) -> Response:
-    # 404 keeps the SDK and the provider on explicit configuration: fast and not retried.
-    raise ApiError(404, "NOT_FOUND", "host metadata is not available")
+    """Host metadata, on the hosts added with `UCServer.add_host`.
+
+    The server's own port answers 404, which keeps the SDK and the provider on explicit
+    configuration (fast, and not retried); the provider then learns the workspace from `Me`.
+    """
+    host = req.host
+    if not host.metadata:
+        raise ApiError(404, "NOT_FOUND", "host metadata is not available")
+    body = {
+        "host_type": host.kind,
+        "account_id": req.store.account_id,
+        "workspace_id": "" if host.kind == "account" else str(req.workspace_id),
+        "cloud": "AWS",
+        "oidc_endpoint": "",
+    }
+    return ok(body)
 
 
 def _sp_view(sp: dict[str, Any]) -> dict[str, Any]:

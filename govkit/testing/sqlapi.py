@@ -1,8 +1,12 @@
 """The Statement Execution API: submit, poll, result chunks (inline or external links), cancel.
 
-SQL problems answer HTTP 200 with `status.state = FAILED`, as Databricks does; request
-problems answer an error body. External links point at `/blob/...` on the same server, carry a
-signature and an expiry, and refuse an `Authorization` header like a cloud object store.
+Statements run on the local warehouse (`warehouse.py`: DuckDB behind a sqlglot translation),
+imported on the first statement so that the server starts without it. SQL problems answer
+HTTP 200 with `status.state = FAILED`, as Databricks does; request problems answer an error
+body. A statement answers PENDING (with `wait_timeout=0s`) or RUNNING for `statement_polls`
+polls before its result shows, or CANCELED when the wait ran out with `on_wait_timeout=CANCEL`.
+External links point at `/blob/...` on the same server, carry a signature and an expiry, and
+refuse an `Authorization` header like a cloud object store.
 """
 
 from __future__ import annotations
@@ -10,16 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govkit.testing import sqlengine, systables
 from govkit.testing.http import Request, Response, Router, ok
-from govkit.testing.sqlengine import SqlError
 from govkit.testing.store import ApiError
 
+if TYPE_CHECKING:
+    from govkit.testing.warehouse import Parameter
+
 STATEMENTS = "/api/2.0/sql/statements"
+_WAIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s\s*$")
 
 
 @dataclass
@@ -28,39 +35,52 @@ class Statement:
     state: str
     polls_left: int
     disposition: str
+    final: str = "SUCCEEDED"  # the state its polls end in
     columns: list[dict[str, Any]] = field(default_factory=list)
     chunks: list[list[list[str | None]]] = field(default_factory=list)
     truncated: bool = False
     error: dict[str, str] | None = None
+    sql_state: str | None = None
 
 
-def _schema(query: sqlengine.Query) -> list[dict[str, Any]]:
-    columns = []
-    for pos, item in enumerate(query.items):
-        if item.expr is None or "count" in item.funcs:
-            type_name, text = "LONG", "BIGINT"
-        elif "collect_set" in item.funcs:
-            type_name, text = "ARRAY", "ARRAY<STRING>"
-        else:
-            type_name = systables.column_type(query.table, item.expr.path)
-            text = "BIGINT" if type_name == "LONG" else type_name
-        columns.append({"name": item.alias, "position": pos, "type_name": type_name})
-        columns[-1]["type_text"] = text
-    return columns
-
-
-def _params(body: dict[str, Any]) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
+def _params(body: dict[str, Any]) -> dict[str, Parameter]:
+    out: dict[str, Parameter] = {}
     for p in body.get("parameters") or []:
         if not isinstance(p, dict) or not p.get("name"):
             raise ApiError(400, "INVALID_PARAMETER_VALUE", "every parameter needs a name")
         value = p.get("value")
-        out[str(p["name"])] = None if value is None else str(value)
+        out[str(p["name"])] = (None if value is None else str(value), str(p.get("type") or ""))
     return out
 
 
-def execute(req: Request) -> Response:
-    body = req.json_body()
+def _wait_seconds(body: dict[str, Any]) -> float:
+    """`wait_timeout`: 0 s (asynchronous) or 5 to 50 s; lenient about `"30.0s"`."""
+    raw = body.get("wait_timeout", "10s")
+    found = _WAIT.match(str(raw))
+    seconds = float(found.group(1)) if found else -1.0
+    if seconds != 0 and not 5 <= seconds <= 50:
+        raise ApiError(
+            400,
+            "INVALID_PARAMETER_VALUE",
+            f"wait_timeout must be 0s or between 5s and 50s, got {raw!r}",
+        )
+    return seconds
+
+
+def _limit(body: dict[str, Any], name: str) -> int | None:
+    raw = body.get(name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = -1
+    if value < 0:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"{name} must be a non-negative integer")
+    return value
+
+
+def _validate(body: dict[str, Any]) -> tuple[str, str]:
     sql = body.get("statement")
     if not isinstance(sql, str) or not sql.strip():
         raise ApiError(400, "INVALID_PARAMETER_VALUE", "statement is required")
@@ -72,37 +92,89 @@ def execute(req: Request) -> Response:
         "EXTERNAL_LINKS",
     ):
         raise ApiError(400, "INVALID_PARAMETER_VALUE", "the local warehouse answers JSON_ARRAY")
-    stmt = Statement(str(uuid.uuid4()), "RUNNING", req.config.statement_polls, disposition)
+    if body.get("on_wait_timeout", "CONTINUE") not in ("CONTINUE", "CANCEL"):
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", "on_wait_timeout is CONTINUE or CANCEL")
+    return sql, disposition
+
+
+def execute(req: Request) -> Response:
+    from govkit.testing.warehouse import SqlError, warehouse_for
+
+    body = req.json_body()
+    sql, disposition = _validate(body)
+    wait = _wait_seconds(body)
+    params = _params(body)
+    limits = (_limit(body, "row_limit"), _limit(body, "byte_limit"))
+    stmt = Statement(str(uuid.uuid4()), "PENDING", req.config.statement_polls, disposition)
     try:
         if req.faults.statement_fails(sql):
-            raise SqlError("INTERNAL_ERROR", "Injected failure: the warehouse lost the statement.")
-        query = sqlengine.parse(sql, _params(body))
-        result = sqlengine.run(query, systables.rows(req.store, query.table))
-        stmt.columns = _schema(query)
-        _chunk(req, stmt, result, body.get("row_limit"))
+            raise SqlError(
+                "INTERNAL_ERROR", "Injected failure: the warehouse lost the statement.", "XX000"
+            )
+        result = warehouse_for(req.store).run(
+            req.store, sql, params, body.get("catalog"), body.get("schema")
+        )
+        stmt.columns = result.columns
+        _chunk(req, stmt, result.rows, *limits)
     except SqlError as exc:
-        stmt.state, stmt.polls_left = "FAILED", 0
-        stmt.error = {"error_code": "BAD_REQUEST", "message": str(exc)}
-    if stmt.polls_left <= 0 and stmt.state == "RUNNING":
-        stmt.state = "SUCCEEDED"
+        # Errors found before execution answer at once, whatever the wait.
+        stmt.final, stmt.polls_left = "FAILED", 0
+        internal = exc.error_class == "INTERNAL_ERROR"
+        stmt.error = {"error_code": "INTERNAL_ERROR" if internal else "BAD_REQUEST"}
+        stmt.error["message"] = str(exc)
+        stmt.sql_state = exc.sql_state
+    if stmt.polls_left <= 0:
+        stmt.state = stmt.final
+    elif wait == 0:
+        stmt.state = "PENDING"
+    elif body.get("on_wait_timeout") == "CANCEL":
+        stmt.state = "CANCELED"
+    else:
+        stmt.state = "RUNNING"
     with req.store.lock:
         req.store.statements[stmt.id] = stmt
     return ok(_response(req, stmt))
 
 
-def _chunk(req: Request, stmt: Statement, result: list[list[str | None]], limit: Any) -> None:
-    caps = [c for c in (req.config.max_rows, int(limit) if limit else None) if c is not None]
+def _chunk(
+    req: Request,
+    stmt: Statement,
+    result: list[list[str | None]],
+    row_limit: int | None,
+    byte_limit: int | None,
+) -> None:
+    from govkit.testing.warehouse import SqlError
+
+    caps = [c for c in (req.config.max_rows, row_limit) if c is not None]
     if caps and len(result) > min(caps):
         result, stmt.truncated = result[: min(caps)], True
+    if byte_limit is not None:
+        kept, used = 0, 0
+        for row in result:
+            used += len(json.dumps(row, separators=(",", ":")))
+            if used > byte_limit:
+                break
+            kept += 1
+        if kept < len(result):
+            result, stmt.truncated = result[:kept], True
+    if stmt.disposition == "INLINE":
+        size = len(json.dumps(result, separators=(",", ":")))
+        if size > req.config.inline_bytes:
+            raise SqlError(
+                "INLINE_RESULT_TOO_LARGE",
+                f"The result is {size} bytes, more than the {req.config.inline_bytes} bytes the "
+                "INLINE disposition allows; the statement was aborted. Use EXTERNAL_LINKS.",
+                "54000",
+            )
     size = max(1, req.config.chunk_rows)
     stmt.chunks = [result[i : i + size] for i in range(0, len(result), size)]
 
 
 def _response(req: Request, stmt: Statement) -> dict[str, Any]:
     out: dict[str, Any] = {"statement_id": stmt.id, "status": {"state": stmt.state}}
-    if stmt.error is not None:
+    if stmt.state == "FAILED" and stmt.error is not None:
         out["status"]["error"] = stmt.error
-        out["status"]["sql_state"] = "42000"
+        out["status"]["sql_state"] = stmt.sql_state
     if stmt.state != "SUCCEEDED":
         return out
     offsets = _offsets(stmt)
@@ -168,10 +240,9 @@ def _statement(req: Request) -> Statement:
 def get_statement(req: Request) -> Response:
     stmt = _statement(req)
     with req.store.lock:
-        if stmt.state == "RUNNING":
+        if stmt.state in ("PENDING", "RUNNING"):
             stmt.polls_left -= 1
-            if stmt.polls_left <= 0:
-                stmt.state = "SUCCEEDED"
+            stmt.state = stmt.final if stmt.polls_left <= 0 else "RUNNING"
     return ok(_response(req, stmt))
 
 

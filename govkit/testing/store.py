@@ -69,9 +69,19 @@ class Store:
 
     metastore_id: str = "9f3c1a7e-2b4d-4e8f-a1c6-5d7e9b0f2a34"
     workspace_id: int = 1234567890
+    account_id: str = "0d7c5b2a-4e6f-4a8b-9c1d-3e5f7a9b1c2d"
     caller: str = "govkit-test@example.com"
     objects: dict[tuple[SecurableType, str], Obj] = field(default_factory=dict)
     service_principals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Groups and users the account knows (synced from the identity provider). None: anyone,
+    # so that a server loaded from State documents alone accepts every grant.
+    directory: set[str] | None = None
+    # (workspace id, principal id) -> workspace permissions (account permission assignments)
+    assignments: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    # (service principal id, policy id) -> federation policy
+    federation_policies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # schema full name -> tables a pipeline writes there once the schema exists
+    pending_tables: dict[str, list[Obj]] = field(default_factory=dict)
     lineage: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     statements: dict[str, Any] = field(default_factory=dict)  # statement id -> Statement
@@ -96,6 +106,13 @@ class Store:
         ]
         return sorted(found, key=lambda o: o.name)
 
+    def knows(self, principal: str) -> bool:
+        """Whether a grant may name `principal`: a known group or user, or a service
+        principal's application id."""
+        if self.directory is None or principal in self.directory:
+            return True
+        return any(sp.get("applicationId") == principal for sp in self.service_principals.values())
+
     def of_type(self, type: SecurableType) -> list[Obj]:
         return sorted((o for (t, _), o in self.objects.items() if t is type), key=lambda o: o.name)
 
@@ -107,6 +124,22 @@ class Store:
         obj.created_at = obj.created_at or int(dt.datetime.now().timestamp() * 1000)
         self.objects[(obj.type, obj.name)] = obj
         return obj
+
+    def add_tables(self, tables: Iterable[Securable]) -> None:
+        """Tables as pipelines create them: into their schema now if it exists, else the
+        moment the schema is created. An existing table is left as it is."""
+        for s in tables:
+            obj = Obj(SecurableType.TABLE, s.name, s.owner or self.caller)
+            schema = s.name.rsplit(".", 1)[0]
+            if (SecurableType.SCHEMA, schema) in self.objects:
+                self.objects.setdefault((obj.type, obj.name), obj)
+            else:
+                self.pending_tables.setdefault(schema, []).append(obj)
+
+    def schema_created(self, schema: str) -> None:
+        """Let the pipelines waiting on `schema` write their tables."""
+        for obj in self.pending_tables.pop(schema, []):
+            self.add(obj)
 
     def remove(self, type: SecurableType, name: str, force: bool) -> None:
         self.get(type, name)
@@ -132,6 +165,12 @@ class Store:
                 )
             add = [str(p) for p in change.get("add") or []]
             remove = [str(p) for p in change.get("remove") or []]
+            if add and not self.knows(principal):
+                raise ApiError(
+                    404,
+                    "PRINCIPAL_DOES_NOT_EXIST",
+                    f"Could not find principal with name {principal}.",
+                )
             for privilege in add:
                 if privilege not in allowed:
                     raise ApiError(

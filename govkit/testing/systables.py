@@ -1,189 +1,339 @@
-"""The system tables the local warehouse answers from the metastore: their columns and rows.
+"""The system tables of the local warehouse: their DuckDB definitions and how the store fills them.
 
-`information_schema` privilege views carry direct grants (`inherited_from = 'NONE'`) and the
-grants inherited from ancestors (`inherited_from = 'CATALOG'` or `'SCHEMA'`), as the real views
-do, so that a reader that forgets the filter is caught.
+Two kinds of source feed DuckDB: the securables and their direct grants (base tables from which
+the `information_schema` views are computed in SQL), and the lineage and audit rows the store
+holds, loaded as they are into `system.access.table_lineage` and `system.access.audit`.
+
+The privilege views carry direct grants (`inherited_from = 'NONE'`) and the grants inherited from
+ancestors (`inherited_from = 'CATALOG'` or `'SCHEMA'`), as the real views do, so that a reader
+that forgets the filter is caught. Columns follow the Databricks documentation of each table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from govkit.privileges import PRIVILEGES, SecurableType
-from govkit.testing.sqlengine import SqlError
-from govkit.testing.store import SYSTEM_OWNER, SYSTEM_SCHEMA, Obj, Store
+from govkit.testing.store import SYSTEM_OWNER, SYSTEM_SCHEMA, Store
 
-Row = dict[str, Any]
+# A source's content, column by column: every value is text or None, converted by the INSERT.
+Columns = dict[str, list[str | None]]
 
-# table -> columns (name, type_name, type_text); rows may carry more keys than listed.
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "system.information_schema.catalogs": (
-        ("catalog_name", "STRING"),
-        ("catalog_owner", "STRING"),
-        ("comment", "STRING"),
+
+@dataclass(frozen=True)
+class Source:
+    """One DuckDB table loaded from the store: its columns with their DuckDB types."""
+
+    table: str  # name in DuckDB
+    columns: tuple[tuple[str, str], ...]
+
+
+_STRUCT_IDENTITY = "STRUCT(email VARCHAR, subject_name VARCHAR)"
+_STRUCT_RESPONSE = "STRUCT(status_code INTEGER, error_message VARCHAR, result VARCHAR)"
+_STRUCT_IDENTITY_METADATA = "STRUCT(run_by VARCHAR, run_as VARCHAR, acting_resource VARCHAR)"
+_STRUCT_ENTITY_METADATA = (
+    "STRUCT(job_info STRUCT(job_id VARCHAR, job_run_id VARCHAR), dashboard_id VARCHAR, "
+    "legacy_dashboard_id VARCHAR, notebook_id VARCHAR, sql_query_id VARCHAR, "
+    "dlt_pipeline_info STRUCT(dlt_pipeline_id VARCHAR, dlt_update_id VARCHAR))"
+)
+
+SECURABLES = Source(
+    "base.securables",
+    (
+        ("securable_type", "VARCHAR"),
+        ("full_name", "VARCHAR"),
+        ("owner", "VARCHAR"),
+        ("comment", "VARCHAR"),
         ("created", "TIMESTAMP"),
     ),
-    "system.information_schema.schemata": (
-        ("catalog_name", "STRING"),
-        ("schema_name", "STRING"),
-        ("schema_owner", "STRING"),
-        ("comment", "STRING"),
+)
+GRANTS = Source(
+    "base.grants",
+    (
+        ("securable_type", "VARCHAR"),
+        ("full_name", "VARCHAR"),
+        ("grantee", "VARCHAR"),
+        ("privilege_type", "VARCHAR"),
     ),
-    "system.information_schema.tables": (
-        ("table_catalog", "STRING"),
-        ("table_schema", "STRING"),
-        ("table_name", "STRING"),
-        ("table_type", "STRING"),
-        ("table_owner", "STRING"),
-    ),
-    "system.information_schema.catalog_privileges": (
-        ("grantor", "STRING"),
-        ("grantee", "STRING"),
-        ("catalog_name", "STRING"),
-        ("privilege_type", "STRING"),
-        ("is_grantable", "STRING"),
-        ("inherited_from", "STRING"),
-    ),
-    "system.information_schema.schema_privileges": (
-        ("grantor", "STRING"),
-        ("grantee", "STRING"),
-        ("catalog_name", "STRING"),
-        ("schema_name", "STRING"),
-        ("privilege_type", "STRING"),
-        ("is_grantable", "STRING"),
-        ("inherited_from", "STRING"),
-    ),
-    "system.information_schema.table_privileges": (
-        ("grantor", "STRING"),
-        ("grantee", "STRING"),
-        ("table_catalog", "STRING"),
-        ("table_schema", "STRING"),
-        ("table_name", "STRING"),
-        ("privilege_type", "STRING"),
-        ("is_grantable", "STRING"),
-        ("inherited_from", "STRING"),
-    ),
-    "system.access.table_lineage": (
-        ("source_table_full_name", "STRING"),
-        ("source_type", "STRING"),
-        ("target_table_full_name", "STRING"),
-        ("target_type", "STRING"),
-        ("entity_type", "STRING"),
-        ("entity_id", "STRING"),
-        ("created_by", "STRING"),
-        ("event_time", "TIMESTAMP"),
-    ),
-    "system.access.audit": (
+)
+LINEAGE = Source(
+    "system_access.table_lineage",
+    (
+        ("account_id", "VARCHAR"),
+        ("metastore_id", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),
+        ("entity_type", "VARCHAR"),
+        ("entity_id", "VARCHAR"),
+        ("entity_run_id", "VARCHAR"),
+        ("source_table_full_name", "VARCHAR"),
+        ("source_table_catalog", "VARCHAR"),
+        ("source_table_schema", "VARCHAR"),
+        ("source_table_name", "VARCHAR"),
+        ("source_path", "VARCHAR"),
+        ("source_type", "VARCHAR"),
+        ("target_table_full_name", "VARCHAR"),
+        ("target_table_catalog", "VARCHAR"),
+        ("target_table_schema", "VARCHAR"),
+        ("target_table_name", "VARCHAR"),
+        ("target_path", "VARCHAR"),
+        ("target_type", "VARCHAR"),
+        ("created_by", "VARCHAR"),
         ("event_time", "TIMESTAMP"),
         ("event_date", "DATE"),
-        ("user_identity", "STRUCT"),
-        ("service_name", "STRING"),
-        ("action_name", "STRING"),
-        ("request_params", "MAP"),
-        ("response", "STRUCT"),
+        ("record_id", "VARCHAR"),
+        ("event_id", "VARCHAR"),
+        ("statement_id", "VARCHAR"),
+        ("entity_metadata", _STRUCT_ENTITY_METADATA),
     ),
+)
+AUDIT = Source(
+    "system_access.audit",
+    (
+        ("account_id", "VARCHAR"),
+        ("workspace_id", "VARCHAR"),
+        ("version", "VARCHAR"),
+        ("event_time", "TIMESTAMP"),
+        ("event_date", "DATE"),
+        ("source_ip_address", "VARCHAR"),
+        ("user_agent", "VARCHAR"),
+        ("session_id", "VARCHAR"),
+        ("user_identity", _STRUCT_IDENTITY),
+        ("service_name", "VARCHAR"),
+        ("action_name", "VARCHAR"),
+        ("request_id", "VARCHAR"),
+        ("request_params", "MAP(VARCHAR, VARCHAR)"),
+        ("response", _STRUCT_RESPONSE),
+        ("audit_level", "VARCHAR"),
+        ("event_id", "VARCHAR"),
+        ("identity_metadata", _STRUCT_IDENTITY_METADATA),
+    ),
+)
+SOURCES = (SECURABLES, GRANTS, LINEAGE, AUDIT)
+
+# Which privileges on an ancestor reach a child of each type (an inherited row).
+_APPLICABLE = [(t.value.upper(), p) for t in SecurableType for p in sorted(PRIVILEGES.get(t, ()))]
+
+# The securables with their name parts.
+_OBJECTS = """
+CREATE VIEW base.objects AS
+SELECT securable_type, full_name, owner, comment, created,
+       split_part(full_name, '.', 1) AS catalog_name,
+       NULLIF(split_part(full_name, '.', 2), '') AS schema_name,
+       NULLIF(split_part(full_name, '.', 3), '') AS table_name
+FROM base.securables
+"""
+
+# Every grant visible on a securable: its own, and those reaching it from its catalog and schema.
+_GRANT_PATHS = """
+CREATE VIEW base.grant_paths AS
+SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, s.owner AS grantor,
+       g.grantee, g.privilege_type, 'NONE' AS inherited_from
+FROM base.objects s
+JOIN base.grants g ON g.securable_type = s.securable_type AND g.full_name = s.full_name
+UNION ALL
+SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, c.owner,
+       g.grantee, g.privilege_type, 'CATALOG'
+FROM base.objects s
+JOIN base.objects c ON c.securable_type = 'CATALOG' AND c.full_name = s.catalog_name
+JOIN base.grants g ON g.securable_type = 'CATALOG' AND g.full_name = c.full_name
+JOIN base.applicable a
+     ON a.securable_type = s.securable_type AND a.privilege_type = g.privilege_type
+WHERE s.securable_type <> 'CATALOG'
+UNION ALL
+SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, p.owner,
+       g.grantee, g.privilege_type, 'SCHEMA'
+FROM base.objects s
+JOIN base.objects p ON p.securable_type = 'SCHEMA'
+     AND p.full_name = s.catalog_name || '.' || s.schema_name
+JOIN base.grants g ON g.securable_type = 'SCHEMA' AND g.full_name = p.full_name
+JOIN base.applicable a
+     ON a.securable_type = s.securable_type AND a.privilege_type = g.privilege_type
+WHERE s.securable_type = 'TABLE'
+"""
+
+_VIEWS = (
+    _OBJECTS,
+    _GRANT_PATHS,
+    """CREATE VIEW system_information_schema.catalogs AS
+    SELECT catalog_name, owner AS catalog_owner, comment, created
+    FROM base.objects WHERE securable_type = 'CATALOG'""",
+    f"""CREATE VIEW system_information_schema.schemata AS
+    SELECT catalog_name, schema_name, owner AS schema_owner, comment, created
+    FROM base.objects WHERE securable_type = 'SCHEMA'
+    UNION ALL
+    SELECT catalog_name, '{SYSTEM_SCHEMA}', '{SYSTEM_OWNER}', NULL, created
+    FROM base.objects WHERE securable_type = 'CATALOG'""",
+    """CREATE VIEW system_information_schema.tables AS
+    SELECT catalog_name AS table_catalog, schema_name AS table_schema, table_name,
+           'MANAGED' AS table_type, owner AS table_owner, comment, created,
+           'DELTA' AS data_source_format
+    FROM base.objects WHERE securable_type = 'TABLE'""",
+    """CREATE VIEW system_information_schema.catalog_privileges AS
+    SELECT grantor, grantee, catalog_name, privilege_type, 'NO' AS is_grantable, inherited_from
+    FROM base.grant_paths WHERE securable_type = 'CATALOG'""",
+    """CREATE VIEW system_information_schema.schema_privileges AS
+    SELECT grantor, grantee, catalog_name, schema_name, privilege_type, 'NO' AS is_grantable,
+           inherited_from
+    FROM base.grant_paths WHERE securable_type = 'SCHEMA'""",
+    """CREATE VIEW system_information_schema.table_privileges AS
+    SELECT grantor, grantee, catalog_name AS table_catalog, schema_name AS table_schema,
+           table_name, privilege_type, 'NO' AS is_grantable, inherited_from
+    FROM base.grant_paths WHERE securable_type = 'TABLE'""",
+)
+
+# Databricks name -> (DuckDB name, the sources it is computed from)
+TABLES: dict[str, tuple[str, tuple[Source, ...]]] = {
+    f"system.information_schema.{name}": (f"system_information_schema.{name}", (SECURABLES, GRANTS))
+    for name in (
+        "catalogs",
+        "schemata",
+        "tables",
+        "catalog_privileges",
+        "schema_privileges",
+        "table_privileges",
+    )
 }
+TABLES["system.access.table_lineage"] = (LINEAGE.table, (LINEAGE,))
+TABLES["system.access.audit"] = (AUDIT.table, (AUDIT,))
 
 
-def column_type(table: str, path: tuple[str, ...]) -> str:
-    """The `type_name` of a column reference (struct fields and map values are strings)."""
-    if len(path) > 1:
-        return "STRING" if path[0] != "response" or path[-1] != "status_code" else "INT"
-    return dict(COLUMNS[table]).get(path[0], "STRING")
+def schema_ddl() -> list[str]:
+    """Every statement that creates the empty warehouse: schemas, tables, views."""
+    ddl = [f"CREATE SCHEMA {s}" for s in ("base", "system_information_schema", "system_access")]
+    for source in SOURCES:
+        columns = ", ".join(f"{name} {type}" for name, type in source.columns)
+        ddl.append(f"CREATE TABLE {source.table} ({columns})")
+    ddl.append("CREATE TABLE base.applicable (securable_type VARCHAR, privilege_type VARCHAR)")
+    values = ", ".join(f"('{t}', '{p}')" for t, p in _APPLICABLE)
+    ddl.append(f"INSERT INTO base.applicable VALUES {values}")
+    ddl.extend(_VIEWS)
+    return ddl
 
 
-def rows(store: Store, table: str) -> list[Row]:
-    """Every row of `table`, computed from the store under its lock."""
-    if table not in COLUMNS:
-        raise SqlError(
-            "TABLE_OR_VIEW_NOT_FOUND",
-            f"The table or view `{table}` cannot be found.",
-        )
+def insert_sql(source: Source) -> str:
+    """An INSERT that takes one list of text per column and converts each to its type."""
+    values = []
+    for i, (_, type) in enumerate(source.columns, start=1):
+        raw = f"unnest(${i})"
+        if type == "TIMESTAMP":  # any ISO form, offsets honoured, stored as UTC
+            values.append(f"CAST(CAST({raw} AS TIMESTAMPTZ) AS TIMESTAMP)")
+        elif type.startswith(("STRUCT", "MAP")):
+            values.append(f"json_transform({raw}, '\"{type}\"')")  # missing keys are NULL
+        elif type != "VARCHAR":
+            values.append(f"CAST({raw} AS {type})")
+        else:
+            values.append(raw)
+    return f"INSERT INTO {source.table} SELECT {', '.join(values)}"
+
+
+class LoadError(Exception):
+    """Rows the store holds that do not fit their system table (a test's own mistake)."""
+
+
+def fill(store: Store, source: Source) -> Columns:
+    """The content of `source` from the store, read under its lock."""
     with store.lock:
-        return list(_ROWS[table](store))
+        if source is SECURABLES:
+            return _securables(store)
+        if source is GRANTS:
+            return _grants(store)
+        rows = [dict(r) for r in (store.lineage if source is LINEAGE else store.audit)]
+        defaults = _lineage_defaults if source is LINEAGE else _audit_defaults
+        return _rows(source, store, rows, defaults)
 
 
-def _catalogs(store: Store) -> Iterator[Row]:
-    for o in store.of_type(SecurableType.CATALOG):
-        yield {"catalog_name": o.name, "catalog_owner": o.owner, "comment": o.extra.get("comment")}
+_KIND = {t: t.value.upper() for t in SecurableType}
 
 
-def _schemata(store: Store) -> Iterator[Row]:
-    for c in store.of_type(SecurableType.CATALOG):
-        yield {"catalog_name": c.name, "schema_name": SYSTEM_SCHEMA, "schema_owner": SYSTEM_OWNER}
-    for o in store.of_type(SecurableType.SCHEMA):
-        catalog, schema = o.parts
-        yield {"catalog_name": catalog, "schema_name": schema, "schema_owner": o.owner}
+# Built column by column, without a tuple per row: the fill runs before every statement, in a
+# process whose heap the cyclic collector would otherwise walk again and again.
+def _securables(store: Store) -> Columns:
+    keys, objs = list(store.objects), list(store.objects.values())
+    return {
+        "securable_type": [_KIND[t] for t, _ in keys],
+        "full_name": [name for _, name in keys],
+        "owner": [o.owner for o in objs],
+        "comment": [o.extra.get("comment") for o in objs],
+        "created": [_iso(o.created_at) if o.created_at else None for o in objs],
+    }
 
 
-def _tables(store: Store) -> Iterator[Row]:
-    for o in store.of_type(SecurableType.TABLE):
-        catalog, schema, name = o.parts
-        yield {
-            "table_catalog": catalog,
-            "table_schema": schema,
-            "table_name": name,
-            "table_type": "MANAGED",
-            "table_owner": o.owner,
-        }
+def _grants(store: Store) -> Columns:
+    out: Columns = {name: [] for name, _ in GRANTS.columns}
+    kinds, names = out["securable_type"].append, out["full_name"].append
+    grantees, privileges = out["grantee"].append, out["privilege_type"].append
+    for (t, name), o in store.objects.items():
+        kind = _KIND[t]
+        for principal, held in o.grants.items():
+            for privilege in sorted(held):  # a stable row order, run after run
+                kinds(kind)
+                names(name)
+                grantees(principal)
+                privileges(privilege)
+    return out
 
 
-def _grant_rows(store: Store, obj: Obj) -> Iterator[tuple[str, str, str, str]]:
-    """(grantor, grantee, privilege, inherited_from) rows visible on `obj`."""
-    for principal, privileges in sorted(obj.grants.items()):
-        for p in sorted(privileges):
-            yield obj.owner, principal, p, "NONE"
-    parts = obj.parts
-    for depth, type in enumerate((SecurableType.CATALOG, SecurableType.SCHEMA), start=1):
-        if depth >= len(parts):
-            break
-        ancestor = store.objects.get((type, ".".join(parts[:depth])))
-        if ancestor is None:
+def _iso(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).isoformat()
+
+
+def _lineage_defaults(store: Store, row: dict[str, Any]) -> None:
+    """Fill what a real lineage record always carries from the parts a test gives."""
+    row.setdefault("account_id", store.metastore_id)
+    row.setdefault("metastore_id", store.metastore_id)
+    row.setdefault("workspace_id", str(store.workspace_id))
+    for side in ("source", "target"):
+        full = row.get(f"{side}_table_full_name")
+        if not full:
             continue
-        for principal, privileges in sorted(ancestor.grants.items()):
-            for p in sorted(privileges & PRIVILEGES[obj.type]):
-                yield ancestor.owner, principal, p, type.value.upper()
+        parts = [*str(full).split("."), None, None][:3]
+        for key, part in zip(("catalog", "schema", "name"), parts, strict=True):
+            row.setdefault(f"{side}_table_{key}", part)
+        row.setdefault(f"{side}_type", "TABLE")
+    _event_date(row)
 
 
-def _privileges(store: Store, type: SecurableType, names: tuple[str, ...]) -> Iterator[Row]:
-    for o in store.of_type(type):
-        where = dict(zip(names, o.parts, strict=True))
-        for grantor, grantee, privilege, inherited in _grant_rows(store, o):
-            yield {
-                "grantor": grantor,
-                "grantee": grantee,
-                **where,
-                "privilege_type": privilege,
-                "is_grantable": "NO",
-                "inherited_from": inherited,
-            }
+def _audit_defaults(store: Store, row: dict[str, Any]) -> None:
+    row.setdefault("account_id", store.metastore_id)
+    row.setdefault("workspace_id", str(store.workspace_id))
+    row.setdefault("version", "2.0")
+    row.setdefault("audit_level", "WORKSPACE_LEVEL")
+    _event_date(row)
 
 
-def _lineage(store: Store) -> Iterator[Row]:
-    yield from (dict(r) for r in store.lineage)
+def _event_date(row: dict[str, Any]) -> None:
+    if row.get("event_date") is None and row.get("event_time"):
+        row["event_date"] = str(row["event_time"])[:10]
 
 
-def _audit(store: Store) -> Iterator[Row]:
-    for r in store.audit:
-        row = dict(r)
-        row.setdefault("event_date", str(r.get("event_time", ""))[:10] or None)
-        yield row
+def _rows(source: Source, store: Store, rows: Iterable[dict[str, Any]], defaults: Any) -> Columns:
+    names = [name for name, _ in source.columns]
+    known = set(names)
+    out: Columns = {name: [] for name in names}
+    for number, row in enumerate(rows, start=1):
+        unknown = sorted(set(row) - known)
+        if unknown:
+            raise LoadError(
+                f"row {number} of {_public_name(source)} has unknown column(s) "
+                f"{', '.join(unknown)}; its columns are {', '.join(names)}"
+            )
+        defaults(store, row)
+        for name in names:
+            out[name].append(_text(row.get(name)))
+    return out
 
 
-_ROWS = {
-    "system.information_schema.catalogs": _catalogs,
-    "system.information_schema.schemata": _schemata,
-    "system.information_schema.tables": _tables,
-    "system.information_schema.catalog_privileges": lambda s: _privileges(
-        s, SecurableType.CATALOG, ("catalog_name",)
-    ),
-    "system.information_schema.schema_privileges": lambda s: _privileges(
-        s, SecurableType.SCHEMA, ("catalog_name", "schema_name")
-    ),
-    "system.information_schema.table_privileges": lambda s: _privileges(
-        s, SecurableType.TABLE, ("table_catalog", "table_schema", "table_name")
-    ),
-    "system.access.table_lineage": _lineage,
-    "system.access.audit": _audit,
-}
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return json.dumps(value)
+    return str(value)
+
+
+def _public_name(source: Source) -> str:
+    return next(name for name, (table, _) in TABLES.items() if table == source.table)

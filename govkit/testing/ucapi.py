@@ -165,6 +165,7 @@ def create_schema(req: Request) -> Response:
         req.store.get(SecurableType.CATALOG, catalog)
         obj = req.store.add(Obj(SecurableType.SCHEMA, f"{catalog}.{name}", req.store.caller))
         obj.extra = {k: body[k] for k in _ECHOED if k in body}
+        req.store.schema_created(obj.name)
         return ok(schema_info(req, obj))
 
 
@@ -354,7 +355,7 @@ def current_metastore_assignment(req: Request) -> Response:
     return ok(
         {
             "metastore_id": store.metastore_id,
-            "workspace_id": store.workspace_id,
+            "workspace_id": req.workspace_id,
             "default_catalog_name": "main",
         }
     )

@@ -6,7 +6,14 @@ Use it as a context manager:
     with UCServer(states=[desired]) as server:
         client = WorkspaceClient(host=server.url, token=server.token, auth_type="pat")
 
-or from a shell: `python -m govkit.testing.ucserver --state FILE --port N`.
+or from a shell: `python -m govkit.testing.ucserver [--state FILE] --port N`; without `--state`
+it starts empty.
+
+One server is one metastore. Besides its own port it can listen as further hosts that share the
+same metastore: the account host (`add_host("account")`, which answers
+`/.well-known/databricks-config` with `host_type: account`, so that the provider and the SDK use
+the account APIs) and other workspaces (`add_host(workspace_id=3001)`), as a real metastore is
+shared by the workspaces assigned to it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from govkit.state import State
-from govkit.testing import scimapi, sqlapi, ucapi
+from govkit.testing import accountapi, scimapi, sqlapi, ucapi
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
-from govkit.testing.http import Request, Response, Router, ServerConfig
+from govkit.testing.http import Host, Request, Response, Router, ServerConfig
 from govkit.testing.store import ApiError, Store, dump_document, load_document
 
 _UNAUTHENTICATED_PATHS = ("/.well-known/", "/blob/")
@@ -43,6 +51,7 @@ class Seen:
     status: int  # 0 when the connection was dropped
     at: float  # time.monotonic() on arrival
     fault: FaultKind | None
+    route: str = ""  # `METHOD pattern` of the matched route; "" when none matched
 
 
 class UCServer:
@@ -67,16 +76,22 @@ class UCServer:
         self.config = config or ServerConfig()
         self._decider = FaultDecider(faults or Faults())
         self._router = Router()
-        for module in (ucapi, scimapi, sqlapi):
+        for module in (ucapi, scimapi, sqlapi, accountapi):
             module.register(self._router)
         self._seen: list[Seen] = []
         self._seen_lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.app = self  # type: ignore[attr-defined]  # the handler finds the app here
-        self._thread: threading.Thread | None = None
+        self._httpd = self._listen(port, Host())
+        self._others: list[ThreadingHTTPServer] = []
+        self._threads: list[threading.Thread] = []
 
     # -- lifecycle -----------------------------------------------------------------------------
+
+    def _listen(self, port: int, host: Host) -> ThreadingHTTPServer:
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        httpd.daemon_threads = True
+        httpd.app = self  # type: ignore[attr-defined]  # the handler finds the app here
+        httpd.host = host  # type: ignore[attr-defined]  # and which host it was sent to
+        return httpd
 
     @property
     def port(self) -> int:
@@ -86,19 +101,41 @@ class UCServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> UCServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    def add_host(self, kind: str = "workspace", workspace_id: int | None = None) -> str:
+        """Listen on a port of its own as the account host or as another workspace; its URL.
+
+        The new host answers `/.well-known/databricks-config`; it serves until `stop`.
+        """
+        if kind not in ("workspace", "account"):
+            raise ValueError(f"host kind must be workspace or account, not {kind!r}")
+        httpd = self._listen(0, Host(kind, workspace_id, metadata=True))
+        self._others.append(httpd)
+        if self._threads:
+            self._serve(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    def _serve(self, httpd: ThreadingHTTPServer) -> None:
+        thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
-        self._thread.start()
+        thread.start()
+        self._threads.append(thread)
+
+    def start(self) -> UCServer:
+        for httpd in (self._httpd, *self._others):
+            self._serve(httpd)
         return self
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
+        listeners = (self._httpd, *self._others)
+        if self._threads:
+            for httpd in listeners:
+                httpd.shutdown()
+            for thread in self._threads:
+                thread.join()
+            self._threads = []
+        for httpd in listeners:
+            httpd.server_close()
 
     def __enter__(self) -> UCServer:
         return self.start()
@@ -126,9 +163,29 @@ class UCServer:
         with self._seen_lock:
             return len(self._seen)
 
+    def requests_by_route(self) -> Counter[str]:
+        """How many requests each route answered (`METHOD pattern`), and unmatched ones."""
+        with self._seen_lock:
+            return Counter(s.route or f"{s.method} (no route)" for s in self._seen)
+
     def reset_counts(self) -> None:
         with self._seen_lock:
             self._seen.clear()
+
+    def add_tables(self, states: Iterable[State]) -> None:
+        """The tables of `states` as pipelines create them: in their schema now if it exists,
+        else as soon as the schema is created (Terraform creates catalogs and schemas, not
+        tables). Owners come from the documents; grants are left to whoever applies them."""
+        with self.store.lock:
+            for state in states:
+                self.store.add_tables(s for s in state.securables if s.type.value == "table")
+
+    def add_principals(self, names: Iterable[str]) -> None:
+        """Groups and users the account knows (as synced from the identity provider). Once any
+        are added, a grant to a principal that is neither one of them nor a service principal
+        fails as a real metastore fails it: "Could not find principal with name ..."."""
+        with self.store.lock:
+            self.store.directory = {*(self.store.directory or ()), *names}
 
     def load(self, path: str | Path) -> None:
         """Load a State document, a list of them, or a file written by `dump`."""
@@ -149,7 +206,7 @@ class UCServer:
         with self._seen_lock:
             self._seen.append(seen)
 
-    def handle(self, handler: _Handler) -> None:
+    def handle(self, handler: _Handler, host: Host) -> None:
         arrived = time.monotonic()
         parts = urllib.parse.urlsplit(handler.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query, True).items()}
@@ -158,7 +215,7 @@ class UCServer:
         raw = handler.rfile.read(length) if length else b""
         req = Request(
             handler.command, parts.path, query, None, headers, self.url, self.store,
-            self._decider, self.config,
+            self._decider, self.config, host=host,
         )  # fmt: skip
         fault: FaultKind | None = None
         try:
@@ -171,7 +228,7 @@ class UCServer:
                 self._record(Seen(req.method, req.target, 0, arrived, fault))
                 handler.close_connection = True
                 return
-            handler_fn, req.params = self._router.match(req.method, req.path)
+            handler_fn, req.params, req.route = self._router.match(req.method, req.path)
             response = handler_fn(req)
         except ApiError as exc:
             response = _error(exc, self.faults.retry_after)
@@ -181,7 +238,7 @@ class UCServer:
             # A request the handlers did not expect: answer it as Databricks would, not hang up.
             message = f"Invalid request: {type(exc).__name__}: {exc}"
             response = _error(ApiError(400, "INVALID_PARAMETER_VALUE", message), 0)
-        self._record(Seen(req.method, req.target, response.status, arrived, fault))
+        self._record(Seen(req.method, req.target, response.status, arrived, fault, req.route))
         handler.send(response)
 
     def _authenticate(self, req: Request) -> None:
@@ -217,7 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         app: UCServer = self.server.app  # type: ignore[attr-defined]
-        app.handle(self)
+        app.handle(self, self.server.host)  # type: ignore[attr-defined]
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
 
@@ -242,9 +299,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m govkit.testing.ucserver --state FILE --port N`: serve until interrupted."""
+    """`python -m govkit.testing.ucserver [--state FILE] --port N`: serve until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m govkit.testing.ucserver")
-    parser.add_argument("--state", help="State document(s) or a dump to load")
+    parser.add_argument(
+        "--state", help="State document(s) or a dump to load (default: start empty)"
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--token", help="the accepted bearer token (default: random)")
     parser.add_argument("--fault-rate", type=float, default=0.0)

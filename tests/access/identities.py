@@ -36,7 +36,9 @@ def bundled_identities() -> Identities:
         users.update({p: User(p, display_name=p.split("@")[0]) for p in people})
     groups.append(Group("finance-interns", None, (f"user:intern.ivy@{DOMAIN}",)))
     users[f"intern.ivy@{DOMAIN}"] = User(f"intern.ivy@{DOMAIN}", display_name="Ivy Intern")
-    users[f"left.lee@{DOMAIN}"] = User(f"left.lee@{DOMAIN}", enabled=False)
+    # The people of the recorded drift (govkit.audit.recorded): one still here, one who left.
+    users[f"ada.dubois@{DOMAIN}"] = User(f"ada.dubois@{DOMAIN}", display_name="Ada Dubois")
+    users[f"amara.kowalski3@{DOMAIN}"] = User(f"amara.kowalski3@{DOMAIN}", enabled=False)
     sps = [
         ServicePrincipal(sp["application_id"], display_name=name)
         for name, sp in principals["service_principals"].items()

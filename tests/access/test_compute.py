@@ -217,3 +217,11 @@ def test_json_document_names_people_with_their_paths() -> None:
     mine = principal_document(index.of("rita@m.example"), "prod")
     assert mine["principal"] == "rita@m.example"
     assert [r["securable"] for r in mine["reads"]] == ["finance_prod.raw.ledger"]
+
+
+def test_grantees_name_the_grants_that_give_access() -> None:
+    index = _index()
+    revenue = index.securable("finance_prod.reporting.revenue")
+    # alice and ivy read through the catalog grant to finance-analysts; the SP directly.
+    assert index.grantees(revenue, "read") == (SP, "finance-analysts")
+    assert index.grantees(revenue, "write") == (SP,)

@@ -224,3 +224,44 @@ def test_terraform_import_blocks_only_for_what_exists(tmp_path):
     assert ids[grant] == f'module.domain.module.grants.databricks_grant.this["{grant}"]'
     # The unmanaged USAGE grant and the table without grants get no block.
     assert not any("scratch/" in i or i.startswith("table/") for i in ids)
+
+
+def test_a_merge_that_would_reformat_a_file_is_refused_and_writes_nothing(tmp_path, capsys):
+    import yaml
+
+    out = tmp_path / "spec"
+    assert _import(_file(tmp_path, dev_state()), out, "dev") == 0
+    sales = out / "domains" / "sales.yaml"
+    sales.write_text(yaml.safe_dump(yaml.safe_load(sales.read_text()), indent=4), "utf-8")
+    before = _snapshot(out)
+    capsys.readouterr()
+    assert _import(_file(tmp_path, prod_state()), out, "prod", "--merge") == 1
+    err = capsys.readouterr().err
+    assert f"{sales}: GOV710 error: cannot be edited without reformatting it" in err
+    assert _snapshot(out) == before
+
+
+def _metastore() -> State:
+    """One metastore, as a live read sees it: the catalogs of every environment."""
+    both = [*dev_state().securables, *prod_state().securables]
+    return make_state("workspace", both, taken_at="2026-11-26T02:00:00Z")
+
+
+def test_only_the_environments_catalogs_are_imported(tmp_path, capsys):
+    source = _file(tmp_path, _metastore())
+    assert _import(source, tmp_path / "by-workspace", "prod", "--workspaces", "31") == 0
+    assert sorted(p.name for p in (tmp_path / "by-workspace" / "domains").iterdir()) == [
+        "sales.yaml",
+        "web.yaml",
+    ]
+    assert _import(source, tmp_path / "by-name", "dev", "--catalog", "sales_dev") == 0
+    assert [p.name for p in (tmp_path / "by-name" / "domains").iterdir()] == ["sales.yaml"]
+    # A merge leaves out the catalogs that the spec gives to another environment.
+    assert _import(source, tmp_path / "merged", "dev", "--catalog", "sales_dev") == 0
+    capsys.readouterr()
+    assert _import(source, tmp_path / "merged", "prod", "--merge") == 0
+    err = capsys.readouterr().err
+    assert "sales_dev: GOV711 note: catalog sales_dev is not imported into prod: the spec " in err
+    spec = load_back(tmp_path / "merged")
+    prod = resolve_environment(spec, "prod", TODAY).state
+    assert {s.name for s in prod.securables if s.type is T.CATALOG} == {"sales_prod", "web_prod"}

@@ -52,6 +52,38 @@ PRINCIPALS = {
 }
 
 
+# Strings that Terraform would read as templates or escapes if govkit did not escape them.
+TRICKY = [
+    'double "quotes" and \\backslashes\\ and \\n not a newline',
+    "real\nnewlines\r\n\ttabs",
+    "unicode: Zürich → 東京 🚀",
+    "${var.not_a_variable} and ${jsonencode({})}",
+    "%{ if true }directive%{ endif } and %{~ for x in [] }",
+    "already doubled: $${x} %%{y} $$ %% $ %",
+    "trailing sigils $ %",
+]
+
+
+def tricky_spec(root: Path) -> Path:
+    """A spec whose comments, names and ids hold every string Terraform could misread."""
+    principals = {
+        "groups": {"owners": {}, 'team "${x}" %{y} \\ ü': {}},
+        "service_principals": {"sp-deploy": {"application_id": "a-${b}"}},
+    }
+    schemas = {f"s{i}": {"comment": text} for i, text in enumerate(TRICKY)}
+    domain = {
+        "domain": "d",
+        "owner": "owners",
+        "comment": TRICKY[0],
+        "grants": [{"principal": 'team "${x}" %{y} \\ ü', "privileges": ["USE_CATALOG"]}],
+        "schemas": schemas,
+    }
+    return write_spec(
+        root,
+        {"govkit.yaml": organisation(), "principals.yaml": principals, "domains/d.yaml": domain},
+    )
+
+
 def terraform_cli() -> str:
     """The Terraform-compatible CLI of scripts/tool-env; a skip on a laptop, a failure in CI."""
     from tests.terraform.tools import terraform_binary

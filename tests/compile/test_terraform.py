@@ -15,19 +15,9 @@ from typing import Any
 import pytest
 
 from govkit.compile.runner import Terraform
-from tests.compile.support import MODULES, compile_spec, organisation, terraform_cli, write_spec
+from tests.compile.support import MODULES, TRICKY, compile_spec, terraform_cli, tricky_spec
 
 pytestmark = pytest.mark.terraform
-
-TRICKY = [
-    'double "quotes" and \\backslashes\\ and \\n not a newline',
-    "real\nnewlines\r\n\ttabs",
-    "unicode: Zürich → 東京 🚀",
-    "${var.not_a_variable} and ${jsonencode({})}",
-    "%{ if true }directive%{ endif } and %{~ for x in [] }",
-    "already doubled: $${x} %%{y} $$ %% $ %",
-    "trailing sigils $ %",
-]
 
 
 def _cli(workdir: Path) -> Terraform:
@@ -42,28 +32,9 @@ def test_hand_written_modules_are_formatted_and_parse():
     assert tf.fmt_ok(), "run `terraform fmt -recursive terraform/modules`"
 
 
-def _tricky_spec(root: Path) -> Path:
-    principals = {
-        "groups": {"owners": {}, 'team "${x}" %{y} \\ ü': {}},
-        "service_principals": {"sp-deploy": {"application_id": "a-${b}"}},
-    }
-    schemas = {f"s{i}": {"comment": text} for i, text in enumerate(TRICKY)}
-    domain = {
-        "domain": "d",
-        "owner": "owners",
-        "comment": TRICKY[0],
-        "grants": [{"principal": 'team "${x}" %{y} \\ ü', "privileges": ["USE_CATALOG"]}],
-        "schemas": schemas,
-    }
-    return write_spec(
-        root,
-        {"govkit.yaml": organisation(), "principals.yaml": principals, "domains/d.yaml": domain},
-    )
-
-
 def test_yaml_strings_reach_terraform_as_literals(tmp_path):
     """The compiler's module arguments, evaluated by Terraform, equal the YAML input."""
-    files = compile_spec(_tricky_spec(tmp_path / "spec")).files()
+    files = compile_spec(tricky_spec(tmp_path / "spec")).files()
     call: dict[str, Any] = json.loads(files["prod/d/main.tf.json"])["module"]["domain"]
     del call["source"]
     # A provider-free root module: the escaped arguments as a local, read back as an output.

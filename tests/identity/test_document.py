@@ -69,3 +69,31 @@ def test_nested_groups_expand_to_people_through_a_cycle() -> None:
 def test_bad_documents_are_named_errors(text: str, message: str) -> None:
     with pytest.raises(IdentitiesFormatError, match=message):
         loads(text)
+
+
+def test_published_schema_is_fresh_and_the_bundled_directory_matches_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from govkit.cli.main import main
+    from tests.conftest import CATALOGS, ROOT
+
+    assert main(["schema", "identities"]) == 0
+    printed = capsys.readouterr().out
+    published = (ROOT / "docs" / "schemas" / "identities.json").read_text(encoding="utf-8")
+    assert printed == published, "run: govkit schema identities > docs/schemas/identities.json"
+    recorded = (CATALOGS / "recorded" / "identities.json").read_text(encoding="utf-8")
+    jsonschema.validate(json.loads(recorded), json.loads(published))
+    assert dumps(loads(recorded)) == recorded
+
+
+def test_bundled_directory_is_what_its_generator_writes() -> None:
+    from govkit.spec.build import load_spec
+    from govkit.testing.directory import build
+    from tests.conftest import CATALOGS
+
+    spec = load_spec(str(CATALOGS)).spec
+    assert spec is not None
+    recorded = (CATALOGS / "recorded" / "identities.json").read_text(encoding="utf-8")
+    assert dumps(build(spec)) == recorded, (
+        "run: python -m govkit.testing.directory catalogs > catalogs/recorded/identities.json"
+    )

@@ -72,3 +72,21 @@ def test_sarif_of_bundled_estate_is_valid(capsys: pytest.CaptureFixture[str]) ->
     doc = json.loads(capsys.readouterr().out)
     jsonschema.validate(doc, _sarif_schema())
     assert len(doc["runs"][0]["results"]) == 2
+
+
+def test_bundled_estate_limits_how_long_cross_domain_access_lasts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    spec = shutil.copytree(CATALOGS, tmp_path / "catalogs")
+    finance = spec / "domains" / "finance.yaml"
+    finance.write_text(
+        finance.read_text(encoding="utf-8").replace("expires: 2027-03-31, reason: FIN-1234",
+                                                    "expires: 2030-12-28, reason: FIN-1234", 1),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["validate", str(spec), "--as-of", "2026-11-26"]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert "GOV212 error: the grant to marketing-analysts of domain marketing" in line
+    assert "runs until 2030-12-28" in line and "at most 365 days" in line

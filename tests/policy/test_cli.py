@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,21 @@ def test_severity_is_configuration(
         assert "GOV201" not in out
     else:
         assert f"sales.yaml:3:65: {shown}" in out
+
+
+def test_explain_accepts_the_name_govkit_rules_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "explain", "grants.expired"]) == 0
+    assert capsys.readouterr().out.startswith("GOV210 grants.expired")
+    assert main(["rules", "explain", "grants.expird"]) == 1
+    assert "did you mean 'grants.expired'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["rules", "--help"]])
+def test_help_never_cuts_a_command_line_short(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    assert main(args) == 0
+    commands = capsys.readouterr().out.split("Commands:\n", 1)[1]
+    assert "..." not in commands and "e.g.\n" not in commands
+    entries = re.split(r"\n  (?=\S)", "\n" + commands.rstrip("\n"))[1:]
+    assert entries and all(e.rstrip().endswith((".", ")")) for e in entries), entries

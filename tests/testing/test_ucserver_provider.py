@@ -12,6 +12,7 @@ import pytest
 import requests
 from databricks.sdk.errors import platform
 
+from govkit.privileges import SecurableType
 from govkit.state import dumps
 from govkit.testing import UCServer
 from govkit.testing.sample import sample_state
@@ -131,3 +132,67 @@ def test_command_line_server_refuses_a_bad_state_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "not a State document" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_account_and_workspace_hosts_describe_themselves(server: UCServer) -> None:
+    account = server.add_host("account")
+    workspace = server.add_host(workspace_id=3001)
+    meta = requests.get(f"{account}/.well-known/databricks-config").json()
+    assert (meta["host_type"], meta["account_id"]) == ("account", server.store.account_id)
+    meta = requests.get(f"{workspace}/.well-known/databricks-config").json()
+    assert (meta["host_type"], meta["workspace_id"]) == ("workspace", "3001")
+    auth = {"Authorization": f"Bearer {server.token}"}
+    assignment = requests.get(f"{workspace}{UC}/current-metastore-assignment", headers=auth)
+    assert assignment.json()["workspace_id"] == 3001
+    me = requests.get(f"{workspace}/api/2.0/preview/scim/v2/Me", headers=auth)
+    assert me.headers["X-Databricks-Org-Id"] == "3001"
+    # One metastore behind every host: what one host writes, another reads.
+    assert requests.get(f"{workspace}{UC}/catalogs/domain0_prod", headers=auth).ok
+
+
+def test_account_client_manages_service_principals_and_assignments(server: UCServer) -> None:
+    from databricks.sdk import AccountClient
+    from databricks.sdk.service.iam import WorkspacePermission
+
+    host = server.add_host("account")
+    a = AccountClient(host=host, account_id=server.store.account_id, token=server.token,
+                      auth_type="pat")  # fmt: skip
+    sp = a.service_principals.create(application_id="app-1", display_name="etl")
+    a.workspace_assignment.update(3001, int(sp.id or 0), permissions=[WorkspacePermission.USER])
+    with pytest.raises(platform.NotFound):
+        a.workspace_assignment.update(3001, 42, permissions=[WorkspacePermission.USER])
+    assigned = a.workspace_assignment.list(3001)
+    assert [x.principal.service_principal_name for x in assigned if x.principal] == ["app-1"]
+
+
+def test_grant_to_a_principal_nobody_synced_fails_as_on_a_metastore(
+    w: Any, server: UCServer
+) -> None:
+    from databricks.sdk.service.catalog import PermissionsChange, Privilege
+
+    server.add_principals(["domain0-analysts", "auditors"])
+    w.grants.update(
+        "catalog",
+        "domain0_prod",
+        changes=[PermissionsChange(principal="auditors", add=[Privilege.SELECT])],
+    )
+    with pytest.raises(platform.NotFound, match="Could not find principal with name ghosts"):
+        w.grants.update(
+            "catalog",
+            "domain0_prod",
+            changes=[PermissionsChange(principal="ghosts", add=[Privilege.SELECT])],
+        )
+    assert "ghosts" not in server.store.get(SecurableType.CATALOG, "domain0_prod").grants
+
+
+def test_pipeline_tables_appear_once_their_schema_exists(w: Any, server: UCServer) -> None:
+    tables = sample_state(catalogs=1, schemas=1, tables=2, environment="dev")
+    server.add_tables([tables])
+    w.catalogs.create("domain0_dev")
+    with pytest.raises(platform.NotFound):  # the pipeline waits for its schema
+        w.tables.get("domain0_dev.schema0.table0")
+    w.schemas.create("schema0", "domain0_dev")
+    names = [t.full_name for t in w.tables.list("domain0_dev", "schema0")]
+    assert names == ["domain0_dev.schema0.table0", "domain0_dev.schema0.table1"]
+    assert w.tables.get("domain0_dev.schema0.table0").owner == tables.securables[-1].owner
+

@@ -56,12 +56,25 @@ def test_external_links_are_fetched_without_credentials(w: Any, server: UCServer
     assert len(json.loads(requests.get(link).content)) == 12
 
 
-def test_unsupported_sql_ends_failed_with_http_200(w: Any) -> None:
-    first = _run(w, "DROP TABLE x")
+def test_sql_errors_end_failed_with_http_200(w: Any) -> None:
+    first = _run(w, "SELEC grantee FROM system.information_schema.catalog_privileges")
     assert first.status.state.value == "FAILED"
-    assert "PARSE_SYNTAX_ERROR" in first.status.error.message
+    assert first.status.error.error_code.value == "BAD_REQUEST"
+    assert first.status.error.message.startswith("[PARSE_SYNTAX_ERROR] Syntax error at or near")
+    assert first.status.sql_state == "42601" and first.manifest is None
     missing = _run(w, "SELECT a FROM system.nope.t")
-    assert "TABLE_OR_VIEW_NOT_FOUND" in missing.status.error.message
+    assert "[TABLE_OR_VIEW_NOT_FOUND] The table or view `system`.`nope`.`t`" in (
+        missing.status.error.message
+    )
+    column = _run(w, "SELECT nope FROM system.information_schema.catalogs")
+    assert column.status.error.message.startswith("[UNRESOLVED_COLUMN]")
+
+
+def test_the_warehouse_is_read_only(w: Any) -> None:
+    dropped = _run(w, "DROP TABLE system.access.audit")
+    assert dropped.status.state.value == "FAILED"
+    assert dropped.status.error.message.startswith("[INSUFFICIENT_PERMISSIONS]")
+    assert _run(w, "DROP TABLE x").status.error.message.startswith("[TABLE_OR_VIEW_NOT_FOUND]")
 
 
 def test_audit_rows_answer_sql(w: Any, server: UCServer) -> None:

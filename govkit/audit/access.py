@@ -1,0 +1,253 @@
+"""The effective-access section: readers and writers down to people, and the grants to question.
+
+Readers of thousands of tables are the same few sets of people; each distinct set is listed
+once and the securables point at it, so the report grows with the estate, not with
+securables x people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from govkit.access import AccessIndex
+from govkit.audit.model import (
+    Access,
+    AccessRow,
+    DirectGrant,
+    DriftRow,
+    ExpiringGrant,
+    Finding,
+    PeopleSet,
+    ProtectedWriter,
+    SetMember,
+    Severity,
+    finding,
+)
+from govkit.audit.principals import Directory
+from govkit.drift.model import ChangeKind, DriftReport
+from govkit.resolve import DesiredEnvironment
+from govkit.spec.build import Spec
+from govkit.state import State
+
+EXPIRY_WINDOW_DAYS = 30
+
+_DRIFT_SEVERITY: dict[ChangeKind, Severity] = {
+    ChangeKind.MISSING_SECURABLE: "warning",
+    ChangeKind.UNMANAGED_SECURABLE: "note",
+    ChangeKind.OWNER_MISMATCH: "error",
+    ChangeKind.ISOLATION_MISMATCH: "error",
+    ChangeKind.BINDING_MISMATCH: "error",
+    ChangeKind.MISSING_GRANT: "warning",
+    ChangeKind.UNEXPECTED_GRANT: "error",
+    ChangeKind.EXPIRED_GRANT_LIVE: "error",
+}
+
+
+class _Sets:
+    """Distinct sets of principals, numbered in order of first use."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.ids: dict[frozenset[str], int] = {}
+
+    def id(self, names: frozenset[str]) -> int | None:
+        if not names:
+            return None
+        found = self.ids.get(names)
+        if found is None:
+            found = self.ids[names] = len(self.ids) + 1
+        return found
+
+    def sets(self) -> tuple[PeopleSet, ...]:
+        kind = self.directory.kind
+        return tuple(
+            PeopleSet(id=i, members=tuple(SetMember(principal=n, kind=kind(n)) for n in sorted(s)))
+            for s, i in self.ids.items()
+        )
+
+
+def _rows(live: State, index: AccessIndex, sets: _Sets) -> list[AccessRow]:
+    rows = []
+    for s in live.securables:
+        names = index.names(s)
+        rows.append(
+            AccessRow(
+                type=s.type.value,
+                name=s.name,
+                readers=len(names.read),
+                writers=len(names.write),
+                could_grant=len(names.could_grant),
+                read_set=sets.id(names.read),
+                write_set=sets.id(names.write),
+                grant_set=sets.id(names.could_grant),
+                read_through=index.grantees(s, "read"),
+                write_through=index.grantees(s, "write"),
+            )
+        )
+    return rows
+
+
+def _protected_writers(
+    env: DesiredEnvironment, live: State, index: AccessIndex, directory: Directory
+) -> list[ProtectedWriter]:
+    """People (and groups whose members are unknown) who can write in a protected environment."""
+    if not env.protected:
+        return []
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for s in live.securables:
+        for name in index.names(s).write:
+            if directory.kind(name) != "service_principal":
+                counts[name] += 1
+                first.setdefault(name, s.name)
+    out = []
+    for name in sorted(counts):
+        holder = next(h for h in index.on(first[name]).write if h.principal == name)
+        out.append(
+            ProtectedWriter(
+                principal=name,
+                kind=directory.kind(name),
+                securables=counts[name],
+                example=holder.lines()[0],
+            )
+        )
+    return out
+
+
+def _direct_grants(env: DesiredEnvironment, live: State, directory: Directory) -> list[DirectGrant]:
+    """Live grants to individual people, or to principals that no longer exist."""
+    declared = {(s.name, p) for s in env.state.securables for p in s.grants}
+    out = []
+    for s in live.securables:
+        for principal, privileges in s.grants.items():
+            standing = directory.standing(principal)
+            if directory.kind(principal) != "user" and standing == "ok":
+                continue
+            out.append(
+                DirectGrant(
+                    securable=s.name,
+                    type=s.type.value,
+                    principal=principal,
+                    privileges=privileges,
+                    declared=(s.name, principal) in declared,
+                    departed=standing != "ok",
+                )
+            )
+    return out
+
+
+def _expiring(spec: Spec, env: DesiredEnvironment, today: dt.date) -> list[ExpiringGrant]:
+    out = []
+    for g in env.grants:
+        if g.expires is None:
+            continue
+        days = (g.expires - today).days
+        if 0 <= days <= EXPIRY_WINDOW_DAYS:
+            out.append(
+                ExpiringGrant(
+                    securable=g.securable,
+                    principal=spec.uc_name(g.principal),
+                    privileges=g.privileges,
+                    expires=g.expires.isoformat(),
+                    days_left=days,
+                    reason=g.reason,
+                )
+            )
+    return sorted(out, key=lambda e: (e.expires, e.securable, e.principal))
+
+
+def _drift(report: DriftReport | None) -> list[DriftRow]:
+    if report is None:
+        return []
+    return [
+        DriftRow(
+            code=c.kind.code,
+            kind=c.kind.value,
+            mark=c.mark,
+            securable=c.securable,
+            principal=c.principal,
+            privileges=c.privileges,
+            consequence=c.consequence,
+            actor=c.explanation.actor if c.explanation else None,
+            at=c.explanation.at if c.explanation else None,
+        )
+        for c in report.changes
+    ]
+
+
+def _findings(
+    env: DesiredEnvironment,
+    writers: list[ProtectedWriter],
+    direct: list[DirectGrant],
+    drift: list[DriftRow],
+    directory: Directory,
+) -> list[Finding]:
+    out = [
+        finding(
+            "GOV611",
+            "error",
+            "access",
+            w.principal,
+            f"{directory.show(w.principal)} is not a service principal and can write "
+            f"{w.securables} securable(s) in protected environment {env.name}: {w.example}",
+        )
+        for w in writers
+    ]
+    out += [
+        finding(
+            "GOV612",
+            "error",
+            "access",
+            d.securable,
+            f"{d.principal} holds {', '.join(d.privileges)} on {d.type} {d.securable} "
+            "but is not in the directory (departed or unknown)",
+        )
+        for d in direct
+        if d.departed
+    ]
+    for d in drift:
+        who = f" by {d.actor} at {d.at}" if d.actor else ""
+        subject = f"{d.principal} on " if d.principal else ""
+        out.append(
+            finding(
+                d.code,
+                _DRIFT_SEVERITY[ChangeKind(d.kind)],
+                "ownership" if d.kind == ChangeKind.OWNER_MISMATCH.value else "access",
+                d.securable,
+                f"{d.kind.replace('_', ' ')}: {subject}{d.securable}"
+                f"{' ' + ', '.join(d.privileges) if d.privileges else ''}{who}; {d.consequence}",
+            )
+        )
+    return out
+
+
+def build_access(
+    spec: Spec,
+    env: DesiredEnvironment,
+    live: State,
+    index: AccessIndex,
+    directory: Directory,
+    drift: DriftReport | None,
+    today: dt.date,
+    complete: bool,
+    note: str | None,
+) -> tuple[Access, list[Finding]]:
+    """The access section of `env` over its live State, and its findings."""
+    sets = _Sets(directory)
+    rows = _rows(live, index, sets)
+    writers = _protected_writers(env, live, index, directory)
+    direct = _direct_grants(env, live, directory)
+    drift_rows = _drift(drift)
+    section = Access(
+        complete=complete,
+        note=note,
+        people=sum(1 for _ in index.people()),
+        rows=tuple(rows),
+        sets=sets.sets(),
+        protected_writers=tuple(writers),
+        direct_grants=tuple(direct),
+        expiring=tuple(_expiring(spec, env, today)),
+        drift=tuple(drift_rows),
+    )
+    return section, _findings(env, writers, direct, drift_rows, directory)

@@ -1,0 +1,249 @@
+"""Build the audit report from its inputs: pure, values in, one `AuditReport` out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from govkit.access import AccessIndex, effective_access
+from govkit.audit.access import build_access
+from govkit.audit.lineage import build_lineage, catalog_homes
+from govkit.audit.model import (
+    Access,
+    AuditReport,
+    Evidence,
+    Finding,
+    Lineage,
+    Policy,
+    Source,
+    Status,
+    Summary,
+    finding,
+)
+from govkit.audit.ownership import build_ownership
+from govkit.audit.principals import Directory
+from govkit.drift import DriftOptions, diff_states
+from govkit.drift.desired import desired_side, ignored_principals
+from govkit.drift.explain import AuditEvent, explain
+from govkit.identity.document import Identities
+from govkit.lineage.document import Lineage as LineageDoc
+from govkit.policy.engine import run_state_rules
+from govkit.resolve import DesiredEnvironment
+from govkit.spec.build import Spec
+from govkit.state import State
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+_SECTION_ORDER = {"inputs": 0, "ownership": 1, "access": 2, "lineage": 3, "policy": 4}
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """Everything an audit reads, already loaded; `sources` says how complete each input was."""
+
+    spec: Spec
+    environments: tuple[DesiredEnvironment, ...]
+    environment: DesiredEnvironment
+    live: State
+    identities: Identities | None
+    lineage: LineageDoc | None
+    audit_events: tuple[AuditEvent, ...] | None
+    sources: tuple[Source, ...]
+    spec_dir: str
+    spec_commit: str | None
+    generated_at: str
+    today: dt.date
+    command: str
+    blast_radius: tuple[str, ...] = ()
+
+
+def _source(inputs: AuditInputs, name: str) -> Source | None:
+    return next((s for s in inputs.sources if s.name == name), None)
+
+
+def _gap(*sources: Source | None) -> str | None:
+    """A note for a section fed by inputs that were missing or incomplete."""
+    parts = []
+    for s in sources:
+        if s is None or s.complete:
+            continue
+        what = "not given" if s.kind == "none" else "incomplete"
+        detail = f" ({'; '.join(s.errors[:3])})" if s.errors else ""
+        parts.append(f"{s.name} {what}{detail}")
+    return "this section is incomplete: " + ", ".join(parts) if parts else None
+
+
+def _input_findings(sources: tuple[Source, ...]) -> list[Finding]:
+    return [
+        finding(
+            "GOV690",
+            "error",
+            "inputs",
+            s.name,
+            f"input {s.name} ({s.location or s.kind}) was "
+            f"{'not given' if s.kind == 'none' else 'incomplete'}; the sections it feeds say so",
+        )
+        for s in sources
+        if not s.complete and s.name != "audit_log"
+    ]
+
+
+def _policy(inputs: AuditInputs, note: str | None) -> Policy:
+    found = run_state_rules(
+        inputs.spec, inputs.environments, inputs.environment, inputs.live, inputs.today
+    )
+    findings = tuple(
+        finding(
+            d.code,
+            d.severity.value,
+            "policy",
+            d.file,
+            f"{d.message} [{d.rule}]",
+        )
+        for d in found
+    )
+    return Policy(complete=note is None, note=note, findings=findings)
+
+
+def _grants_only(state: State) -> State:
+    """The State without owners: in a protected environment the deployer owns both ends of
+    every edge, and a lineage edge asks whether a *grant* lets the consumer read."""
+    return dataclasses.replace(
+        state, securables=tuple(dataclasses.replace(s, owner=None) for s in state.securables)
+    )
+
+
+def _owners(inputs: AuditInputs) -> dict[str, str | None]:
+    """Table -> owner as shown, the live State first, then what the spec declares elsewhere."""
+    owner_of: dict[str, str | None] = {}
+    declared = inputs.spec.declared_names
+    for state in (inputs.live, *(e.state for e in inputs.environments)):
+        for s in state.securables:
+            if s.name not in owner_of and s.owner is not None:
+                owner_of[s.name] = declared.get(s.owner, s.owner)
+    return owner_of
+
+
+def _access_section(
+    inputs: AuditInputs, index: AccessIndex, directory: Directory, note: str | None
+) -> tuple[Access, list[Finding]]:
+    env = inputs.environment
+    drift = diff_states(
+        desired_side(inputs.spec, env),
+        inputs.live,
+        DriftOptions(ignored_principals(inputs.spec), False),
+    )
+    if inputs.audit_events is not None:
+        drift = explain(drift, inputs.audit_events)
+    return build_access(
+        inputs.spec, env, inputs.live, index, directory, drift, inputs.today, note is None, note
+    )
+
+
+def _lineage_section(inputs: AuditInputs) -> tuple[Lineage, list[Finding]]:
+    note = _gap(_source(inputs, "lineage"), _source(inputs, "identities"))
+    indexes = {
+        e.name: effective_access(_grants_only(e.state), inputs.identities)
+        for e in inputs.environments
+    }
+    homes = catalog_homes(inputs.environments)
+    return build_lineage(
+        inputs.lineage, inputs.environment, homes, indexes, _owners(inputs), inputs.blast_radius,
+        note is None, note,
+    )  # fmt: skip
+
+
+def _finding_order(f: Finding) -> tuple[int, int, str, str, str]:
+    return (_SEVERITY_ORDER[f.severity], _SECTION_ORDER[f.section], f.code, f.subject, f.message)
+
+
+def build_report(inputs: AuditInputs) -> AuditReport:
+    """The audit of one environment; deterministic for the same inputs."""
+    env, live = inputs.environment, inputs.live
+    index = effective_access(live, inputs.identities)
+    directory = Directory(inputs.spec, index)
+    live_src = _source(inputs, "live")
+    people_note = _gap(live_src, _source(inputs, "identities"))
+    ownership, own_findings = build_ownership(
+        env, live, directory, people_note is None, people_note
+    )
+    access, access_findings = _access_section(inputs, index, directory, people_note)
+    lineage, lineage_findings = _lineage_section(inputs)
+    policy = _policy(inputs, _gap(live_src))
+    findings = sorted(
+        [*_input_findings(inputs.sources), *own_findings, *access_findings,
+         *lineage_findings, *policy.findings],
+        key=_finding_order,
+    )  # fmt: skip
+    complete = all(s.complete for s in inputs.sources if s.name != "audit_log")
+    report = AuditReport(
+        evidence=Evidence(
+            environment=env.name,
+            spec=inputs.spec_dir,
+            spec_commit=inputs.spec_commit,
+            generated_at=inputs.generated_at,
+            command=inputs.command,
+            sources=inputs.sources,
+            complete=complete,
+        ),
+        summary=_summary(complete, live, ownership.coverage_percent, access, lineage, findings),
+        ownership=ownership,
+        access=access,
+        lineage=lineage,
+        policy=policy,
+        findings=tuple(findings),
+        names={uc: n for uc, n in sorted(inputs.spec.declared_names.items()) if uc != n},
+    )
+    return seal(report)
+
+
+def _summary(
+    complete: bool,
+    live: State,
+    coverage: float,
+    access: Access,
+    lineage: Lineage,
+    findings: list[Finding],
+) -> Summary:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in _SEVERITY_ORDER}
+    status: Status = (
+        "incomplete"
+        if not complete
+        else "findings"
+        if counts["error"] + counts["warning"]
+        else "clean"
+    )
+    return Summary(
+        status=status,
+        securables=len(live.securables),
+        tables=sum(1 for s in live.securables if s.type.value == "table"),
+        people=access.people,
+        coverage_percent=coverage,
+        readers_max=max((r.readers for r in access.rows), default=0),
+        protected_writers=len(access.protected_writers),
+        cross_environment_edges=sum(1 for e in lineage.edges if e.cross_environment),
+        cross_domain_edges=sum(1 for e in lineage.edges if e.cross_domain),
+        errors=counts["error"],
+        warnings=counts["warning"],
+        notes=counts["note"],
+    )
+
+
+def report_json(report: AuditReport) -> str:
+    """The canonical JSON text of the report: same report, same bytes."""
+    import orjson  # only the audit pays for it
+
+    data = report.model_dump(mode="json")
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def seal(report: AuditReport) -> AuditReport:
+    """The report with the SHA-256 of its JSON text, computed with the hash field empty."""
+    blank = report.model_copy(
+        update={"evidence": report.evidence.model_copy(update={"content_sha256": ""})}
+    )
+    digest = hashlib.sha256(report_json(blank).encode("utf-8")).hexdigest()
+    return report.model_copy(
+        update={"evidence": report.evidence.model_copy(update={"content_sha256": digest})}
+    )

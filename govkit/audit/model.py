@@ -1,0 +1,246 @@
+"""The audit report `govkit.audit/v1`: one value that every format (md, html, json, csv) renders.
+
+Every section says whether the inputs that feed it were complete; the evidence header names each
+input, the spec's git commit, the time, the SHA-256 of the content and the command that
+reproduces the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
+
+Severity = Literal["error", "warning", "note"]
+Section = Literal["inputs", "ownership", "access", "lineage", "policy"]
+PrincipalKind = Literal["user", "service_principal", "group", "unknown"]
+Status = Literal["clean", "findings", "incomplete"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """One input of the audit and how far it can be trusted."""
+
+    name: Literal["spec", "live", "identities", "lineage", "audit_log"]
+    kind: str = Field(description="spec, file, workspace, warehouse, or none when not given")
+    location: str | None = Field(default=None, description="the path or source as given")
+    taken_at: str | None = None
+    complete: bool
+    errors: tuple[str, ...] = ()
+    sha256: str | None = Field(default=None, description="SHA-256 of the input file's bytes")
+
+
+class Evidence(_Frozen):
+    environment: str
+    spec: str = Field(description="the spec folder as given")
+    spec_commit: str | None = Field(description="git commit of the spec; `-dirty` when changed")
+    generated_at: str
+    command: str = Field(description="the command line that reproduces this report")
+    sources: tuple[Source, ...]
+    complete: bool = Field(description="every input was complete")
+    content_sha256: str = Field(
+        default="", description="SHA-256 of the report's JSON with this field empty"
+    )
+
+
+class Finding(_Frozen):
+    code: str
+    severity: Severity
+    section: Section
+    subject: str = Field(description="the securable, principal or edge the finding is about")
+    message: str
+
+
+def finding(code: str, severity: Severity, section: Section, subject: str, message: str) -> Finding:
+    """One finding; positional, so that each place that finds one is one line."""
+    return Finding(code=code, severity=severity, section=section, subject=subject, message=message)
+
+
+class OwnerRow(_Frozen):
+    type: str
+    name: str
+    owner: str | None = Field(description="the live Unity Catalog owner")
+    owner_label: str | None = Field(description="its declared name, where it has one")
+    owner_kind: PrincipalKind
+    desired_owner: str | None = Field(description="the Unity Catalog owner the spec declares")
+    accountable_owner: str | None = Field(description="the domain's accountable owner (spec)")
+    flags: tuple[str, ...] = Field(
+        description="individual, departed, unknown, owner-differs, not-in-spec, not-live"
+    )
+
+
+class Ownership(_Frozen):
+    complete: bool
+    note: str | None = None
+    tables: int
+    tables_owned_by_groups_or_service_principals: int
+    coverage_percent: float
+    rows: tuple[OwnerRow, ...]
+
+
+class AccessRow(_Frozen):
+    type: str
+    name: str
+    readers: int
+    writers: int
+    could_grant: int
+    read_set: int | None = Field(description="id of the set of readers in `sets`")
+    write_set: int | None
+    grant_set: int | None
+    read_through: tuple[str, ...] = Field(description="the grantees that give read access")
+    write_through: tuple[str, ...]
+
+
+class SetMember(_Frozen):
+    principal: str
+    kind: str
+
+
+class PeopleSet(_Frozen):
+    """A set of people and service principals that several securables share."""
+
+    id: int
+    members: tuple[SetMember, ...]
+
+
+class ProtectedWriter(_Frozen):
+    principal: str
+    kind: str
+    securables: int
+    example: str = Field(description="one path that gives the write, as `person <- group: ...`")
+
+
+class DirectGrant(_Frozen):
+    securable: str
+    type: str
+    principal: str
+    privileges: tuple[str, ...]
+    declared: bool
+    departed: bool
+
+
+class ExpiringGrant(_Frozen):
+    securable: str
+    principal: str
+    privileges: tuple[str, ...]
+    expires: str
+    days_left: int
+    reason: str
+
+
+class DriftRow(_Frozen):
+    code: str
+    kind: str
+    mark: str
+    securable: str
+    principal: str | None
+    privileges: tuple[str, ...]
+    consequence: str
+    actor: str | None = None
+    at: str | None = None
+
+
+class Access(_Frozen):
+    complete: bool
+    note: str | None = None
+    people: int = Field(description="people and service principals in the identities")
+    rows: tuple[AccessRow, ...]
+    sets: tuple[PeopleSet, ...]
+    protected_writers: tuple[ProtectedWriter, ...]
+    direct_grants: tuple[DirectGrant, ...]
+    expiring: tuple[ExpiringGrant, ...]
+    drift: tuple[DriftRow, ...]
+
+
+class EdgeRow(_Frozen):
+    source: str
+    target: str
+    last_seen: str | None
+    events: int
+    source_environment: str | None
+    target_environment: str | None
+    source_domain: str | None
+    target_domain: str | None
+    cross_environment: bool
+    cross_domain: bool
+    declared_grant: bool | None = Field(
+        description="whether a writer of the target holds a declared read grant on the source "
+        "(computed for cross-environment and cross-domain edges)"
+    )
+
+
+class TableLineage(_Frozen):
+    table: str
+    upstream: tuple[str, ...]
+    downstream: tuple[str, ...]
+
+
+class BlastRadius(_Frozen):
+    table: str
+    downstream: int = Field(description="tables downstream, to any depth")
+    depth: int
+    tables: tuple[str, ...]
+    owners: tuple[str, ...] = Field(description="owners of the downstream tables")
+
+
+class Lineage(_Frozen):
+    complete: bool
+    note: str | None = None
+    edges_read: int = Field(description="edges in the lineage input, all environments")
+    edges: tuple[EdgeRow, ...] = Field(description="edges with an end in this environment")
+    tables: tuple[TableLineage, ...]
+    blast_radius: tuple[BlastRadius, ...]
+
+
+class Policy(_Frozen):
+    complete: bool
+    note: str | None = None
+    findings: tuple[Finding, ...]
+
+
+class Summary(_Frozen):
+    status: Status
+    securables: int
+    tables: int
+    people: int
+    coverage_percent: float
+    readers_max: int
+    protected_writers: int
+    cross_environment_edges: int
+    cross_domain_edges: int
+    errors: int
+    warnings: int
+    notes: int
+
+
+class AuditReport(_Frozen):
+    """The `govkit.audit/v1` document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", title="govkit audit report")
+
+    format: Literal["govkit.audit/v1"] = FORMAT
+    evidence: Evidence
+    summary: Summary
+    ownership: Ownership
+    access: Access
+    lineage: Lineage
+    policy: Policy
+    findings: tuple[Finding, ...] = Field(description="every finding of every section, sorted")
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Unity Catalog name -> declared name, where they differ (service principals)",
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the audit report."""
+    schema = AuditReport.model_json_schema()
+    schema["required"] = sorted({*schema.get("required", []), "format"})
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://govkit.dev/schemas/audit-v1.json"
+    return schema

@@ -1,0 +1,123 @@
+"""The audit report as one CSV file per table, for spreadsheets.
+
+A cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+carriage return) gets a leading apostrophe, so it is shown as text (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from govkit.audit.model import AuditReport
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: object) -> object:
+    """A cell value that no spreadsheet runs as a formula; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
+def _csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows([neutral(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def _join(items: Iterable[str]) -> str:
+    return "; ".join(items)
+
+
+def render_csv(report: AuditReport) -> dict[str, str]:
+    """File stem -> CSV text, one per table of the report."""
+    return {**_head_tables(report), **_access_tables(report), **_lineage_tables(report)}
+
+
+def _head_tables(report: AuditReport) -> dict[str, str]:
+    e = report.evidence
+    return {
+        "sources": _csv(
+            ["input", "kind", "location", "taken_at", "complete", "errors", "sha256"],
+            [[s.name, s.kind, s.location, s.taken_at, s.complete, _join(s.errors), s.sha256]
+             for s in e.sources],
+        ),
+        "findings": _csv(
+            ["severity", "code", "section", "subject", "message"],
+            [[f.severity, f.code, f.section, f.subject, f.message] for f in report.findings],
+        ),
+        "ownership": _csv(
+            ["type", "name", "owner", "declared_as", "owner_kind", "desired_owner",
+             "accountable_owner", "flags"],
+            [[r.type, r.name, r.owner, r.owner_label, r.owner_kind, r.desired_owner,
+              r.accountable_owner, _join(r.flags)] for r in report.ownership.rows],
+        ),
+        "policy": _csv(
+            ["severity", "code", "securable", "message"],
+            [[f.severity, f.code, f.subject, f.message] for f in report.policy.findings],
+        ),
+    }  # fmt: skip
+
+
+def _access_tables(report: AuditReport) -> dict[str, str]:
+    a = report.access
+    return {
+        "access": _csv(
+            ["type", "name", "readers", "writers", "could_grant", "read_set", "write_set",
+             "grant_set", "read_through", "write_through"],
+            [[r.type, r.name, r.readers, r.writers, r.could_grant, r.read_set, r.write_set,
+              r.grant_set, _join(r.read_through), _join(r.write_through)] for r in a.rows],
+        ),
+        "access_sets": _csv(
+            ["set", "principal", "kind"],
+            [[s.id, m.principal, m.kind] for s in a.sets for m in s.members],
+        ),
+        "protected_writers": _csv(
+            ["principal", "kind", "securables", "example"],
+            [[w.principal, w.kind, w.securables, w.example] for w in a.protected_writers],
+        ),
+        "direct_grants": _csv(
+            ["securable", "type", "principal", "privileges", "declared", "departed"],
+            [[d.securable, d.type, d.principal, _join(d.privileges), d.declared, d.departed]
+             for d in a.direct_grants],
+        ),
+        "expiring_grants": _csv(
+            ["securable", "principal", "privileges", "expires", "days_left", "reason"],
+            [[g.securable, g.principal, _join(g.privileges), g.expires, g.days_left, g.reason]
+             for g in a.expiring],
+        ),
+        "drift": _csv(
+            ["code", "kind", "mark", "securable", "principal", "privileges", "consequence",
+             "actor", "at"],
+            [[d.code, d.kind, d.mark, d.securable, d.principal, _join(d.privileges),
+              d.consequence, d.actor, d.at] for d in a.drift],
+        ),
+    }  # fmt: skip
+
+
+def _lineage_tables(report: AuditReport) -> dict[str, str]:
+    lin = report.lineage
+    return {
+        "lineage_edges": _csv(
+            ["source", "target", "last_seen", "events", "source_environment",
+             "target_environment", "source_domain", "target_domain", "cross_environment",
+             "cross_domain", "declared_grant"],
+            [[x.source, x.target, x.last_seen, x.events, x.source_environment,
+              x.target_environment, x.source_domain, x.target_domain, x.cross_environment,
+              x.cross_domain, x.declared_grant] for x in lin.edges],
+        ),
+        "blast_radius": _csv(
+            ["table", "downstream", "depth", "owners", "tables"],
+            [[b.table, b.downstream, b.depth, _join(b.owners), _join(b.tables)]
+             for b in lin.blast_radius],
+        ),
+    }  # fmt: skip

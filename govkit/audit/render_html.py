@@ -1,0 +1,352 @@
+"""The audit report as one self-contained HTML file: no external assets, works offline.
+
+Summary cards, tables that sort (click a heading) and filter (type in the box above), and the
+lineage graph as an inline SVG. Every value is escaped; the only script is the one below.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from govkit.audit import graph
+from govkit.audit.model import AuditReport, Finding
+
+_CSS = """
+:root{--fg:#1c2833;--muted:#5d6d7e;--line:#d5dbdb;--bg:#fbfcfc;--err:#c0392b;--warn:#d68910;
+--ok:#1e8449;--env:#c0392b;--domain:#d68910;--plain:#7f8c8d}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
+background:var(--bg);margin:0;padding:24px 32px}
+h1{margin:0 0 4px;font-size:24px}h2{margin:32px 0 8px;border-bottom:2px solid var(--line);
+padding-bottom:4px}h3{margin:20px 0 6px;font-size:15px}
+.status{font-weight:600}.status-clean{color:var(--ok)}.status-findings{color:var(--err)}
+.status-incomplete{color:var(--warn)}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px;
+margin:16px 0}
+.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px}
+.card .value{font-size:24px;font-weight:700}.card .label{color:var(--muted);font-size:12px}
+.card.bad .value{color:var(--err)}.card.warn .value{color:var(--warn)}
+.card.good .value{color:var(--ok)}
+.note{background:#fef5e7;border-left:4px solid var(--warn);padding:8px 12px;margin:8px 0}
+.filter{margin:6px 0;padding:4px 8px;width:320px;max-width:100%;border:1px solid var(--line);
+border-radius:4px}
+.scroll{max-height:480px;overflow:auto;border:1px solid var(--line);border-radius:4px;
+background:#fff}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;
+overflow-wrap:break-word}
+th{position:sticky;top:0;background:#eaeded;cursor:pointer;user-select:none;white-space:nowrap}
+th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.sev-error{color:var(--err);font-weight:600}.sev-warning{color:var(--warn);font-weight:600}
+.kv th{width:180px;cursor:default;position:static}
+code{font-size:12px;overflow-wrap:anywhere}
+td:first-child,td.num,td.sev-error,td.sev-warning,td.sev-note{white-space:nowrap}
+.graph{overflow:auto;border:1px solid var(--line);border-radius:4px;background:#fff;
+padding:8px}
+svg.lineage{max-width:100%;height:auto}
+svg.lineage .node rect{fill:#eaf2f8;stroke:#5d6d7e}
+svg.lineage .node text{font:11px ui-monospace,monospace;fill:var(--fg)}
+svg.lineage .edge{fill:none;stroke-width:1.6}
+svg.lineage .edge-plain{stroke:var(--plain)}svg.lineage .edge-env{stroke:var(--env);
+stroke-width:3}svg.lineage .edge-domain{stroke:var(--domain);stroke-width:2.4}
+svg.lineage .edge-plain-head{fill:var(--plain)}svg.lineage .edge-env-head{fill:var(--env)}
+svg.lineage .edge-domain-head{fill:var(--domain)}
+svg.lineage .legend{font-size:12px}.legend-env{fill:var(--env)}
+.legend-domain{fill:var(--domain)}.legend-plain{fill:var(--plain)}
+"""
+
+# Sort on a heading click (numbers as numbers), filter rows on typing; nothing else.
+_JS = """
+(function(){
+function key(td){var t=td?td.textContent.trim():"";var n=Number(t.replace(/[%,]/g,""));
+return t!==""&&!isNaN(n)?{n:n}:{s:t.toLowerCase()};}
+function cmp(a,b){if(a.n!==undefined&&b.n!==undefined)return a.n-b.n;
+var x=a.s!==undefined?a.s:String(a.n),y=b.s!==undefined?b.s:String(b.n);
+return x<y?-1:x>y?1:0;}
+document.querySelectorAll("table.data").forEach(function(table){
+var heads=table.querySelectorAll("thead th");
+heads.forEach(function(th,i){th.addEventListener("click",function(){
+var asc=th.getAttribute("aria-sort")!=="ascending";
+heads.forEach(function(h){h.removeAttribute("aria-sort");});
+th.setAttribute("aria-sort",asc?"ascending":"descending");
+var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
+rows.sort(function(r1,r2){var c=cmp(key(r1.cells[i]),key(r2.cells[i]));return asc?c:-c;});
+rows.forEach(function(r){body.appendChild(r);});});});});
+document.querySelectorAll("input.filter").forEach(function(box){
+box.addEventListener("input",function(){
+var table=document.getElementById(box.getAttribute("data-table"));
+var q=box.value.toLowerCase();
+Array.prototype.forEach.call(table.tBodies[0].rows,function(r){
+r.hidden=q!==""&&r.textContent.toLowerCase().indexOf(q)<0;});});});
+document.body.setAttribute("data-ready","yes");
+})();
+"""
+
+
+def _e(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return html.escape(str(value), quote=True)
+
+
+class _Tables:
+    """Numbers the tables of one document, so that each filter box finds its table."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(
+        self, headers: Sequence[str], rows: Iterable[Sequence[object]], label: str
+    ) -> list[str]:
+        body = []
+        for row in rows:
+            cells = "".join(
+                f'<td class="num">{v}</td>'
+                if isinstance(v, int | float) and not isinstance(v, bool)
+                else f'<td class="{_sev(v, h)}">{_e(v)}</td>'
+                if h == "severity"
+                else f"<td>{_e(v)}</td>"
+                for h, v in zip(headers, row, strict=True)
+            )
+            body.append(f"<tr>{cells}</tr>")
+        if not body:
+            return ["<p>None.</p>"]
+        self.count += 1
+        tid = f"t{self.count}"
+        head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
+        return [
+            f'<input class="filter" type="search" data-table="{tid}" '
+            f'placeholder="Filter {_e(label)}" aria-label="Filter {_e(label)}">',
+            f'<div class="scroll"><table class="data" id="{tid}"><thead><tr>{head}</tr></thead>',
+            "<tbody>",
+            *body,
+            "</tbody></table></div>",
+        ]
+
+
+def _sev(value: object, header: str) -> str:
+    return f"sev-{value}" if header == "severity" else ""
+
+
+def _note(note: str | None) -> list[str]:
+    return [f'<p class="note"><strong>Incomplete:</strong> {_e(note)}</p>'] if note else []
+
+
+def _card(label: str, value: object, tone: str = "") -> str:
+    return (
+        f'<div class="card {tone}"><div class="value">{_e(value)}</div>'
+        f'<div class="label">{_e(label)}</div></div>'
+    )
+
+
+def _tone(bad: bool, worse: str = "bad") -> str:
+    return worse if bad else "good"
+
+
+def _cards(r: AuditReport) -> list[str]:
+    s = r.summary
+    crossing = s.cross_environment_edges
+    return [
+        '<section id="summary" class="cards" aria-label="summary">',
+        _card("status", s.status, _tone(s.status != "clean")),
+        _card("owner coverage", f"{s.coverage_percent}%", _tone(s.coverage_percent < 100, "warn")),
+        _card("errors", s.errors, _tone(s.errors > 0)),
+        _card("warnings", s.warnings, _tone(s.warnings > 0, "warn")),
+        _card("people who write in protected", s.protected_writers, _tone(s.protected_writers > 0)),
+        _card("cross-environment edges", s.cross_environment_edges, _tone(crossing > 0)),
+        _card("cross-domain edges", s.cross_domain_edges),
+        _card("people and service principals", s.people),
+        _card("securables", s.securables),
+        _card("most readers of one securable", s.readers_max),
+        "</section>",
+    ]  # fmt: skip
+
+
+def _evidence(r: AuditReport, table: _Tables) -> list[str]:
+    e = r.evidence
+    kv = [
+        ("environment", e.environment),
+        ("spec", f"{e.spec} at commit {e.spec_commit or 'unknown'}"),
+        ("generated at", e.generated_at),
+        ("inputs complete", e.complete),
+        ("content SHA-256", e.content_sha256),
+        ("reproduce", e.command),
+    ]
+    rows = "".join(
+        f'<tr><th scope="row">{_e(k)}</th><td><code>{_e(v)}</code></td></tr>' for k, v in kv
+    )
+    return [
+        '<section id="evidence"><h2>Evidence</h2>',
+        f'<table class="kv">{rows}</table>',
+        "<p>The SHA-256 is of the JSON report with <code>content_sha256</code> empty.</p>",
+        *table(
+            ["input", "kind", "location", "taken at", "complete", "errors", "SHA-256"],
+            [[s.name, s.kind, s.location, s.taken_at, s.complete, "; ".join(s.errors), s.sha256]
+             for s in e.sources],
+            "inputs",
+        ),
+        "</section>",
+    ]  # fmt: skip
+
+
+def _findings(findings: Sequence[Finding], table: _Tables) -> list[str]:
+    return [
+        '<section id="findings"><h2>Findings</h2>',
+        *table(
+            ["severity", "code", "section", "subject", "message"],
+            [[f.severity, f.code, f.section, f.subject, f.message] for f in findings],
+            "findings",
+        ),
+        "</section>",
+    ]
+
+
+def _ownership(r: AuditReport, table: _Tables) -> list[str]:
+    o = r.ownership
+    return [
+        '<section id="ownership"><h2>Ownership</h2>',
+        *_note(o.note),
+        f"<p>{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by "
+        f"a group or a service principal: <strong>{o.coverage_percent}%</strong> coverage.</p>",
+        *table(
+            ["type", "name", "owner", "declared as", "kind", "accountable owner", "flags"],
+            [[w.type, w.name, w.owner, w.owner_label, w.owner_kind, w.accountable_owner,
+              ", ".join(w.flags)] for w in o.rows],
+            "ownership",
+        ),
+        "</section>",
+    ]  # fmt: skip
+
+
+def _access(r: AuditReport, table: _Tables) -> list[str]:
+    a = r.access
+
+    def shown(items: Iterable[str]) -> str:
+        return ", ".join(r.names.get(i, i) for i in items)
+
+    return [
+        '<section id="access"><h2>Effective access</h2>',
+        *_note(a.note),
+        f"<p>Counts are people and service principals ({a.people} in the identities), groups "
+        "expanded. Each set of people is listed once, below.</p>",
+        *table(
+            ["type", "name", "readers", "writers", "could grant", "read through",
+             "write through", "read set", "write set"],
+            [[w.type, w.name, w.readers, w.writers, w.could_grant, shown(w.read_through),
+              shown(w.write_through), w.read_set, w.write_set] for w in a.rows],
+            "access",
+        ),
+        "<h3>Sets of people</h3>",
+        *table(
+            ["set", "size", "members"],
+            [[s.id, len(s.members), shown(m.principal for m in s.members)] for s in a.sets],
+            "sets",
+        ),
+        "<h3>Who can write in a protected environment (must be service principals)</h3>",
+        *table(
+            ["principal", "kind", "securables", "for example"],
+            [[shown([w.principal]), w.kind, w.securables, w.example] for w in a.protected_writers],
+            "writers",
+        ),
+        "<h3>Grants to individuals and to principals not in the directory</h3>",
+        *table(
+            ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
+            [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
+             for d in a.direct_grants],
+            "grants",
+        ),
+        "<h3>Grants that expire within 30 days</h3>",
+        *table(
+            ["securable", "principal", "privileges", "expires", "days left", "reason"],
+            [[g.securable, g.principal, ", ".join(g.privileges), g.expires, g.days_left,
+              g.reason] for g in a.expiring],
+            "expiring grants",
+        ),
+        "<h3>Live differences from the spec (drift)</h3>",
+        *table(
+            ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
+            [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
+              d.actor, d.at] for d in a.drift],
+            "drift",
+        ),
+        "</section>",
+    ]  # fmt: skip
+
+
+def _lineage(r: AuditReport, table: _Tables) -> list[str]:
+    lin = r.lineage
+    picture = graph.choose(lin.edges)
+    out = ['<section id="lineage"><h2>Lineage</h2>', *_note(lin.note)]
+    out.append(
+        f"<p>{len(lin.edges)} edges with an end in {_e(r.evidence.environment)} "
+        f"(of {lin.edges_read} read).</p>"
+    )
+    if picture.left_out:
+        out.append(
+            f"<p>The graph shows {len(picture.edges)} of {picture.total} edges, those that "
+            "cross an environment or a domain first; every edge is in the tables.</p>"
+        )
+    if picture.edges:
+        out += ['<div class="graph">', graph.svg(picture), "</div>"]
+    flagged = [e for e in lin.edges if e.cross_environment or e.cross_domain]
+    out += ["<h3>Edges across environments or domains</h3>"]
+    out += table(
+        ["source", "target", "environments", "domains", "declared grant", "last seen", "events"],
+        [[e.source, e.target, f"{e.source_environment} → {e.target_environment}",
+          f"{e.source_domain} → {e.target_domain}", e.declared_grant, e.last_seen, e.events]
+         for e in flagged],
+        "crossing edges",
+    )  # fmt: skip
+    out += ["<h3>Upstream and downstream per table</h3>"]
+    out += table(
+        ["table", "upstream", "downstream"],
+        [[t.table, ", ".join(t.upstream), ", ".join(t.downstream)] for t in lin.tables],
+        "tables",
+    )
+    out += ["<h3>Blast radius (downstream to any depth)</h3>"]
+    out += table(
+        ["table", "downstream tables", "depth", "owners", "tables"],
+        [[b.table, b.downstream, b.depth, ", ".join(b.owners), ", ".join(b.tables)]
+         for b in lin.blast_radius],
+        "blast radius",
+    )  # fmt: skip
+    return [*out, "</section>"]
+
+
+def render_html(report: AuditReport) -> str:
+    """The report as one HTML document with its styles, script and picture inline."""
+    table = _Tables()
+    env = _e(report.evidence.environment)
+    status = report.summary.status
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>govkit audit of {env}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<header><h1>Audit of {env}</h1>",
+        f'<p class="status status-{status}">Status: {_e(status)}. Generated '
+        f"{_e(report.evidence.generated_at)} from spec commit "
+        f"{_e(report.evidence.spec_commit or 'unknown')}.</p></header>",
+        *_cards(report),
+        *_evidence(report, table),
+        *_findings(report.findings, table),
+        *_ownership(report, table),
+        *_access(report, table),
+        *_lineage(report, table),
+        '<section id="policy"><h2>Policy findings on the live State</h2>',
+        *_note(report.policy.note),
+        *table(
+            ["severity", "code", "securable", "message"],
+            [[f.severity, f.code, f.subject, f.message] for f in report.policy.findings],
+            "policy findings",
+        ),
+        "</section>",
+        f"<script>{_JS}</script>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,239 @@
+"""The audit report as GitHub Markdown, with the lineage graph as Mermaid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from govkit.audit import graph
+from govkit.audit.model import AuditReport, Finding
+
+_SPECIALS = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "`": "\\`",
+        "*": "\\*",
+        "[": "\\[",
+        "]": "\\]",
+        "#": "\\#",
+        "<": "&lt;",
+        ">": "&gt;",
+        "&": "&amp;",
+        "\n": " ",
+        "\r": " ",
+    }
+)
+# Lists in a cell beyond this many names end with "and N more" (the CSV and JSON have all).
+CELL_NAMES = 12
+
+
+class Md(str):
+    """Text already in Markdown: a table puts it in as it is."""
+
+
+# An underscore inside a word is plain text in GitHub Markdown; at a word's edge it could
+# start emphasis.
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def cell(value: object) -> str:
+    """Text safe in a Markdown table cell: no markup, no HTML, no broken rows."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _EDGE_UNDERSCORE.sub(r"\\_", str(value).translate(_SPECIALS))
+
+
+def names(items: Sequence[str], labels: Mapping[str, str] | None = None) -> Md:
+    """A list of names in one cell, declared names in place of ids."""
+    shown = ", ".join(cell((labels or {}).get(i, i)) for i in items[:CELL_NAMES])
+    more = len(items) - CELL_NAMES
+    return Md(f"{shown} and {more} more" if more > 0 else shown)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += [
+        "| " + " | ".join(c if isinstance(c, Md) else cell(c) for c in r) + " |" for r in rows
+    ]
+    if len(lines) == 2:
+        return ["None."]
+    return lines
+
+
+def _note(note: str | None) -> list[str]:
+    return [f"> **Incomplete:** {cell(note)}", ""] if note else []
+
+
+def _evidence(r: AuditReport) -> list[str]:
+    e = r.evidence
+    out = ["## Evidence", ""]
+    out += table(
+        ["evidence", ""],
+        [
+            ["environment", e.environment],
+            ["spec", f"{e.spec} at commit {e.spec_commit or 'unknown'}"],
+            ["generated at", e.generated_at],
+            ["inputs complete", e.complete],
+            ["content SHA-256", Md(f"`{e.content_sha256}`")],
+            ["reproduce", e.command],
+        ],
+    )
+    out += [
+        "",
+        "The SHA-256 is of the JSON report with `content_sha256` set to the empty string.",
+        "",
+    ]
+    out += table(
+        ["input", "kind", "location", "taken at", "complete", "errors", "SHA-256"],
+        [
+            [s.name, s.kind, s.location, s.taken_at, s.complete, "; ".join(s.errors), s.sha256]
+            for s in e.sources
+        ],
+    )
+    return [*out, ""]
+
+
+def _summary(r: AuditReport) -> list[str]:
+    s = r.summary
+    out = ["## Summary", ""]
+    out += table(
+        ["status", "securables", "tables", "people", "owner coverage", "protected writers",
+         "cross-environment edges", "cross-domain edges", "errors", "warnings", "notes"],
+        [[s.status, s.securables, s.tables, s.people, f"{s.coverage_percent}%",
+          s.protected_writers, s.cross_environment_edges, s.cross_domain_edges, s.errors,
+          s.warnings, s.notes]],
+    )  # fmt: skip
+    return [*out, ""]
+
+
+def _findings(findings: Sequence[Finding], title: str) -> list[str]:
+    out = [title, ""]
+    out += table(
+        ["severity", "code", "section", "subject", "message"],
+        [[f.severity, f.code, f.section, f.subject, f.message] for f in findings],
+    )
+    return [*out, ""]
+
+
+def _ownership(r: AuditReport) -> list[str]:
+    o = r.ownership
+    out = ["## Ownership", "", *_note(o.note)]
+    out += [
+        f"{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by a "
+        f"group or a service principal: **{o.coverage_percent}%** coverage.",
+        "",
+    ]
+    out += table(
+        ["type", "name", "owner (Unity Catalog)", "declared as", "kind", "accountable owner",
+         "flags"],
+        [[w.type, w.name, w.owner, w.owner_label, w.owner_kind, w.accountable_owner,
+          ", ".join(w.flags)] for w in o.rows],
+    )  # fmt: skip
+    return [*out, ""]
+
+
+def _access(r: AuditReport) -> list[str]:
+    a = r.access
+    out = ["## Effective access", "", *_note(a.note)]
+    out += [
+        f"People and service principals in the identities: {a.people}. Counts are people and "
+        "service principals, groups expanded; sets are listed once below.",
+        "",
+    ]
+    out += table(
+        ["type", "name", "readers", "writers", "could grant", "read through", "write through",
+         "read set", "write set"],
+        [[w.type, w.name, w.readers, w.writers, w.could_grant, names(w.read_through, r.names),
+          names(w.write_through, r.names), w.read_set, w.write_set] for w in a.rows],
+    )  # fmt: skip
+    out += ["", "### Sets of people", ""]
+    out += table(
+        ["set", "size", "members"],
+        [[s.id, len(s.members), names([m.principal for m in s.members], r.names)] for s in a.sets],
+    )
+    out += ["", "### Who can write in a protected environment (must be service principals)", ""]
+    out += table(
+        ["principal", "kind", "securables", "for example"],
+        [
+            [r.names.get(w.principal, w.principal), w.kind, w.securables, w.example]
+            for w in a.protected_writers
+        ],
+    )
+    out += ["", "### Grants to individuals and to principals not in the directory", ""]
+    out += table(
+        ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
+        [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
+         for d in a.direct_grants],
+    )  # fmt: skip
+    out += ["", "### Grants that expire within 30 days", ""]
+    out += table(
+        ["securable", "principal", "privileges", "expires", "days left", "reason"],
+        [[g.securable, g.principal, ", ".join(g.privileges), g.expires, g.days_left, g.reason]
+         for g in a.expiring],
+    )  # fmt: skip
+    out += ["", "### Live differences from the spec (drift)", ""]
+    out += table(
+        ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
+        [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
+          d.actor, d.at] for d in a.drift],
+    )  # fmt: skip
+    return [*out, ""]
+
+
+def _lineage(r: AuditReport) -> list[str]:
+    lin = r.lineage
+    out = ["## Lineage", "", *_note(lin.note)]
+    out += [
+        f"{len(lin.edges)} edges with an end in {cell(r.evidence.environment)} "
+        f"(of {lin.edges_read} read).",
+        "",
+    ]
+    picture = graph.choose(lin.edges)
+    if picture.edges:
+        if picture.left_out:
+            out += [
+                f"The graph shows {len(picture.edges)} of {picture.total} edges, those that "
+                "cross an environment or a domain first; every edge is in the tables below.",
+                "",
+            ]
+        out += ["```mermaid", graph.mermaid(picture).rstrip("\n"), "```", ""]
+    flagged = [e for e in lin.edges if e.cross_environment or e.cross_domain]
+    out += ["### Edges across environments or domains", ""]
+    out += table(
+        ["source", "target", "environments", "domains", "declared grant", "last seen",
+         "events"],
+        [[e.source, e.target, f"{e.source_environment} → {e.target_environment}",
+          f"{e.source_domain} → {e.target_domain}", e.declared_grant, e.last_seen, e.events]
+         for e in flagged],
+    )  # fmt: skip
+    out += ["", "### Upstream and downstream per table", ""]
+    out += table(
+        ["table", "upstream", "downstream"],
+        [[t.table, names(t.upstream), names(t.downstream)] for t in lin.tables],
+    )
+    out += ["", "### Blast radius (downstream to any depth)", ""]
+    out += table(
+        ["table", "downstream tables", "depth", "owners", "tables"],
+        [[b.table, b.downstream, b.depth, names(b.owners), names(b.tables)]
+         for b in lin.blast_radius],
+    )  # fmt: skip
+    return [*out, ""]
+
+
+def render_markdown(report: AuditReport) -> str:
+    """The report as one Markdown document for GitHub."""
+    env = cell(report.evidence.environment)
+    out = [f"# Audit of {env}", ""]
+    out += [f"**Status: {report.summary.status}.** ", ""]
+    out += _evidence(report) + _summary(report)
+    out += _findings(report.findings, "## Findings")
+    out += _ownership(report) + _access(report) + _lineage(report)
+    out += ["## Policy findings on the live State", "", *_note(report.policy.note)]
+    out += table(
+        ["severity", "code", "securable", "message"],
+        [[f.severity, f.code, f.subject, f.message] for f in report.policy.findings],
+    )
+    return "\n".join(out).rstrip("\n") + "\n"

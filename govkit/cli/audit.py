@@ -1,0 +1,230 @@
+"""`govkit audit`: ownership, effective access and lineage as evidence (md, html, json, csv).
+
+Exit 0 clean, 2 findings, 1 when an input is missing or incomplete (with --allow-incomplete the
+report is written, says which sections are incomplete, and exits 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govkit.audit.build import AuditInputs, build_report
+from govkit.audit.model import AuditReport, Source
+from govkit.audit.write import FORMATS, render, write_files
+from govkit.cli.inputs import (
+    Read,
+    gather_audit_log,
+    gather_identities,
+    gather_lineage,
+    gather_state,
+    incomplete,
+    recorded,
+    spec_commit,
+)
+from govkit.cli.main import UserError
+from govkit.cli.options import spec_dir
+from govkit.cli.shared import require_valid, select_environments
+from govkit.drift.explain import AuditEvent
+from govkit.exitcodes import ExitCode
+from govkit.identity.document import Identities
+from govkit.lineage.document import Lineage
+from govkit.resolve import DesiredEnvironment
+from govkit.state import State
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    text = str(value).replace("Z", "+00:00")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date or a time (ISO 8601)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
+    wanted = tuple(dict.fromkeys(f.strip() for f in str(value).split(",") if f.strip()))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(f"choose from {','.join(FORMATS)} (got {value!r})")
+    return wanted
+
+
+def _command_line(spec: str, env: str, chosen: dict[str, Any]) -> str:
+    """The command that reproduces the report from the same inputs (files where they were)."""
+    words = ["govkit", "audit", spec, "--env", env]
+    for option, value in chosen.items():
+        if value is True:
+            words.append(option)
+        elif isinstance(value, tuple):
+            for v in value:
+                words += [option, v]
+        elif value:
+            words += [option, str(value)]
+    return shlex.join(words)
+
+
+def _refuse_incomplete(reads: list[Read[Any]]) -> None:
+    gaps = [r.source for r in reads if not r.source.complete]
+    if gaps:
+        detail = incomplete([f"{s.name}: {'; '.join(s.errors) or 'incomplete'}" for s in gaps])
+        raise UserError(
+            f"incomplete input, nothing written ({detail}); pass the missing inputs, or "
+            "--allow-incomplete to write a report whose sections say what they lack"
+        )
+
+
+def _gather(
+    environment: DesiredEnvironment,
+    live: str | None,
+    identities: str | None,
+    lineage: str | None,
+    audit_log: str | None,
+    warehouse_id: str | None,
+    allow_incomplete: bool,
+) -> tuple[Read[State], Read[Identities], Read[Lineage], Read[list[AuditEvent]]]:
+    """Every input, or a one-line error naming the one that is wrong or incomplete."""
+    state = gather_state(live, environment, warehouse_id)
+    people = gather_identities(identities)
+    edges = gather_lineage(lineage, warehouse_id)
+    events = gather_audit_log(audit_log, warehouse_id)
+    if not allow_incomplete:
+        _refuse_incomplete([state, people, edges])
+    return state, people, edges, events
+
+
+def _summary_line(report: AuditReport, written: list[Path]) -> str:
+    s = report.summary
+    main = next((p for p in written if p.suffix == ".html"), written[0])
+    return (
+        f"audit of {report.evidence.environment}: {s.status} ({s.errors} errors, "
+        f"{s.warnings} warnings, {s.notes} notes; owner coverage {s.coverage_percent}%); "
+        f"{len(written)} files, report in {main}"
+    )
+
+
+@click.command("audit")
+@spec_dir
+@click.option("--env", "env", required=True, help="The environment to audit.")
+@click.option(
+    "--live",
+    default=None,
+    metavar="workspace|warehouse|FILE.json",
+    help="The live State (default: SPEC_DIR/recorded/ENV.state.json).",
+)
+@click.option(
+    "--identities",
+    default=None,
+    metavar="FILE.json",
+    help="The identities document (default: SPEC_DIR/recorded/identities.json).",
+)
+@click.option(
+    "--lineage",
+    default=None,
+    metavar="warehouse|FILE.json",
+    help="The lineage document (default: SPEC_DIR/recorded/lineage.json).",
+)
+@click.option(
+    "--audit-log",
+    default=None,
+    metavar="warehouse|FILE",
+    help="system.access.audit rows, to name who made each live change.",
+)
+@click.option("--warehouse-id", envvar="DATABRICKS_WAREHOUSE_ID", default=None)
+@click.option("--out", "out", default="audit-report", show_default=True, metavar="DIR")
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    callback=_formats,
+    metavar="md,html,json,csv",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    callback=_as_of,
+    metavar="DATE|TIME",
+    help="The report's time and the day expiry is counted from (default: now).",
+)
+@click.option(
+    "--blast-radius",
+    multiple=True,
+    metavar="TABLE",
+    help="Also compute the blast radius of this table (repeatable).",
+)
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Write the report even when an input is missing or incomplete.",
+)
+def command(
+    spec_dir: str,
+    env: str,
+    live: str | None,
+    identities: str | None,
+    lineage: str | None,
+    audit_log: str | None,
+    warehouse_id: str | None,
+    out: str,
+    formats: tuple[str, ...],
+    as_of: dt.datetime | None,
+    blast_radius: tuple[str, ...],
+    allow_incomplete: bool,
+) -> int:
+    """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
+    moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    validated = require_valid(spec_dir, moment.date())
+    spec = validated.spec
+    assert spec is not None  # require_valid raised otherwise
+    (environment,) = select_environments(validated.environments, env)
+    live = live or recorded(spec_dir, f"{env}.state.json")
+    identities = identities or recorded(spec_dir, "identities.json")
+    lineage = lineage or recorded(spec_dir, "lineage.json")
+    state, people, edges, events = _gather(
+        environment, live, identities, lineage, audit_log, warehouse_id, allow_incomplete
+    )
+    generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
+              "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
+              "--format": ",".join(formats), "--blast-radius": blast_radius,
+              "--allow-incomplete": allow_incomplete}  # fmt: skip
+    report = build_report(
+        AuditInputs(
+            spec=spec,
+            environments=validated.environments,
+            environment=environment,
+            live=state.value if state.value is not None else environment.state,
+            identities=people.value,
+            lineage=edges.value,
+            audit_events=tuple(events.value) if events.value is not None else None,
+            sources=(
+                Source(name="spec", kind="spec", location=spec_dir, complete=True),
+                state.source,
+                people.source,
+                edges.source,
+                events.source,
+            ),
+            spec_dir=spec_dir,
+            spec_commit=spec_commit(spec_dir),
+            generated_at=generated_at,
+            today=moment.date(),
+            command=_command_line(spec_dir, env, chosen),
+            blast_radius=blast_radius,
+        )
+    )
+    try:
+        written = write_files(Path(out), render(report, formats))
+    except OSError as exc:
+        raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
+    click.echo(_summary_line(report, written))
+    return ExitCode.CLEAN if report.summary.status == "clean" else ExitCode.CHANGES

@@ -1,0 +1,233 @@
+"""Read the identities document from Microsoft Graph: declared groups, their members, the rest.
+
+One round looks up every declared group (by `entra_object_id`, and by display name to see
+renames and duplicates), service principal (by application id) and user; then rounds of
+`members` reads walk the nested groups breadth first until no group is left unread, following
+`@odata.nextLink`s in the next round. Every read is a part of a `$batch`; a part that still
+fails after retries becomes an error of the document, which then says `complete: false`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from govkit.identity.batching import Answer, Batcher, BatchSettings, Get
+from govkit.identity.document import (
+    Group,
+    Identities,
+    IdentityError,
+    ServicePrincipal,
+    User,
+    make_identities,
+)
+
+MEMBER_SELECT = "id,displayName,userPrincipalName,appId,accountEnabled"
+USER_SELECT = "id,displayName,userPrincipalName,accountEnabled"
+SP_SELECT = "id,appId,displayName,accountEnabled"
+EVENTUAL = (("ConsistencyLevel", "eventual"),)
+_TYPES = {
+    "#microsoft.graph.user": "user",
+    "#microsoft.graph.group": "group",
+    "#microsoft.graph.serviceprincipal": "sp",
+}
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the spec declares: groups (display name, object id), application ids, user names."""
+
+    groups: tuple[tuple[str, str | None], ...] = ()
+    service_principals: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+
+@dataclass
+class GraphRead:
+    """A read's document, its warnings (members of unknown types) and the requests it made."""
+
+    identities: Identities
+    warnings: list[str]
+    requests: int
+
+
+@dataclass
+class _Crawl:
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {name, members}
+    users: dict[str, User] = field(default_factory=dict)  # by id
+    sps: dict[str, ServicePrincipal] = field(default_factory=dict)  # by id
+    errors: list[IdentityError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def fail(self, item: str, answer: Answer) -> None:
+        self.errors.append(IdentityError(item, answer.message or f"HTTP {answer.status}"))
+
+
+def _odata_string(value: str) -> str:
+    """An OData string literal, URL-encoded: quotes doubled inside."""
+    return urllib.parse.quote("'" + value.replace("'", "''") + "'", safe="")
+
+
+def lookups(targets: Targets) -> list[Get]:
+    """The first round: every declared principal, by id and by name."""
+    gets: list[Get] = []
+    for name, oid in targets.groups:
+        if oid:
+            gets.append(Get(f"group-id\t{name}\t{oid}", f"/groups/{oid}?$select=id,displayName"))
+        # $count with ConsistencyLevel: eventual, as Graph's advanced queries require.
+        filter_ = urllib.parse.quote("displayName eq ", safe="") + _odata_string(name)
+        gets.append(
+            Get(
+                f"group-name\t{name}",
+                f"/groups?$filter={filter_}&$select=id,displayName&$count=true",
+                EVENTUAL,
+            )
+        )
+    for app_id in targets.service_principals:
+        key = _odata_string(app_id)
+        gets.append(Get(f"sp\t{app_id}", f"/servicePrincipals(appId={key})?$select={SP_SELECT}"))
+    for upn in targets.users:
+        gets.append(Get(f"user\t{upn}", f"/users/{urllib.parse.quote(upn)}?$select={USER_SELECT}"))
+    return gets
+
+
+def _take_lookup(crawl: _Crawl, key: str, answer: Answer) -> None:
+    kind, name, *_ = key.split("\t")
+    what = {"group-id": "group", "group-name": "group", "sp": "service principal", "user": "user"}
+    if answer.status == 404:
+        return  # absent: the check reports it; not a failed read
+    if not answer.ok or not isinstance(answer.body, dict):
+        crawl.fail(f"{what[kind]} {name}", answer)
+        return
+    body = answer.body
+    found = body.get("value", []) if kind == "group-name" else [body]
+    for obj in found:
+        if kind.startswith("group"):
+            crawl.groups.setdefault(obj["id"], {"name": obj.get("displayName") or obj["id"]})
+        elif kind == "sp":
+            _add_sp(crawl, obj)
+        else:
+            _add_user(crawl, obj)
+
+
+def _add_user(crawl: _Crawl, obj: dict[str, Any]) -> str:
+    upn = obj.get("userPrincipalName") or obj["id"]
+    crawl.users[obj["id"]] = User(
+        upn, obj["id"], obj.get("displayName"), bool(obj.get("accountEnabled", True))
+    )
+    return f"user:{upn}"
+
+
+def _add_sp(crawl: _Crawl, obj: dict[str, Any]) -> str:
+    app_id = obj.get("appId") or obj["id"]
+    crawl.sps[obj["id"]] = ServicePrincipal(
+        app_id, obj["id"], obj.get("displayName"), bool(obj.get("accountEnabled", True))
+    )
+    return f"sp:{app_id}"
+
+
+def _take_members(crawl: _Crawl, gid: str, answer: Answer, batcher: Batcher) -> list[Get]:
+    """Record one page of a group's members; the next page and new nested groups to read."""
+    group = crawl.groups[gid]
+    if not answer.ok or not isinstance(answer.body, dict):
+        crawl.fail(f"members of group {group['name']} ({gid})", answer)
+        return []
+    follow: list[Get] = []
+    members: list[str] = group.setdefault("members", [])
+    for obj in answer.body.get("value", []):
+        kind = _TYPES.get(str(obj.get("@odata.type", "")).lower())
+        if kind == "user":
+            members.append(_add_user(crawl, obj))
+        elif kind == "sp":
+            members.append(_add_sp(crawl, obj))
+        elif kind == "group":
+            members.append(f"group:{obj.get('displayName') or obj['id']}")
+            if obj["id"] not in crawl.groups:
+                crawl.groups[obj["id"]] = {"name": obj.get("displayName") or obj["id"]}
+                follow.append(members_get(obj["id"]))
+        else:
+            crawl.warnings.append(
+                f"group {group['name']}: member {obj.get('id')} of type "
+                f"{obj.get('@odata.type') or 'unknown'} is not a user, group or service "
+                "principal; left out"
+            )
+    next_link = answer.body.get("@odata.nextLink")
+    if isinstance(next_link, str):
+        follow.append(Get(f"members\t{gid}\t{next_link}", batcher.relative(next_link)))
+    return follow
+
+
+def members_get(gid: str) -> Get:
+    return Get(f"members\t{gid}", f"/groups/{gid}/members?$select={MEMBER_SELECT}&$top=999")
+
+
+async def crawl_groups(crawl: _Crawl, batcher: Batcher, first: Iterable[Get]) -> None:
+    """Read members round by round until every group reached has been read to its last page."""
+    pending = list(first)
+    while pending:
+        answers = await batcher.get_all(pending)
+        following: list[Get] = []
+        for get in pending:
+            gid = get.key.split("\t")[1]
+            following.extend(_take_members(crawl, gid, answers[get.key], batcher))
+        pending = following
+
+
+async def read_graph(
+    adapter: Any,
+    base_url: str,
+    targets: Targets,
+    settings: BatchSettings,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[_Crawl, Batcher]:
+    """Look up every target, then read the members of every group found (except `skip`)."""
+    batcher = Batcher(adapter, base_url, settings)
+    crawl = _Crawl()
+    first = lookups(targets)
+    answers = await batcher.get_all(first)
+    for get in first:
+        _take_lookup(crawl, get.key, answers[get.key])
+    await crawl_groups(
+        crawl, batcher, [members_get(g) for g in sorted(crawl.groups) if g not in skip]
+    )
+    return crawl, batcher
+
+
+def to_document(crawl: _Crawl, taken_at: str) -> Identities:
+    groups = [Group(g["name"], gid, tuple(g.get("members", ()))) for gid, g in crawl.groups.items()]
+    return make_identities(
+        "graph",
+        groups,
+        crawl.users.values(),
+        crawl.sps.values(),
+        taken_at=taken_at,
+        errors=crawl.errors,
+    )
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_client(credential: Any, graph_url: str) -> Any:
+    """A GraphServiceClient for `graph_url` (its adapter's base URL set before first use)."""
+    from msgraph.graph_service_client import GraphServiceClient
+
+    from govkit.identity.credentials import graph_scopes
+
+    client = GraphServiceClient(credentials=credential, scopes=graph_scopes(graph_url))
+    client.request_adapter.base_url = graph_url.rstrip("/")
+    return client
+
+
+async def pull_graph(
+    credential: Any, graph_url: str, targets: Targets, settings: BatchSettings
+) -> GraphRead:
+    """The identities document for `targets`, read from the Graph at `graph_url`."""
+    client = make_client(credential, graph_url)
+    taken_at = now_utc()
+    crawl, batcher = await read_graph(client.request_adapter, graph_url, targets, settings)
+    return GraphRead(to_document(crawl, taken_at), crawl.warnings, batcher.requests)
