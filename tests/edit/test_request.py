@@ -131,8 +131,9 @@ def test_policy_refusal_points_at_the_new_line(
     spec = copy_catalogs(tmp_path)
     args = ["--principal", "finance-engineers", "--on", "finance", "--env", "prod"]
     err = refused(capsys, spec, "request", str(spec), *args, "--access", "write", "--reason", "x")
-    # the entry would have been appended after the nine catalog grants (lines 6-14)
-    assert f"{spec}/domains/finance.yaml:15:" in err
+    # the entry would have been appended to the catalog's grants, where `schemas:` is now
+    finance = (spec / "domains" / "finance.yaml").read_text().splitlines()
+    assert f"{spec}/domains/finance.yaml:{finance.index('schemas:') + 1}:" in err
     assert "every file is unchanged" in err
 
 
