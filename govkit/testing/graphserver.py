@@ -336,7 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, IdentitiesFormatError) as exc:
         print(f"govkit.testing.graphserver: {args.directory}: {exc}", file=sys.stderr)
         return 1
-    server = GraphServer(identities, port=args.port, token=args.token)
+    try:
+        server = GraphServer(identities, port=args.port, token=args.token)
+    except OSError as exc:
+        print(f"govkit.testing.graphserver: port {args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
     print(f"serving Microsoft Graph on {server.url}", flush=True)
     print(f"GOVKIT_GRAPH_TOKEN={server.token} --graph-url {server.url}", flush=True)
     server.start()
