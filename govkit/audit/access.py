@@ -200,23 +200,24 @@ def _findings(
             "error",
             "access",
             d.securable,
-            f"{d.principal} holds {', '.join(d.privileges)} on {d.type} {d.securable} "
+            f"{directory.show(d.principal)} holds {', '.join(d.privileges)} on {d.type} "
+            f"{d.securable} "
             "but is not in the directory (departed or unknown)",
         )
         for d in direct
         if d.departed
     ]
     for d in drift:
-        who = f" by {d.actor} at {d.at}" if d.actor else ""
-        subject = f"{d.principal} on " if d.principal else ""
+        who = f" (by {d.actor} at {d.at})" if d.actor else ""
+        what = f"{', '.join(d.privileges)} on " if d.privileges else ""
+        to = f" to {directory.show(d.principal)}" if d.principal else ""
         out.append(
             finding(
                 d.code,
                 _DRIFT_SEVERITY[ChangeKind(d.kind)],
                 "ownership" if d.kind == ChangeKind.OWNER_MISMATCH.value else "access",
                 d.securable,
-                f"{d.kind.replace('_', ' ')}: {subject}{d.securable}"
-                f"{' ' + ', '.join(d.privileges) if d.privileges else ''}{who}; {d.consequence}",
+                f"{d.kind.replace('_', ' ')}: {what}{d.securable}{to}{who}; {d.consequence}",
             )
         )
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 
 import click
 
@@ -15,6 +16,7 @@ from govkit.access.render import (
     securable_document,
     securable_text,
 )
+from govkit.cli.drift import LIVE_SOURCES, _read_live_file
 from govkit.cli.inputs import (
     check_state,
     incomplete,
@@ -29,6 +31,7 @@ from govkit.cli.shared import require_valid, select_environments
 from govkit.exitcodes import ExitCode
 from govkit.identity.document import Identities
 from govkit.spec.build import Spec
+from govkit.state import State
 
 
 def _identities(spec_dir: str, source: str | None) -> Identities | None:
@@ -45,6 +48,31 @@ def _identities(spec_dir: str, source: str | None) -> Identities | None:
         detail = incomplete([f"{e.item}: {e.message}" for e in identities.errors])
         raise UserError(f"{source}: identities document is incomplete ({detail})")
     return identities
+
+
+# A domain file says so at the top level; the other files (organisation, principals) are small.
+_DOMAIN_FILE = re.compile(rb"^domain\s*:", re.MULTILINE)
+
+
+def _principals_only(spec_dir: str) -> Spec | None:
+    """The spec's organisation and principals, without its domains: enough to answer for a live
+    State (which environments exist, what each principal is declared as), and fast on a large
+    estate. None when those files have an error (the full validation then names it)."""
+    from govkit.spec.build import build_spec
+    from govkit.spec.loader import Loaded, parse_file, spec_paths
+
+    loaded = Loaded()
+    for display, path in spec_paths(spec_dir):
+        raw = path.read_bytes()
+        if _DOMAIN_FILE.search(raw):
+            continue
+        spec_file, error = parse_file(display, raw)
+        if error is not None:
+            return None
+        if spec_file is not None:
+            loaded.files.append(spec_file)
+    spec, _ = build_spec(spec_dir, loaded)
+    return spec
 
 
 def _principal(name: str, spec: Spec, index: AccessIndex) -> str:
@@ -66,6 +94,29 @@ def _securable_name(name: str, index: AccessIndex) -> str:
         close = difflib.get_close_matches(name, [s.name for s in index.state.securables], 3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise UserError(f"unknown securable {name!r} in this environment{hint}") from None
+
+
+def _answering_state(
+    spec_dir: str, env: str, live: str | None, warehouse_id: str | None, today: dt.date
+) -> tuple[Spec, State]:
+    """The spec and the State to answer for: a live State file needs only the spec's
+    organisation and principals; anything else, the validated spec."""
+    light = _principals_only(spec_dir) if live is not None and live not in LIVE_SOURCES else None
+    if light is not None and live is not None:
+        if env not in light.organisation.environments:
+            known = ", ".join(light.organisation.environments)
+            raise UserError(f"unknown environment {env!r}; known: {known}")
+        state = _read_live_file(live)
+        check_state(state, env, live)
+        return light, state
+    validated = require_valid(spec_dir, today)
+    assert validated.spec is not None  # require_valid raised otherwise
+    (environment,) = select_environments(validated.environments, env)
+    if live is None:
+        return validated.spec, environment.state
+    state = read_state(live, environment, warehouse_id)
+    check_state(state, env, live)
+    return validated.spec, state
 
 
 @click.command("access")
@@ -109,14 +160,7 @@ def command(
     """Effective access, down to people, with the path that gives it."""
     if (on is None) == (principal is None):
         raise UserError("name exactly one of --on SECURABLE or --principal NAME")
-    validated = require_valid(spec_dir, today)
-    spec = validated.spec
-    assert spec is not None  # require_valid raised otherwise
-    (environment,) = select_environments(validated.environments, env)
-    state = environment.state
-    if live is not None:
-        state = read_state(live, environment, warehouse_id)
-        check_state(state, env, live)
+    spec, state = _answering_state(spec_dir, env, live, warehouse_id, today)
     index = effective_access(state, _identities(spec_dir, identities))
     label = labeller(spec)
     if on is not None:

@@ -105,10 +105,13 @@ class Outline:
         return Span(key.start_mark.line, end, column)
 
     def _after(self, node: yaml.Node | None) -> int:
+        """The first line after `node`'s content."""
         if node is None:
             return 0
         mark = node.end_mark
-        return mark.line if mark.column == 0 else mark.line + 1
+        block = isinstance(node, yaml.CollectionNode) and not node.flow_style
+        # A block collection ends where the next token starts: on a later line, never its own.
+        return mark.line if block or mark.column == 0 else mark.line + 1
 
 
 def cut(text: str, span: Span) -> str | None:
