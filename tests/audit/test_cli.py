@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -42,6 +43,11 @@ def test_prod_audit_has_every_section_and_its_findings(
     evidence = report["evidence"]
     assert isinstance(evidence, dict)
     assert evidence["generated_at"] == AS_OF and len(evidence["content_sha256"]) == 64
+    # Anyone can check the hash: empty the field, hash the text.
+    text = (tmp_path / "out" / "audit-prod.json").read_text(encoding="utf-8")
+    digest = evidence["content_sha256"]
+    blank = text.replace(f'"content_sha256": "{digest}"', '"content_sha256": ""', 1)
+    assert hashlib.sha256(blank.encode("utf-8")).hexdigest() == digest
     assert {s["name"]: s["complete"] for s in evidence["sources"]} == {
         "spec": True,
         "live": True,
