@@ -248,7 +248,9 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
 
 
 def _plain_state(raw: dict[str, Any]) -> State | None:
-    if not raw.keys() <= _STATE_KEYS or raw.get("source") not in _SOURCES:
+    source = raw.get("source")
+    # A list or an object as `source` cannot be looked up in a set (found by govkit.fuzz).
+    if not raw.keys() <= _STATE_KEYS or type(source) is not str or source not in _SOURCES:
         return None
     environment, taken_at = raw.get("environment"), raw.get("taken_at")
     complete, errors = raw.get("complete", True), raw.get("errors", [])
@@ -313,6 +315,8 @@ def _stdlib_loads(text: str | bytes) -> Any:
         raise StateFormatError(
             f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except UnicodeDecodeError as exc:  # found by python -m govkit.fuzz state
+        raise StateFormatError(f"not UTF-8 text: byte {exc.start} cannot be decoded") from None
 
 
 def _from_raw(raw: dict[str, Any]) -> State:

@@ -13,7 +13,7 @@ from govkit.adopt.principals import Directory, Known, PrincipalKind
 from govkit.identity.document import Identities
 
 if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
+    from databricks.sdk import AccountClient, WorkspaceClient
 
 
 class DirectoryError(Exception):
@@ -52,10 +52,38 @@ def from_scim(client: WorkspaceClient) -> Directory:
     return Directory("SCIM", known, frozenset({"service_principal"}))
 
 
+def from_account(client: AccountClient, workspaces: tuple[int, ...]) -> Directory:
+    """The account's service principals (account SCIM ids) and their assignments to
+    `workspaces`, for the import blocks of the account-level stacks."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    assigned: dict[str, set[int]] = {}
+    known: dict[str, Known] = {}
+    try:
+        for sp in client.service_principals.list():
+            if sp.application_id:
+                known[sp.application_id] = Known(
+                    "service_principal", sp.display_name, sp.id, sp.active is not False
+                )
+        for ws in workspaces:
+            for a in client.workspace_assignment.list(workspace_id=ws):
+                app = a.principal.service_principal_name if a.principal else None
+                if app:
+                    assigned.setdefault(app, set()).add(ws)
+    except (DatabricksError, OSError) as exc:
+        raise DirectoryError(f"could not read the account: {exc}") from None
+    known = {
+        app: replace(k, assigned=tuple(sorted(assigned.get(app, ())))) for app, k in known.items()
+    }
+    return Directory("the account", known, frozenset({"service_principal"}))
+
+
 def with_scim_ids(directory: Directory, scim: Directory) -> Directory:
-    """`directory`, with the SCIM ids (for import blocks) that `scim` knows."""
+    """`directory`, with the SCIM ids and assignments (for import blocks) that `scim` knows."""
     known = dict(directory.known)
     for name, found in scim.known.items():
         mine = known.get(name)
-        known[name] = found if mine is None else replace(mine, scim_id=found.scim_id)
+        known[name] = (
+            found if mine is None else replace(mine, scim_id=found.scim_id, assigned=found.assigned)
+        )
     return replace(directory, known=known)

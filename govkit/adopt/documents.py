@@ -38,6 +38,7 @@ class Options:
     waiver_days: int = 90
     incomplete: bool = False
     root: str = "."  # the spec folder, as diagnostics name its files
+    comments: Mapping[str, str] = field(default_factory=dict)  # securable -> its comment
 
     @property
     def waiver_expiry(self) -> dt.date:
@@ -155,6 +156,8 @@ class DomainBuilder:
             )
         uc_owner = self.deployer or s.owner or most_common_owner(catalog)
         doc["owner"] = self.key(uc_owner) if uc_owner else "unknown"
+        if catalog.name in self.options.comments:
+            doc["comment"] = self.options.comments[catalog.name]
         doc["environments"] = [env]
         doc["authority"] = "authoritative"
         complete = self.grants(file, s, doc, ())
@@ -177,6 +180,8 @@ class DomainBuilder:
         owner = self.owner(s, inherited, file, path)
         if owner is not None:
             out["owner"] = owner
+        if s.name in self.options.comments:
+            out["comment"] = self.options.comments[s.name]
         complete = self.grants(file, s, out, path)
         schema_owner = s.owner if owner is not None else inherited
         tables: dict[str, Any] = {}

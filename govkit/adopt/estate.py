@@ -13,6 +13,7 @@ from govkit.privileges import SecurableType
 from govkit.state import Securable, State
 
 MODELLED = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
+SYSTEM_SCHEMAS = frozenset({"information_schema"})
 
 
 @dataclass
@@ -88,6 +89,8 @@ def arrange(state: State) -> Estate:
             problems.append(_unmodelled(s))
             continue
         parts = s.name.split(".")
+        if len(parts) > 1 and parts[1] in SYSTEM_SCHEMAS:
+            continue  # Unity Catalog maintains it in every catalog
         if s.type is SecurableType.CATALOG:
             catalogs[s.name] = Catalog(s)
             continue

@@ -104,15 +104,21 @@ def _principal_blocks(
             )
             continue
         blocks.append({"to": f"module.{block}.databricks_service_principal.this", "id": p.scim_id})
-        problems.append(
-            reported(
-                "GOV708",
-                p.uc_name,
-                f"service principal {p.key}: its workspace assignments are not imported",
-                "the first apply assigns it to the environment's workspaces (a no-op where it "
-                "is assigned already)",
+        if p.assigned is None:
+            problems.append(
+                reported(
+                    "GOV708",
+                    p.uc_name,
+                    f"service principal {p.key}: its workspace assignments are not imported",
+                    "import with --account-host to adopt them; otherwise the first apply "
+                    "assigns it to the environment's workspaces",
+                )
             )
-        )
+            continue
+        for ws in call["workspace_ids"]:
+            if ws in p.assigned:
+                to = f"module.{block}.databricks_mws_permission_assignment.this[{_key(str(ws))}]"
+                blocks.append({"to": to, "id": f"{ws}|{p.scim_id}"})
     return blocks
 
 

@@ -35,6 +35,8 @@ class Known:
     display_name: str | None = None
     scim_id: str | None = None
     enabled: bool = True
+    # Workspaces a service principal is assigned to (an account read); None when unknown.
+    assigned: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Principal:
     kind: PrincipalKind
     how: str
     scim_id: str | None = None
+    assigned: tuple[int, ...] | None = None
 
 
 def shape_kind(name: str) -> PrincipalKind:
@@ -107,7 +110,8 @@ def classify(
         if name in declared:
             key, kind = declared[name]
             scim_id = known.scim_id if known is not None else None
-            out[name] = Principal(name, key, kind, DECLARED, scim_id)
+            assigned = known.assigned if known is not None else None
+            out[name] = Principal(name, key, kind, DECLARED, scim_id, assigned)
         elif known is not None:
             how = f"a {known.kind.replace('_', ' ')} in {directory.source}"
             if known.kind == "service_principal":
@@ -136,7 +140,14 @@ def classify(
             if known is not None
             else "an application id (a UUID)"
         )
-        out[name] = Principal(name, key, "service_principal", how, known.scim_id if known else None)
+        out[name] = Principal(
+            name,
+            key,
+            "service_principal",
+            how,
+            known.scim_id if known else None,
+            known.assigned if known else None,
+        )
         problem = _problem(directory, name, "service_principal", known)
         if problem:
             problems.append(reported("GOV706", name, f"service principal {name} {problem}"))

@@ -21,6 +21,7 @@ CODES: dict[str, tuple[str, Severity]] = {
     "GOV709": ("import.per-environment", Severity.WARNING),
     "GOV710": ("import.round-trip", Severity.ERROR),
     "GOV711": ("import.scope", Severity.NOTE),
+    "GOV712": ("import.comments", Severity.NOTE),
 }
 
 

@@ -11,11 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govkit.adopt import Adoption, adopt
+from govkit.adopt.directory import with_scim_ids
 from govkit.adopt.documents import Options
 from govkit.adopt.existing import ExistingSpec, find_spec
 from govkit.adopt.output import write_spec_files
+from govkit.adopt.report import reported
 from govkit.adopt.scope import scope
-from govkit.adopt.sources import ImportInputError, read_directory, read_state
+from govkit.adopt.sources import (
+    LIVE_SOURCES,
+    ImportInputError,
+    read_account,
+    read_comments,
+    read_directory,
+    read_state,
+)
 from govkit.adopt.yamltext import RenderedIndex
 from govkit.diagnostics import Diagnostic, Severity, locate
 from govkit.spec.loader import SourceIndex
@@ -43,6 +52,8 @@ class ImportRequest:
     workspaces: tuple[int, ...] = ()
     catalogs: tuple[str, ...] = ()
     waiver_days: int = 90
+    account_host: str | None = None
+    account_id: str | None = None
 
 
 @dataclass
@@ -105,6 +116,18 @@ def _elsewhere(req: ImportRequest, existing: ExistingSpec | None) -> dict[str, s
     }
 
 
+def _workspaces(req: ImportRequest, state: State) -> tuple[int, ...]:
+    if req.workspaces:
+        return req.workspaces
+    bound = {
+        w
+        for s in state.securables
+        if s.type.value == "catalog" and s.isolation_mode == "ISOLATED"
+        for w in s.workspace_ids or ()
+    }
+    return tuple(sorted(bound))
+
+
 def _adopt(
     req: ImportRequest, existing: ExistingSpec | None
 ) -> tuple[State, Adoption, list[Diagnostic]]:
@@ -115,8 +138,24 @@ def _adopt(
         )
         _check_complete(req, state)
         directory = read_directory(req.identities, req.source)
+        if req.account_host:
+            account = read_account(req.account_host, req.account_id, _workspaces(req, state))
+            directory = with_scim_ids(directory, account)
+        live = req.source in LIVE_SOURCES
+        catalogs = [s.name for s in state.securables if s.type.value == "catalog"]
+        comments = read_comments(catalogs) if live else {}
     except ImportInputError as exc:
         raise ImportRefused(str(exc)) from None
+    if not live:
+        notes.append(
+            reported(
+                "GOV712",
+                req.source,
+                "a State document holds no comments: the stacks set none",
+                "import from the workspace to keep the comments of catalogs and schemas; "
+                "otherwise the first apply clears them",
+            )
+        )
     options = Options(
         env=req.env,
         today=req.today,
@@ -126,6 +165,7 @@ def _adopt(
         waiver_days=req.waiver_days,
         incomplete=not state.complete,
         root=str(req.out),
+        comments=comments,
     )
     if existing is not None and req.merge:
         from govkit.adopt.merge import merge

@@ -15,6 +15,9 @@ from govkit.diagnostics import Diagnostic
 from govkit.privileges import SecurableType
 from govkit.state import Securable, State, make_state
 
+# Catalogs that Databricks maintains in every metastore: nobody governs them in a spec.
+MAINTAINED = frozenset({"system", "hive_metastore", "samples", "__databricks_internal"})
+
 
 def _in_scope(catalog: Securable, names: Collection[str], workspaces: Collection[int]) -> bool:
     if names:
@@ -41,7 +44,11 @@ def scope(
     for s in state.securables:
         if s.type is not SecurableType.CATALOG:
             continue
-        if s.name in elsewhere:
+        if s.name in MAINTAINED:
+            notes.append(
+                reported("GOV711", s.name, f"catalog {s.name} is maintained by Databricks")
+            )
+        elif s.name in elsewhere:
             notes.append(
                 reported(
                     "GOV711",

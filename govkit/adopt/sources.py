@@ -50,6 +50,45 @@ def read_state(
     return state
 
 
+def read_comments(catalogs: Sequence[str]) -> dict[str, str]:
+    """Comments of the catalogs and their schemas (full name -> comment), through REST.
+
+    The State document has no comments; without them the stacks would clear every comment
+    on the first apply, so an import from a live source reads them too, or stops.
+    """
+    from govkit.live import ReaderSettings
+    from govkit.live.client import ClientConfigError, make_client
+    from govkit.live.resilience import ReadFailed, Retrier
+    from govkit.live.rest import Rest
+
+    wanted = set(catalogs)
+    try:
+        rest = Rest(make_client(), Retrier(ReaderSettings(progress=False)))
+        infos = [c for c in rest.catalogs() if c.get("name") in wanted]
+        for catalog in sorted(wanted):
+            infos.extend(rest.schemas(catalog))
+    except (ClientConfigError, ReadFailed) as exc:
+        raise ImportInputError(f"could not read the comments of the catalogs: {exc}") from None
+    return {
+        str(i.get("full_name") or i["name"]): str(i["comment"]) for i in infos if i.get("comment")
+    }
+
+
+def read_account(host: str, account_id: str | None, workspaces: tuple[int, ...]) -> Directory:
+    """Service principals and their workspace assignments through the account API."""
+    from databricks.sdk import AccountClient
+
+    from govkit.adopt.directory import from_account
+
+    try:
+        client = AccountClient(host=host, account_id=account_id)
+        return from_account(client, workspaces)
+    except ValueError as exc:
+        raise ImportInputError(f"could not configure the account client: {exc}") from None
+    except DirectoryError as exc:
+        raise ImportInputError(str(exc)) from None
+
+
 def _scim() -> Directory:
     from govkit.live.client import ClientConfigError, make_client
 

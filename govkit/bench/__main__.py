@@ -1,5 +1,8 @@
 """`python -m govkit.bench [--sizes S,M,L] [--stages ...]`: figures for every stage and size.
 
+`python -m govkit.bench race [--size M] [--env prod]`: govkit drift against Terraform's refresh
+(see `govkit.bench.race`).
+
 Prints wall time and peak memory of each stage next to the floor (a bare YAML load with the C
 loader over the same files). Estates are generated once into `--work` and reused.
 """
@@ -52,6 +55,11 @@ def _run(stage: str, spec_dir: Path, work_dir: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["race"]:
+        from govkit.bench.race import main as race
+
+        return race(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m govkit.bench")
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--stages", default=",".join(_stages()))

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 ARGS = [
-    "--principal", "d001-a1", "--on", "d000.s01", "--env", "prod",
-    "--privileges", "USE_SCHEMA,SELECT", "--reason", "BENCH-1 cross-domain read",
+    "--principal", "d000-a2", "--on", "d000.s01.t003", "--env", "dev",
+    "--privileges", "MODIFY", "--reason", "BENCH-1 backfill",
     "--as-of", "2026-11-26",
 ]  # fmt: skip
 
@@ -34,7 +34,7 @@ def _timed(spec: Path) -> tuple[float, float, str]:
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_seconds = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
-    if done.returncode != 0:
+    if done.returncode != 0 or done.stderr:  # a refusal, or a warning the bench should not pay
         raise RuntimeError(done.stderr.strip().splitlines()[-1])
     return seconds, cpu_seconds, done.stdout
 

@@ -11,10 +11,14 @@ import click
 from govkit.cli.files import write_atomically
 from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid
+from govkit.diagnostics.formats import RENDERERS
 from govkit.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from govkit.identity.account import AccountPrincipals
+    from govkit.identity.document import Identities
     from govkit.identity.graph import GraphRead
+    from govkit.resolve import DesiredEnvironment
     from govkit.spec.build import Spec
 
 graph_url = click.option(
@@ -44,6 +48,11 @@ def command() -> None:
 @spec_dir
 @click.option("--source", type=click.Choice(["graph"]), default="graph", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Delta cache: read only what changed since the run that wrote it (a nightly job).",
+)
 @graph_url
 @auth
 @concurrency
@@ -52,6 +61,7 @@ def pull_command(
     spec_dir: str,
     source: str,
     out: Path,
+    cache: Path | None,
     graph_url: str | None,
     auth: str | None,
     concurrency: int,
@@ -60,10 +70,11 @@ def pull_command(
     """Read every declared group, its members, service principal and user; exit 1 if incomplete."""
     from govkit.identity.document import dumps
 
-    validated = require_valid(spec_dir, today)
-    assert validated.spec is not None  # require_valid stopped otherwise
-    read = _pull(validated.spec, graph_url, auth, concurrency)
+    spec, _ = _valid(spec_dir, today)
+    read = _pull(spec, graph_url, auth, concurrency, cache)
     write_atomically(out, dumps(read.identities))
+    if cache is not None and read.cache_text is not None:
+        write_atomically(cache, read.cache_text)
     for warning in read.warnings:
         click.echo(f"warning: {warning}", err=True)
     doc = read.identities
@@ -80,7 +91,15 @@ def pull_command(
     return ExitCode.ERROR
 
 
-def _pull(spec: Spec, graph_url: str | None, auth: str | None, concurrency: int) -> GraphRead:
+def _valid(spec_dir: str, today: dt.date) -> tuple[Spec, tuple[DesiredEnvironment, ...]]:
+    validated = require_valid(spec_dir, today)
+    assert validated.spec is not None  # require_valid stopped otherwise
+    return validated.spec, validated.environments
+
+
+def _pull(
+    spec: Spec, graph_url: str | None, auth: str | None, concurrency: int, cache: Path | None = None
+) -> GraphRead:
     """Read from Graph; a missing extra or an unusable credential is a one-line error."""
     from govkit.cli.main import UserError
     from govkit.identity.batching import BatchSettings
@@ -88,8 +107,86 @@ def _pull(spec: Spec, graph_url: str | None, auth: str | None, concurrency: int)
     from govkit.identity.pull import pull, targets_from_spec
 
     try:
-        return pull(
-            targets_from_spec(spec), graph_url, auth, BatchSettings(concurrency=concurrency)
-        )
+        settings = BatchSettings(concurrency=concurrency)
+        return pull(targets_from_spec(spec), graph_url, auth, settings, cache)
     except (MissingExtra, CredentialError) as exc:
         raise UserError(str(exc)) from None
+
+
+@command.command("check")
+@spec_dir
+@click.option(
+    "--identities",
+    "identities",
+    required=True,
+    metavar="graph|FILE",
+    help="Read Microsoft Graph now, or an identities document (govkit identities pull).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True
+)
+@click.option(
+    "--databricks",
+    is_flag=True,
+    help="Also check that every declared group and service principal is an account-level "
+    "principal, through databricks-sdk (DATABRICKS_HOST and its unified auth).",
+)
+@graph_url
+@auth
+@concurrency
+@as_of
+def check_command(
+    spec_dir: str,
+    identities: str,
+    fmt: str,
+    databricks: bool,
+    graph_url: str | None,
+    auth: str | None,
+    concurrency: int,
+    today: dt.date,
+) -> int:
+    """Check the spec against Entra ID (GOV406-GOV416); exit 1 on an error or partial data."""
+    from govkit.diagnostics import has_errors, locate
+    from govkit.diagnostics.formats import summary
+    from govkit.policy.directory import check_directory
+    from govkit.spec.build import load_spec
+
+    spec, environments = _valid(spec_dir, today)
+    if identities == "graph":
+        source = "Microsoft Graph"
+        read = _pull(spec, graph_url, auth, concurrency)
+        for warning in read.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        doc = read.identities
+    else:
+        source, doc = identities, _load(identities)
+    account = _account() if databricks else None
+    found = check_directory(spec, environments, today, doc, source, account)
+    diagnostics = locate(found, load_spec(spec_dir).sources)
+    click.echo(RENDERERS[fmt](diagnostics), nl=False)
+    if fmt == "text":
+        click.echo(f"{spec_dir}: {summary(diagnostics)} against {source}", err=True)
+    return ExitCode.ERROR if has_errors(diagnostics) else ExitCode.CLEAN
+
+
+def _load(path: str) -> Identities:
+    from govkit.cli.main import UserError
+    from govkit.identity.document import IdentitiesFormatError, loads
+
+    try:
+        return loads(Path(path).read_bytes())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    except IdentitiesFormatError as exc:
+        raise UserError(f"{path}: {exc}") from None
+
+
+def _account() -> AccountPrincipals:
+    from govkit.cli.main import UserError
+    from govkit.identity.account import read_account_principals
+    from govkit.live.client import ClientConfigError, make_client
+
+    try:
+        return read_account_principals(make_client())
+    except ClientConfigError as exc:
+        raise UserError(f"--databricks: {exc}") from None

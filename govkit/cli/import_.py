@@ -53,6 +53,13 @@ def _workspaces(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="The environment's workspace ids; only catalogs bound to one of them are imported.",
 )
 @click.option("--catalog", "catalogs", multiple=True, help="Import only this catalog (repeatable).")
+@click.option(
+    "--account-host",
+    envvar="GOVKIT_ACCOUNT_HOST",
+    help="Read service principals and their workspace assignments from the account, so that "
+    "the account-level stacks are imported too.",
+)
+@click.option("--account-id", envvar="DATABRICKS_ACCOUNT_ID", help="With --account-host.")
 @click.option("--waiver-days", default=90, show_default=True, type=click.IntRange(1, 3650))
 @as_of
 def command(
@@ -69,6 +76,8 @@ def command(
     template: str | None,
     workspaces: tuple[int, ...],
     catalogs: tuple[str, ...],
+    account_host: str | None,
+    account_id: str | None,
     waiver_days: int,
     today: dt.date,
 ) -> int:
@@ -90,6 +99,8 @@ def command(
         template=template,
         workspaces=workspaces,
         catalogs=catalogs,
+        account_host=account_host,
+        account_id=account_id,
         waiver_days=waiver_days,
         today=today,
     )

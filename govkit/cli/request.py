@@ -134,6 +134,7 @@ def finish(edit: Edit, verb: str, identities: str | None) -> int:
     click.echo(unified_diff(edit.changes), nl=False)
     if edit.change is not None:
         click.echo(describe(edit.change, edit.catalog, verb, identities), nl=False)
+    click.echo(render_text(list(edit.warnings)), err=True, nl=False)
     return ExitCode.CLEAN
 
 

@@ -94,24 +94,25 @@ def checker(loaded: Loaded, root: str, today: dt.date) -> Checker:
             errors = _errors(loaded, root, [edits[i] for i in active], today)
             if not errors:
                 return refused
-            blamed = {active[j]: _why(d) for d, j in errors if j >= 0}
-            if not blamed:  # no edit is named: refuse the ones that fail on their own
-                blamed = {
-                    i: _why(errs[0][0])
-                    for i in active
-                    if (
-                        errs := _errors(
-                            loaded, root, [edits[a] for a in (*edits[i].after, i)], today
-                        )
-                    )
-                }
-            if not blamed:
-                return {**refused, **{i: _why(errors[0][0]) for i in active}}
+            named: dict[int, list[Diagnostic]] = {}
+            for d, k in errors:
+                if k >= 0:
+                    named.setdefault(active[k], []).append(d)
+            if not named:  # no edit is named: refuse the ones that fail on their own
+                for a in active:
+                    alone = [edits[b] for b in (*edits[a].after, a)]
+                    if errs := _errors(loaded, root, alone, today):
+                        named[a] = [d for d, _ in errs]
+            if not named:
+                return {**refused, **{a: _why([d for d, _ in errors]) for a in active}}
+            blamed = {a: _why(ds) for a, ds in named.items()}
             refused.update(blamed)
         return refused
 
     return check
 
 
-def _why(d: Diagnostic) -> str:
-    return f"the spec would not validate: {d.code} {d.message}"
+def _why(diagnostics: list[Diagnostic]) -> str:
+    """Every distinct reason, in code order: `GOV206 ...; GOV212 ...`."""
+    reasons = sorted({f"{d.code} {d.message}" for d in diagnostics})
+    return "the spec would not validate: " + "; ".join(reasons)

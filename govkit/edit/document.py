@@ -87,11 +87,18 @@ class Document:
                 )
 
 
-def parse(file: str, text: str) -> Document:
-    """Parse `text` for editing, or refuse when it would not come back byte for byte."""
+def parse(file: str, text: str, prefer: tuple[int, int, int] | None = None) -> Document:
+    """Parse `text` for editing, or refuse when it would not come back byte for byte.
+
+    Styles are tried in order: `prefer` (the whole file's, for a part of it), the one `text`
+    itself suggests, then the usual ones; the first that reproduces `text` is the one new
+    content is written in.
+    """
     problem = ""
     guess = _guess_style(text)
-    for style in sorted(_STYLES, key=lambda st: st != guess):
+    order = [prefer] if prefer is not None else []
+    order += [guess, *_STYLES]
+    for style in dict.fromkeys(order):
         y = _yaml(style)
         try:
             data = y.load(text)

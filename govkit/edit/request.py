@@ -53,6 +53,7 @@ class Edit:
     catalog: str = ""
     errors: tuple[Diagnostic, ...] = ()
     note: str = ""
+    warnings: tuple[Diagnostic, ...] = ()  # findings on the edited file, for the requester
 
     @property
     def refused(self) -> bool:
@@ -88,7 +89,8 @@ def open_region(file: str, text: str, outline: Outline, target: Target) -> Regio
     fragment = cut(text, span) if span is not None else None
     if span is not None and fragment is not None:
         try:
-            doc = parse(file, fragment) if fragment.strip() else empty(file, style_of(text))
+            style = style_of(text)
+            doc = parse(file, fragment, style) if fragment.strip() else empty(file, style)
             return Region(doc, [doc.data], text, span)
         except EditRefused:
             pass  # the whole file is tried next, and says why when it cannot be edited either
@@ -141,7 +143,10 @@ def _checked(
     errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
     if errors:
         return Edit(change=change, catalog=catalog, errors=errors)
-    return Edit({file: (region.whole, after)}, change, catalog)
+    warnings = tuple(
+        d for d in result.diagnostics if d.severity is Severity.WARNING and d.file == file
+    )
+    return Edit({file: (region.whole, after)}, change, catalog, warnings=warnings)
 
 
 def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:

@@ -13,6 +13,7 @@ import datetime as dt
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from govkit.identity.batching import Answer, Batcher, BatchSettings, Get
@@ -52,15 +53,28 @@ class GraphRead:
     identities: Identities
     warnings: list[str]
     requests: int
+    cache_text: str | None = None  # the next run's delta cache, after a complete read
+
+
+@dataclass
+class Cached:
+    """A previous read by ids, and which of its groups Graph's delta says did not change."""
+
+    groups: dict[str, dict[str, Any]]  # id -> {"name": str, "members": [[kind, id], ...]}
+    users: dict[str, User]
+    sps: dict[str, ServicePrincipal]
+    unchanged: frozenset[str]
 
 
 @dataclass
 class _Crawl:
-    groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {name, members}
+    # id -> {"name": display name, "members": [(kind, id), ...]}
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)  # by id
     sps: dict[str, ServicePrincipal] = field(default_factory=dict)  # by id
     errors: list[IdentityError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cache: Cached | None = None
 
     def fail(self, item: str, answer: Answer) -> None:
         self.errors.append(IdentityError(item, answer.message or f"HTTP {answer.status}"))
@@ -113,20 +127,39 @@ def _take_lookup(crawl: _Crawl, key: str, answer: Answer) -> None:
             _add_user(crawl, obj)
 
 
-def _add_user(crawl: _Crawl, obj: dict[str, Any]) -> str:
+def _add_user(crawl: _Crawl, obj: dict[str, Any]) -> tuple[str, str]:
     upn = obj.get("userPrincipalName") or obj["id"]
     crawl.users[obj["id"]] = User(
         upn, obj["id"], obj.get("displayName"), bool(obj.get("accountEnabled", True))
     )
-    return f"user:{upn}"
+    return ("user", obj["id"])
 
 
-def _add_sp(crawl: _Crawl, obj: dict[str, Any]) -> str:
+def _add_sp(crawl: _Crawl, obj: dict[str, Any]) -> tuple[str, str]:
     app_id = obj.get("appId") or obj["id"]
     crawl.sps[obj["id"]] = ServicePrincipal(
         app_id, obj["id"], obj.get("displayName"), bool(obj.get("accountEnabled", True))
     )
-    return f"sp:{app_id}"
+    return ("sp", obj["id"])
+
+
+def expand(crawl: _Crawl, gid: str) -> list[Get]:
+    """The reads a group needs: none when the cache holds it unchanged (nested ones likewise)."""
+    cache = crawl.cache
+    if cache is None or gid not in cache.unchanged:
+        return [members_get(gid)]
+    members = [(str(kind), str(oid)) for kind, oid in cache.groups[gid]["members"]]
+    crawl.groups[gid]["members"] = members
+    gets: list[Get] = []
+    for kind, oid in members:
+        if kind == "user" and oid in cache.users:
+            crawl.users[oid] = cache.users[oid]
+        elif kind == "sp" and oid in cache.sps:
+            crawl.sps[oid] = cache.sps[oid]
+        elif kind == "group" and oid not in crawl.groups:
+            crawl.groups[oid] = {"name": cache.groups.get(oid, {}).get("name", oid)}
+            gets.extend(expand(crawl, oid))
+    return gets
 
 
 def _take_members(crawl: _Crawl, gid: str, answer: Answer, batcher: Batcher) -> list[Get]:
@@ -136,7 +169,7 @@ def _take_members(crawl: _Crawl, gid: str, answer: Answer, batcher: Batcher) -> 
         crawl.fail(f"members of group {group['name']} ({gid})", answer)
         return []
     follow: list[Get] = []
-    members: list[str] = group.setdefault("members", [])
+    members: list[tuple[str, str]] = group.setdefault("members", [])
     for obj in answer.body.get("value", []):
         kind = _TYPES.get(str(obj.get("@odata.type", "")).lower())
         if kind == "user":
@@ -144,10 +177,10 @@ def _take_members(crawl: _Crawl, gid: str, answer: Answer, batcher: Batcher) -> 
         elif kind == "sp":
             members.append(_add_sp(crawl, obj))
         elif kind == "group":
-            members.append(f"group:{obj.get('displayName') or obj['id']}")
+            members.append(("group", obj["id"]))
             if obj["id"] not in crawl.groups:
                 crawl.groups[obj["id"]] = {"name": obj.get("displayName") or obj["id"]}
-                follow.append(members_get(obj["id"]))
+                follow.extend(expand(crawl, obj["id"]))
         else:
             crawl.warnings.append(
                 f"group {group['name']}: member {obj.get('id')} of type "
@@ -181,23 +214,35 @@ async def read_graph(
     base_url: str,
     targets: Targets,
     settings: BatchSettings,
-    skip: frozenset[str] = frozenset(),
+    cache: Cached | None = None,
+    batcher: Batcher | None = None,
 ) -> tuple[_Crawl, Batcher]:
-    """Look up every target, then read the members of every group found (except `skip`)."""
-    batcher = Batcher(adapter, base_url, settings)
-    crawl = _Crawl()
+    """Look up every target, then read the members of every group found (or take the cache's)."""
+    batcher = batcher or Batcher(adapter, base_url, settings)
+    crawl = _Crawl(cache=cache)
     first = lookups(targets)
     answers = await batcher.get_all(first)
     for get in first:
         _take_lookup(crawl, get.key, answers[get.key])
-    await crawl_groups(
-        crawl, batcher, [members_get(g) for g in sorted(crawl.groups) if g not in skip]
-    )
+    first = [get for gid in sorted(crawl.groups) for get in expand(crawl, gid)]
+    await crawl_groups(crawl, batcher, first)
     return crawl, batcher
 
 
 def to_document(crawl: _Crawl, taken_at: str) -> Identities:
-    groups = [Group(g["name"], gid, tuple(g.get("members", ()))) for gid, g in crawl.groups.items()]
+    names = {
+        "user": {oid: u.name for oid, u in crawl.users.items()},
+        "sp": {oid: s.application_id for oid, s in crawl.sps.items()},
+        "group": {oid: g["name"] for oid, g in crawl.groups.items()},
+    }
+    groups = [
+        Group(
+            g["name"],
+            gid,
+            tuple(f"{k}:{names[k][oid]}" for k, oid in g.get("members", ()) if oid in names[k]),
+        )
+        for gid, g in crawl.groups.items()
+    ]
     return make_identities(
         "graph",
         groups,
@@ -224,10 +269,33 @@ def make_client(credential: Any, graph_url: str) -> Any:
 
 
 async def pull_graph(
-    credential: Any, graph_url: str, targets: Targets, settings: BatchSettings
+    credential: Any,
+    graph_url: str,
+    targets: Targets,
+    settings: BatchSettings,
+    cache: Path | None = None,
 ) -> GraphRead:
-    """The identities document for `targets`, read from the Graph at `graph_url`."""
+    """The identities document for `targets`, read from the Graph at `graph_url`.
+
+    With `cache`, a run follows the cache's delta links and reads only what changed; after a
+    complete read, `GraphRead.cache_text` is the cache for the next run.
+    """
+    from govkit.identity import delta
+
     client = make_client(credential, graph_url)
     taken_at = now_utc()
-    crawl, batcher = await read_graph(client.request_adapter, graph_url, targets, settings)
-    return GraphRead(to_document(crawl, taken_at), crawl.warnings, batcher.requests)
+    batcher = Batcher(client.request_adapter, graph_url, settings)
+    data = delta.load_cache(cache, graph_url) if cache is not None else None
+    since = await delta.cached_since(batcher, data) if data is not None else None
+    links = since[1] if since is not None else None
+    if cache is not None and since is None:
+        links = await delta.start_links(batcher)
+    crawl, _ = await read_graph(
+        client.request_adapter, graph_url, targets, settings,
+        cache=since[0] if since is not None else None, batcher=batcher,
+    )  # fmt: skip
+    doc = to_document(crawl, taken_at)
+    text = None
+    if cache is not None and links is not None and doc.complete:
+        text = delta.cache_text(crawl, graph_url, links)
+    return GraphRead(doc, crawl.warnings, batcher.requests, text)

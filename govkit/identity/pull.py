@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 from govkit.identity.batching import BatchSettings
 from govkit.identity.credentials import (
@@ -34,9 +35,10 @@ def pull(
     graph_url: str | None = None,
     auth: str | None = None,
     settings: BatchSettings | None = None,
+    cache: Path | None = None,
 ) -> GraphRead:
     """Read `targets` from Graph (`--graph-url`, GOVKIT_GRAPH_TOKEN or azure-identity)."""
     require_extra()
     url = graph_url or os.environ.get("GOVKIT_GRAPH_URL") or DEFAULT_GRAPH_URL
     credential = make_credential(auth)
-    return asyncio.run(pull_graph(credential, url, targets, settings or BatchSettings()))
+    return asyncio.run(pull_graph(credential, url, targets, settings or BatchSettings(), cache))

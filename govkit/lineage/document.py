@@ -135,10 +135,14 @@ def _three_parts(name: Any) -> bool:
 
 def _plain(raw: dict[str, Any]) -> tuple[list[Edge], list[LineageError]] | None:
     """The fast path for what `dumps` writes (a million edges); None sends it to the validator."""
-    if not raw.keys() <= _KEYS or raw.get("source") not in _SOURCES:
+    source = raw.get("source")
+    # A list or an object cannot be looked up in a set (found by govkit.fuzz).
+    if not raw.keys() <= _KEYS or type(source) is not str or source not in _SOURCES:
         return None
     taken_at, complete, errors = raw.get("taken_at"), raw.get("complete", True), raw.get("errors")
     if (taken_at is not None and type(taken_at) is not str) or type(complete) is not bool:
+        return None
+    if errors is not None and type(errors) is not list:
         return None
     errs: list[LineageError] = []
     for e in errors or []:

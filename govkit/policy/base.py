@@ -39,6 +39,7 @@ Holder = tuple[str, Path]
 class Scope(str, enum.Enum):
     SPEC = "spec"
     STATE = "state"
+    IDENTITIES = "identities"  # needs an identities document: `govkit identities check`
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,9 @@ A waiver that waives nothing warns (GOV090); an expired one errors (GOV091).
 
 **Where a rule runs.** `spec` rules need what only the spec says (origins, reasons, expiry
 dates, waivers). `state` rules need only what a State document carries, so drift and audit can
-run them on a live metastore too.
+run them on a live metastore too. `identities` rules need an identities document as well (Entra
+ID, read by Microsoft Graph or written by hand): `govkit identities check` runs them, with the
+same severities and waivers.
 """
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 
 from govkit.diagnostics import Diagnostic, Severity
 from govkit.policy import (
+    directory_groups,
+    directory_principals,
     environments,
     grants,
     grants_duration,
@@ -36,6 +38,8 @@ RULES: tuple[type[Rule], ...] = tuple(
             *grants_duration.RULES,
             *environments.RULES,
             *identities.RULES,
+            *directory_groups.RULES,
+            *directory_principals.RULES,
         ),
         key=lambda r: r.code,
     )
@@ -56,7 +60,10 @@ def run_rules(
 ) -> list[Diagnostic]:
     """Every finding of every rule that is not off and not waived, as diagnostics (unsorted)."""
     ctx = Context(spec, environments, today)
-    off = {r.code for r in RULES if configured_severity(r, spec) is None}
+    # Waivers of directory rules are used by `govkit identities check`, not here.
+    off = {
+        r.code for r in RULES if configured_severity(r, spec) is None or r.scope is Scope.IDENTITIES
+    }
     ctx.waivers = WaiverBook(spec, today, off)
     ctx.known_codes = frozenset(BY_CODE)
     waiver_codes = {r.code for r in WAIVER_RULES}

@@ -182,34 +182,37 @@ def collection(req: GraphRequest, items: list[dict[str, Any]], what: str) -> Gra
 def _listing(
     req: GraphRequest,
     what: str,
-    objects: dict[str, dict[str, Any]],
+    what_kind: str,
     filterable: tuple[str, ...],
     default: tuple[str, ...] = (),
 ) -> GraphResponse:
     """A collection in id order, narrowed by `$filter` (string equality, case-insensitive)."""
     _require_advanced(req)
-    with req.directory.lock:
-        found = sorted(objects.values(), key=lambda o: o["id"])
+    d = req.directory
+    with d.lock:
         if "$filter" in req.query:
             clauses = parse_filter(req.query["$filter"], filterable)
-            found = [o for o in found if any(str(o[k]).lower() == v.lower() for k, v in clauses)]
+            hits = {o["id"]: o for k, v in clauses for o in d.lookup(what_kind, k, v)}
+            found = [hits[i] for i in sorted(hits)]
+        else:
+            objects: dict[str, dict[str, Any]] = getattr(d, what_kind)
+            found = sorted(objects.values(), key=lambda o: o["id"])
         items = [_select(req, o, default) for o in found]
     return collection(req, items, what)
 
 
 def list_groups(req: GraphRequest) -> GraphResponse:
-    return _listing(req, "groups", req.directory.groups, ("displayName", "id"))
+    return _listing(req, "groups", "groups", ("displayName", "id"))
 
 
 def list_users(req: GraphRequest) -> GraphResponse:
-    d = req.directory
     fields = ("userPrincipalName", "id", "mail")
-    return _listing(req, "users", d.users, fields, DEFAULT_USER_PROPERTIES)
+    return _listing(req, "users", "users", fields, DEFAULT_USER_PROPERTIES)
 
 
 def list_sps(req: GraphRequest) -> GraphResponse:
-    d = req.directory
-    return _listing(req, "servicePrincipals", d.service_principals, ("appId", "id", "displayName"))
+    fields = ("appId", "id", "displayName")
+    return _listing(req, "servicePrincipals", "service_principals", fields)
 
 
 def _group(req: GraphRequest) -> dict[str, Any]:

@@ -73,7 +73,11 @@ def _changes(req: GraphRequest, since: int | None) -> list[dict[str, Any]]:
     return entries
 
 
-def groups_delta(req: GraphRequest) -> GraphResponse:
+def _delta(
+    req: GraphRequest,
+    what: str,
+    changes: Callable[[GraphRequest, int | None], list[dict[str, Any]]],
+) -> GraphResponse:
     d = req.directory
     with d.lock:
         since: int | None = None
@@ -88,13 +92,13 @@ def groups_delta(req: GraphRequest) -> GraphResponse:
                 "SyncStateNotFound",
                 "The sync state generation is old or invalid; start a full synchronization.",
             )
-        entries = _changes(req, since)
+        entries = changes(req, since)
         generation = d.generation
     if "$deltatoken" in req.query:
         # Pages of a change walk keep the generation they started from in their skip token.
         req.query.pop("$deltatoken")
         req.query["$skiptoken"] = encode_token({"offset": 0, "since": since})
-    response = collection(req, entries, "groups")
+    response = collection(req, entries, what)
     body = response.body
     next_link = body.pop("@odata.nextLink", None)
     if next_link is not None:
@@ -109,5 +113,32 @@ def groups_delta(req: GraphRequest) -> GraphResponse:
     return response
 
 
+def _user_changes(req: GraphRequest, since: int | None) -> list[dict[str, Any]]:
+    d = req.directory
+    wanted = [s.strip() for s in req.query.get("$select", "").split(",") if s.strip()]
+    entries: list[dict[str, Any]] = []
+    for uid in sorted(d.user_history):
+        versions = d.user_history[uid]
+        if uid in d.user_deleted:
+            if since is not None and d.user_deleted[uid] > since and versions[0][0] <= since:
+                entries.append({"id": uid, "@removed": {"reason": "changed"}})
+            continue
+        if since is not None and versions[-1][0] <= since:
+            continue
+        user = d.users[uid]
+        entries.append({k: v for k, v in user.items() if not wanted or k == "id" or k in wanted})
+    return entries
+
+
+def users_delta(req: GraphRequest) -> GraphResponse:
+    """`GET /users/delta`: every user, then the users whose account changed."""
+    return _delta(req, "users", _user_changes)
+
+
+def groups_delta(req: GraphRequest) -> GraphResponse:
+    return _delta(req, "groups", _changes)
+
+
 def register(add: Callable[[str, str, Handler], None]) -> None:
     add("GET", r"/groups/(?:delta(?:\(\))?|microsoft\.graph\.delta)", groups_delta)
+    add("GET", r"/users/(?:delta(?:\(\))?|microsoft\.graph\.delta)", users_delta)

@@ -53,22 +53,31 @@ class Directory:
     generation: int = 1
     oldest_delta: int = 0  # delta tokens older than this are expired (410)
     history: dict[str, GroupHistory] = field(default_factory=dict)
+    # user id -> (generation, account state) per change, and when it was deleted
+    user_history: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
+    user_deleted: dict[str, int] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _indexes: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def lookup(self, kind: str, key: str, value: str) -> list[dict[str, Any]]:
+        """Objects of `kind` whose `key` equals `value` (case-insensitive, as Graph's `eq`)."""
+        index = self._indexes.get((kind, key))
+        if index is None:
+            index = {}
+            objects: dict[str, dict[str, Any]] = getattr(self, kind)
+            for obj in sorted(objects.values(), key=lambda o: str(o["id"])):
+                index.setdefault(str(obj[key]).lower(), []).append(obj)
+            self._indexes[(kind, key)] = index
+        return index.get(value.lower(), [])
 
     def object(self, oid: str) -> dict[str, Any] | None:
         return self.users.get(oid) or self.groups.get(oid) or self.service_principals.get(oid)
 
     def user_by_upn(self, upn: str) -> dict[str, Any] | None:
-        wanted = upn.lower()
-        return next(
-            (u for u in self.users.values() if u["userPrincipalName"].lower() == wanted), None
-        )
+        return next(iter(self.lookup("users", "userPrincipalName", upn)), None)
 
     def sp_by_app_id(self, app_id: str) -> dict[str, Any] | None:
-        wanted = app_id.lower()
-        return next(
-            (s for s in self.service_principals.values() if s["appId"].lower() == wanted), None
-        )
+        return next(iter(self.lookup("service_principals", "appId", app_id)), None)
 
     def replace(self, doc: Identities) -> None:
         """Serve `doc` from now on; groups that changed are what the next delta reports."""
@@ -83,6 +92,14 @@ class Directory:
                     history.deleted_at = None
             for gid in self.groups.keys() - fresh.groups.keys():
                 self.history[gid].deleted_at = self.generation
+            for uid, user in fresh.users.items():
+                versions = self.user_history.setdefault(uid, [])
+                if not versions or versions[-1][1] != user_state(user) or uid in self.user_deleted:
+                    versions.append((self.generation, user_state(user)))
+                    self.user_deleted.pop(uid, None)
+            for uid in self.users.keys() - fresh.users.keys():
+                self.user_deleted[uid] = self.generation
+            self._indexes.clear()
             self.users, self.groups = fresh.users, fresh.groups
             self.service_principals, self.members = fresh.service_principals, fresh.members
 
@@ -91,6 +108,10 @@ class Directory:
         with self.lock:
             self.oldest_delta = self.generation + 1
             self.generation += 1
+
+
+def user_state(user: dict[str, Any]) -> tuple[Any, ...]:
+    return (user["userPrincipalName"], user["displayName"], user["accountEnabled"])
 
 
 def build_directory(doc: Identities) -> Directory:
@@ -138,6 +159,7 @@ def build_directory(doc: Identities) -> Directory:
         directory.history[gid] = GroupHistory(
             [(1, frozenset(directory.members[gid]), group.display_name)]
         )
+    directory.user_history = {uid: [(1, user_state(u))] for uid, u in directory.users.items()}
     return directory
 
 

@@ -32,6 +32,7 @@ from govkit.identity.document import Identities, IdentitiesFormatError, loads
 from govkit.testing import graphapi, graphdelta
 from govkit.testing.graphapi import GraphError, GraphRequest, GraphResponse, Handler
 from govkit.testing.graphdirectory import Directory, build_directory
+from govkit.testing.http import BodyRefused, read_body
 
 MAX_BATCH = 20
 API_PREFIX = "/v1.0"
@@ -168,8 +169,12 @@ class GraphServer:
     def handle(self, handler: _Handler) -> None:
         parts = urllib.parse.urlsplit(handler.path)
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
+        try:
+            raw = read_body(handler.headers, handler.rfile)
+        except BodyRefused as exc:
+            handler.close_connection = True  # the unread body must not be taken for a request
+            handler.send(self._error(GraphError(exc.status, "BadRequest", str(exc))))
+            return
         path = re.sub("/{2,}", "/", parts.path)
         target = f"{path}?{parts.query}" if parts.query else path
         try:
@@ -331,7 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, IdentitiesFormatError) as exc:
         print(f"govkit.testing.graphserver: {args.directory}: {exc}", file=sys.stderr)
         return 1
-    server = GraphServer(identities, port=args.port, token=args.token)
+    try:
+        server = GraphServer(identities, port=args.port, token=args.token)
+    except OSError as exc:
+        print(f"govkit.testing.graphserver: port {args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
     print(f"serving Microsoft Graph on {server.url}", flush=True)
     print(f"GOVKIT_GRAPH_TOKEN={server.token} --graph-url {server.url}", flush=True)
     server.start()

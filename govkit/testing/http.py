@@ -13,6 +13,29 @@ from typing import Any
 from govkit.testing.faults import FaultDecider
 from govkit.testing.store import ApiError, Store
 
+# A test server left running is no open door: a body past this is refused unread (413).
+MAX_BODY_BYTES = 4 << 20
+
+
+class BodyRefused(ValueError):
+    """A request body that is not read: a bad Content-Length, or one past the cap."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def read_body(headers: Any, rfile: Any) -> bytes:
+    """The request body by its Content-Length, at most MAX_BODY_BYTES, else BodyRefused."""
+    raw = headers.get("Content-Length") or "0"
+    if not raw.strip().isdigit():
+        raise BodyRefused(400, f"Content-Length {raw[:40]!r} is not a length")
+    length = int(raw)
+    if length > MAX_BODY_BYTES:
+        raise BodyRefused(413, f"Request body of {length} bytes exceeds {MAX_BODY_BYTES}")
+    data: bytes = rfile.read(length) if length else b""
+    return data
+
 
 @dataclass(frozen=True)
 class ServerConfig:

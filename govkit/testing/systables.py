@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,7 +283,7 @@ def _iso(ms: int) -> str:
 
 def _lineage_defaults(store: Store, row: dict[str, Any]) -> None:
     """Fill what a real lineage record always carries from the parts a test gives."""
-    row.setdefault("account_id", store.metastore_id)
+    row.setdefault("account_id", store.account_id)
     row.setdefault("metastore_id", store.metastore_id)
     row.setdefault("workspace_id", str(store.workspace_id))
     for side in ("source", "target"):
@@ -298,7 +298,7 @@ def _lineage_defaults(store: Store, row: dict[str, Any]) -> None:
 
 
 def _audit_defaults(store: Store, row: dict[str, Any]) -> None:
-    row.setdefault("account_id", store.metastore_id)
+    row.setdefault("account_id", store.account_id)
     row.setdefault("workspace_id", str(store.workspace_id))
     row.setdefault("version", "2.0")
     row.setdefault("audit_level", "WORKSPACE_LEVEL")
@@ -310,7 +310,12 @@ def _event_date(row: dict[str, Any]) -> None:
         row["event_date"] = str(row["event_time"])[:10]
 
 
-def _rows(source: Source, store: Store, rows: Iterable[dict[str, Any]], defaults: Any) -> Columns:
+Defaults = Callable[[Store, dict[str, Any]], None]
+
+
+def _rows(
+    source: Source, store: Store, rows: Iterable[dict[str, Any]], defaults: Defaults
+) -> Columns:
     names = [name for name, _ in source.columns]
     known = set(names)
     out: Columns = {name: [] for name in names}

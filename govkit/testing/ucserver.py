@@ -35,7 +35,15 @@ from typing import Any
 from govkit.state import State
 from govkit.testing import accountapi, scimapi, sqlapi, ucapi
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
-from govkit.testing.http import Host, Request, Response, Router, ServerConfig
+from govkit.testing.http import (
+    BodyRefused,
+    Host,
+    Request,
+    Response,
+    Router,
+    ServerConfig,
+    read_body,
+)
 from govkit.testing.store import ApiError, Store, dump_document, load_document
 
 _UNAUTHENTICATED_PATHS = ("/.well-known/", "/blob/")
@@ -211,8 +219,12 @@ class UCServer:
         parts = urllib.parse.urlsplit(handler.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query, True).items()}
         headers = {k: v for k, v in handler.headers.items()}
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
+        try:
+            raw = read_body(handler.headers, handler.rfile)
+        except BodyRefused as exc:
+            handler.close_connection = True  # the unread body must not be taken for a request
+            handler.send(_error(ApiError(exc.status, "INVALID_PARAMETER_VALUE", str(exc)), 0))
+            return
         req = Request(
             handler.command, parts.path, query, None, headers, self.url, self.store,
             self._decider, self.config, host=host,

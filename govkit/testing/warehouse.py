@@ -26,6 +26,9 @@ from govkit.testing import systables
 from govkit.testing.store import Store
 from govkit.testing.warehouse_values import column_info, text_sql
 
+# Databricks table-valued functions that sqlglot does not model.
+_TABLE_FUNCTIONS = {"range"}
+
 # A statement parameter: (value or None for NULL, SQL type name as the request gave it)
 Parameter = tuple[str | None, str]
 
@@ -113,6 +116,15 @@ def translate(
 ) -> tuple[str, list[systables.Source]]:
     """DuckDB SQL for one Databricks query, and the sources it reads."""
     tree = _parse(sql)
+    for call in tree.find_all(exp.Anonymous):
+        # sqlglot knows the Databricks functions; an unknown one may still exist in DuckDB.
+        if call.name.lower() not in _TABLE_FUNCTIONS:
+            raise SqlError(
+                "UNRESOLVED_ROUTINE",
+                f"Cannot resolve routine `{call.name}` on search path "
+                "[`system`.`builtin`, `system`.`session`].",
+                "42883",
+            )
     sources = _resolve_tables(tree, catalog, schema)
     if not isinstance(tree, exp.Query):
         raise SqlError(

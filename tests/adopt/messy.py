@@ -66,14 +66,24 @@ def messy_state() -> State:
     )
 
 
+COMMENTS = {
+    (T.CATALOG, "sales_dev"): 'Orders and "pipeline" forecasts; ${not_a_variable} stays',
+    (T.SCHEMA, "sales_dev.orders"): "Zürich → 東京\nsecond line",
+}
+
+
 def load_messy(server: UCServer) -> State:
     state = messy_state()
     with server.store.lock:
         server.store.load_states([state])
+        for key, comment in COMMENTS.items():
+            server.store.objects[key].extra["comment"] = comment
         server.store.service_principals[ETL_SCIM_ID] = {
             "id": ETL_SCIM_ID,
             "applicationId": ETL,
             "displayName": "sp-sales-etl",
             "active": True,
         }
+        for workspace in WORKSPACES:  # assigned to the environment's workspaces long ago
+            server.store.assignments[(workspace, ETL_SCIM_ID)] = ["USER"]
     return state

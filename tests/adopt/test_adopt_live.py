@@ -16,7 +16,7 @@ import pytest
 from govkit.cli.main import main
 from govkit.compile.runner import Terraform, planned_changes
 from govkit.testing.fixtures import ServerFactory
-from tests.adopt.messy import WORKSPACES, load_messy
+from tests.adopt.messy import load_messy
 from tests.adopt.support import TODAY
 from tests.compile.support import MODULES
 from tests.terraform.tools import mirror_config, terraform_binary
@@ -52,9 +52,10 @@ def terraform() -> tuple[str, Path]:
     return terraform_binary(), mirror_config()
 
 
-def _import(source: str, spec: Path, tf_out: Path, modules: Path) -> None:
+def _import(source: str, spec: Path, tf_out: Path, modules: Path, account: str) -> None:
     args = ["import", "--env", "dev", "--source", source, "--warehouse-id", "wh1"]
     args += ["--out", str(spec), "--terraform", str(tf_out), "--modules", str(modules)]
+    args += ["--account-host", account]
     assert main([*args, "--as-of", TODAY.isoformat()]) == 0
 
 
@@ -74,34 +75,36 @@ def test_import_then_plan_shows_no_changes_on_every_stack(
     server = ucserver_factory()
     load_messy(server)
     env = _environment(monkeypatch, server)
+    account = server.add_host("account")
+    monkeypatch.setenv("DATABRICKS_ACCOUNT_ID", server.store.account_id)
     modules = Path(shutil.copytree(MODULES, tmp_path / "modules"))
     spec, tf_out = tmp_path / "catalogs", tmp_path / "generated"
-    _import("workspace", spec, tf_out, modules)
+    _import("workspace", spec, tf_out, modules, account)
     err = capsys.readouterr().err
     assert "GOV702 warning: grants of old-team on web_dev (USAGE) are left unmanaged" in err
     assert "sp-sales-etl:" in (spec / "principals.yaml").read_text("utf-8")
     assert "catalog: hive_reports" in (spec / "domains" / "hive_reports.yaml").read_text("utf-8")
+    # Comments are read too, so that no stack clears them.
+    assert '"Zürich → 東京\\nsecond line"' in (spec / "domains" / "sales.yaml").read_text("utf-8")
     # The warehouse reader sees the same estate: the same stacks and import blocks follow.
-    _import("warehouse", tmp_path / "catalogs-sql", tmp_path / "generated-sql", modules)
+    _import("warehouse", tmp_path / "catalogs-sql", tmp_path / "generated-sql", modules, account)
     assert _files(tmp_path / "generated-sql") == _files(tf_out)
     planned = {}
     # One plugin cache: each stack's init links the provider instead of copying it.
     (tmp_path / "plugins").mkdir()
     env["TF_PLUGIN_CACHE_DIR"] = str(tmp_path / "plugins")
     for stack in _ordered(tf_out):
-        tf = Terraform(binary, tf_out / stack, {"TF_CLI_CONFIG_FILE": str(config), **env})
+        # The service principal stack talks to the account host, the domains to the workspace.
+        host = {"DATABRICKS_HOST": account} if stack.endswith("/_shared") else {}
+        settings = {"TF_CLI_CONFIG_FILE": str(config), **env, **host}
+        if host:
+            settings["DATABRICKS_ACCOUNT_ID"] = server.store.account_id
+        tf = Terraform(binary, tf_out / stack, settings)
         tf.init()
         tf.plan()
         planned[stack] = planned_changes(tf.show_plan())
         if stack == "dev/sales":  # adopt the richest stack for real, then plan again
             tf.apply("govkit.tfplan")
             assert not tf.plan(None)
-    # Workspace assignments are account-level objects this server does not serve; the import
-    # reports them (GOV708) and the first apply assigns the service principal.
-    assert "its workspace assignments are not imported" in err
-    assignments = [
-        (f'module.sp-sales-etl.databricks_mws_permission_assignment.this["{w}"]', ("create",))
-        for w in WORKSPACES
-    ]
-    assert planned == {s: assignments if s == "dev/_shared" else [] for s in planned}
+    assert planned == {s: [] for s in planned}
     assert set(planned) == {"dev/_shared", "dev/hive_reports", "dev/sales", "dev/web"}

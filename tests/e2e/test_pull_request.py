@@ -2,7 +2,8 @@
 
 A governance repository from `govkit init`; its dev stack applied to a local Unity Catalog
 server; then `govkit request` on a branch, `govkit diff` against main, compile, `terraform plan`
-of the affected stack, apply, and drift: clean.
+of the affected stack, apply, and drift: clean. A later change makes the fresh plan differ from
+the reviewed one, which the merge workflow's check names.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from govkit.cli.main import main
 from govkit.compile.runner import Terraform, planned_changes
+from govkit.repository.plans import differences
 from govkit.testing.fixtures import ServerFactory
 from tests.diff.support import commit, git
 from tests.terraform.tools import mirror_config, terraform_binary
@@ -97,9 +99,19 @@ def test_request_diff_plan_apply_drift(
     assert _grants(after) - _grants(before) == {("platform-owners", p) for p in READ}
     assert _grants(before) - _grants(after) == set()
 
+    assert differences(plan, terraform.show_plan()) == []  # what merge applies was reviewed
     terraform.apply("govkit.tfplan")
     out = _stdout(capsys, "drift", "catalogs", "--env", "dev", "--format", "json", code=0)
     assert json.loads(out)["changes"] == []
+
+    # Had main moved on after the review, merge would stop: the fresh plan is not the reviewed.
+    other = ["--principal", "example-owners", "--on", "example", "--env", "dev"]
+    _stdout(capsys, "request", "catalogs", *other, "--access", "write", "--reason", "X", code=0)
+    assert main(["compile", "catalogs", *AS_OF]) == 0
+    terraform.init()
+    terraform.plan()
+    [difference] = differences(plan, terraform.show_plan())
+    assert difference.startswith(f"~ {address}: ")
 
 
 def _grants(resource: dict[str, Any]) -> set[tuple[str, str]]:

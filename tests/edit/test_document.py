@@ -134,3 +134,37 @@ def test_only_the_edited_grants_are_rewritten(tmp_path: Path) -> None:
         "      - {principal: readers, privileges: [SELECT, USE_SCHEMA], environments: [dev],"
         " reason: T-1}\n"
     )
+
+
+def test_an_empty_grants_key_is_filled_in_the_file_s_style(tmp_path: Path) -> None:
+    original = (
+        "domain: sales\nowner: owners\ngrants:\nschemas:\n  orders:\n    grants:\n"
+        "      - principal: owners\n        privileges: [USE_SCHEMA]\n"
+    )
+    spec = _spec(tmp_path, original)
+    args = [*REQUEST[:-4], "--privileges", "USE_CATALOG", "--reason", "T-1"]
+    assert main(["request", str(spec), "--on", "sales", *args, *AS_OF]) == 0
+    assert (spec / "sales.yaml").read_text() == original.replace(
+        "grants:\nschemas:",
+        "grants:\n  - principal: readers\n    privileges: [USE_CATALOG]\n"
+        "    environments: [dev]\n    reason: T-1\nschemas:",
+    )
+
+
+def test_grants_that_end_their_mapping_are_cut_where_the_next_sibling_starts(
+    tmp_path: Path,
+) -> None:
+    tail = "    tables:\n      lines:\n        grants:\n        - principal: owners\n"
+    original = (
+        TWO_INDENTATION_STYLES.lstrip()
+        + tail
+        + ("          privileges:\n          - SELECT\n      refunds: {}\n")
+    )
+    spec = _spec(tmp_path, original)
+    args = ["--on", "sales.orders.lines", *REQUEST[:-4], "--privileges", "MODIFY"]
+    assert main(["request", str(spec), *args, "--reason", "T-1", *AS_OF]) == 0
+    assert (spec / "sales.yaml").read_text() == original.replace(
+        "      refunds: {}\n",
+        "        - principal: readers\n          privileges:\n          - MODIFY\n"
+        "          environments:\n          - dev\n          reason: T-1\n      refunds: {}\n",
+    )

@@ -17,15 +17,16 @@ def test_lists_expired_and_expiring_grants_once_each(
     before = snapshot(spec)
     assert main(["expire", str(spec), "--within", "14d", "--as-of", "2027-03-20"]) == 2
     lines = capsys.readouterr().out.splitlines()
+    customer, finance = (spec / "domains" / f"{d}.yaml" for d in ("customer", "finance"))
     assert lines == [
-        f"{spec}/domains/customer.yaml:23:18: expired 2026-09-30: internal-audit: SELECT, "
+        f"{_at(customer, 'expires: 2026-09-30')}: expired 2026-09-30: internal-audit: SELECT, "
         "USE_SCHEMA on schema customer_prod.master (prod) "
         "[AUD-2026-07 KYC file review (engagement closed)]",
-        f"{spec}/domains/finance.yaml:12:95: expires 2027-03-31, in 11 days: marketing-analysts: "
-        "USE_CATALOG on catalog finance_prod (prod) "
+        f"{_at(finance, 'expires: 2027-03-31')}: expires 2027-03-31, in 11 days: "
+        "marketing-analysts: USE_CATALOG on catalog finance_prod (prod) "
         "[FIN-1234 campaign attribution needs revenue by channel]",
-        f"{spec}/domains/finance.yaml:27:18: expires 2027-03-31, in 11 days: marketing-analysts: "
-        "SELECT, USE_SCHEMA on schema finance_prod.reporting (prod) "
+        f"{_at(finance, 'expires: 2027-03-31', 2)}: expires 2027-03-31, in 11 days: "
+        "marketing-analysts: SELECT, USE_SCHEMA on schema finance_prod.reporting (prod) "
         "[FIN-1234 campaign attribution needs revenue by channel]",
     ]
     assert snapshot(spec) == before
@@ -57,3 +58,31 @@ def test_write_removes_expired_entries_and_the_result_validates(
     assert len(original.splitlines()) - len(text.splitlines()) == 6
     assert main(["validate", str(spec), "--as-of", "2027-04-02"]) == 0
     assert main(["expire", str(spec), "--write", "--as-of", "2027-04-02"]) == 0
+
+
+def _at(path: Path, text: str, occurrence: int = 1) -> str:
+    """`path:line:col` of the value after `expires: ` in the n-th line holding `text`."""
+    found = [(i, line) for i, line in enumerate(path.read_text().splitlines(), 1) if text in line]
+    number, line = found[occurrence - 1]
+    return f"{path}:{number}:{line.index(text) + len('expires: ') + 1}"
+
+
+def test_expired_entries_go_as_whole_lines_whatever_their_style(tmp_path: Path) -> None:
+    from tests.compile.support import PRINCIPALS, organisation, write_spec
+
+    spec = write_spec(
+        tmp_path / "spec", {"govkit.yaml": organisation(), "principals.yaml": PRINCIPALS}
+    )
+    domain = (
+        "domain: sales\nowner: owners\nschemas:\n  orders:\n    grants:\n"
+        "      # a flow mapping over three lines, which no round trip writes back as it was\n"
+        "      - {principal: readers, privileges: [USE_SCHEMA],\n"
+        "         expires: 2026-10-01,\n"
+        "         reason: T-1}\n"
+        "    tables: {lines: {}}\n"
+    )
+    (spec / "sales.yaml").write_text(domain)
+    assert main(["expire", str(spec), "--write", "--as-of", "2026-11-26"]) == 2
+    assert (spec / "sales.yaml").read_text() == (
+        "domain: sales\nowner: owners\nschemas:\n  orders:\n    tables: {lines: {}}\n"
+    )

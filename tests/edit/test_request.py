@@ -131,8 +131,9 @@ def test_policy_refusal_points_at_the_new_line(
     spec = copy_catalogs(tmp_path)
     args = ["--principal", "finance-engineers", "--on", "finance", "--env", "prod"]
     err = refused(capsys, spec, "request", str(spec), *args, "--access", "write", "--reason", "x")
-    # the entry would have been appended after the nine catalog grants (lines 6-14)
-    assert f"{spec}/domains/finance.yaml:15:" in err
+    # the entry would have been appended to the catalog's grants, where `schemas:` is now
+    finance = (spec / "domains" / "finance.yaml").read_text().splitlines()
+    assert f"{spec}/domains/finance.yaml:{finance.index('schemas:') + 1}:" in err
     assert "every file is unchanged" in err
 
 
@@ -239,3 +240,13 @@ def test_the_access_added_is_named_in_people_with_identities(
     assert main(["request", str(spec), *REPORTING, "--identities", str(ids), *AS_OF]) == 0
     out = capsys.readouterr().out
     assert "  that is 2 people: ana@meridian.example, ian@meridian.example\n" in out
+
+
+def test_a_grant_that_does_nothing_is_made_with_the_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0  # no USE_CATALOG on finance
+    assert "GOV207 warning: this grant does nothing for risk-analysts in environment prod" in (
+        capsys.readouterr().err
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,43 @@ def test_missing_credentials_say_what_to_set(
     err = capsys.readouterr().err
     assert "AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_delta_cache_reads_only_what_changed_and_starts_over_when_expired(
+    graph_factory: Any, recorded: Any, tmp_path: Path
+) -> None:
+    server: GraphServer = graph_factory(recorded)
+    out, cache = tmp_path / "identities.json", tmp_path / "cache.json"
+
+    def nightly() -> tuple[Any, int]:
+        server.reset_counts()
+        assert pull(server.url, out, CATALOGS, "--cache", str(cache)) == 0
+        members = sum("/members" in r.target for r in server.requests)
+        return loads(out.read_bytes()), members
+
+    first, full_reads = nightly()
+    second, unchanged_reads = nightly()
+    assert second.groups == first.groups and second.users == first.users
+    assert full_reads == len(first.groups) and unchanged_reads == 0
+
+    # Overnight: the head of payments leaves, and an analyst leaves finance-analysts.
+    analysts = recorded.group("finance-analysts")
+    leaver = analysts.members[-1]
+    owner = recorded.group("payments-owners").members[0][5:]
+    changed = make_identities(
+        "graph",
+        [replace(g, members=tuple(m for m in g.members if m != leaver)) if g is analysts else g
+         for g in recorded.groups],
+        [replace(u, enabled=False) if u.name == owner else u for u in recorded.users],
+        recorded.service_principals,
+    )  # fmt: skip
+    server.directory.replace(changed)
+    third, changed_reads = nightly()
+    assert leaver not in third.group("finance-analysts").members
+    assert third.user(owner).enabled is False
+    assert changed_reads == 1  # finance-analysts only
+
+    server.directory.expire_delta_links()  # 410 Gone: a full read, still right
+    fourth, expired_reads = nightly()
+    assert expired_reads == len(fourth.groups)
+    assert fourth.groups == third.groups and fourth.users == third.users

@@ -23,6 +23,9 @@ class Case:
     files: dict[str, str]
     expect: list[Expected]
     messages: list[str] = field(default_factory=list)
+    # Directory rules (GOV406+): changes to the base directory (_identities.yaml), an account.
+    identities: dict[str, Any] | None = None
+    account: dict[str, Any] | None = None
 
 
 def _base() -> dict[str, str]:
@@ -48,6 +51,8 @@ def load_cases() -> list[Case]:
                     files=files,
                     expect=[tuple(e) for e in case.get("expect", [])],  # type: ignore[misc]
                     messages=list(case.get("messages", [])),
+                    identities=case.get("identities"),
+                    account=case.get("account"),
                 )
             )
     return out
@@ -62,5 +67,10 @@ def run_case(case: Case, tmp_path: Path) -> tuple[list[Expected], list[str]]:
         target.write_text(text, encoding="utf-8")
     prefix = f"{spec_dir}/"
     result = validate(str(spec_dir), case.as_of)
-    found = [(d.code, d.file.removeprefix(prefix), d.line, d.col) for d in result.diagnostics]
-    return found, [d.text().replace(prefix, "") for d in result.diagnostics]
+    diagnostics = result.diagnostics
+    if case.identities is not None and result.spec is not None:
+        from .directory import check_case_directory
+
+        diagnostics = diagnostics + check_case_directory(case, result, str(spec_dir))
+    found = [(d.code, d.file.removeprefix(prefix), d.line, d.col) for d in diagnostics]
+    return found, [d.text().replace(prefix, "") for d in diagnostics]

@@ -195,4 +195,3 @@ def test_pipeline_tables_appear_once_their_schema_exists(w: Any, server: UCServe
     names = [t.full_name for t in w.tables.list("domain0_dev", "schema0")]
     assert names == ["domain0_dev.schema0.table0", "domain0_dev.schema0.table1"]
     assert w.tables.get("domain0_dev.schema0.table0").owner == tables.securables[-1].owner
-

@@ -1,0 +1,114 @@
+"""The delta cache of `identities pull --cache FILE`: a nightly run reads only what changed.
+
+The cache keeps the last read by object ids and the delta links of `groups/delta` (names and
+memberships) and `users/delta` (account state). The next run follows both links: groups that
+did not change take their members from the cache, users take their changed state from the
+delta; the rest is read as usual. A 410 (the sync state expired), an unreadable delta, a cache
+for another Graph or a cache that is not one all mean a full read, never a partial one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from govkit.identity.batching import Batcher, Get
+from govkit.identity.document import ServicePrincipal, User
+from govkit.identity.graph import Cached, _Crawl
+
+FORMAT = "govkit.identities-cache/v1"
+GROUPS_DELTA = "/groups/delta?$select=displayName,members"
+USERS_DELTA = "/users/delta?$select=id,displayName,userPrincipalName,accountEnabled"
+
+
+async def walk(batcher: Batcher, link: str) -> tuple[list[dict[str, Any]], str] | None:
+    """Every entry of a delta walk and its new delta link; None when it must start over."""
+    entries: list[dict[str, Any]] = []
+    url = batcher.relative(link)
+    for _ in range(10_000):  # a bound on pages, against a server that never ends a walk
+        answer = (await batcher.get_all([Get("delta", url)]))["delta"]
+        if not answer.ok or not isinstance(answer.body, dict):
+            return None  # 410 Gone, or a page that failed: read everything instead
+        entries.extend(answer.body.get("value", []))
+        if "@odata.deltaLink" in answer.body:
+            return entries, str(answer.body["@odata.deltaLink"])
+        next_link = answer.body.get("@odata.nextLink")
+        if not isinstance(next_link, str):
+            return None
+        url = batcher.relative(next_link)
+    return None
+
+
+def load_cache(path: Path, graph_url: str) -> dict[str, Any] | None:
+    """The cache at `path` if it is one, for this Graph; None otherwise (then: a full read)."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    if data.get("graph_url") != graph_url.rstrip("/"):
+        return None
+    return data
+
+
+async def cached_since(
+    batcher: Batcher, data: dict[str, Any]
+) -> tuple[Cached, dict[str, str]] | None:
+    """The cache brought up to date by both delta walks, and the new links; None: read all."""
+    groups_walk = await walk(batcher, str(data.get("groups_delta", "")))
+    users_walk = await walk(batcher, str(data.get("users_delta", "")))
+    if groups_walk is None or users_walk is None:
+        return None
+    users = {oid: User(*row) for oid, row in data.get("users", {}).items()}
+    for entry in users_walk[0]:
+        oid = str(entry.get("id"))
+        old = users.pop(oid, None)
+        if "@removed" in entry:
+            continue
+        users[oid] = User(
+            entry.get("userPrincipalName") or (old.name if old else oid),
+            oid,
+            entry.get("displayName") or (old.display_name if old else None),
+            bool(entry.get("accountEnabled", old.enabled if old else True)),
+        )
+    changed = {str(e.get("id")) for e in groups_walk[0]}
+    groups: dict[str, dict[str, Any]] = data.get("groups", {})
+    cached = Cached(
+        groups=groups,
+        users=users,
+        sps={oid: ServicePrincipal(*row) for oid, row in data.get("sps", {}).items()},
+        unchanged=frozenset(groups.keys() - changed),
+    )
+    return cached, {"groups_delta": groups_walk[1], "users_delta": users_walk[1]}
+
+
+async def start_links(batcher: Batcher) -> dict[str, str] | None:
+    """Delta links as of now, from a walk whose entries a full read makes redundant."""
+    groups_walk = await walk(batcher, GROUPS_DELTA)
+    users_walk = await walk(batcher, USERS_DELTA)
+    if groups_walk is None or users_walk is None:
+        return None
+    return {"groups_delta": groups_walk[1], "users_delta": users_walk[1]}
+
+
+def cache_text(crawl: _Crawl, graph_url: str, links: dict[str, str]) -> str:
+    """The cache after a complete read: ids, names, members and the delta links."""
+    data = {
+        "format": FORMAT,
+        "graph_url": graph_url.rstrip("/"),
+        **links,
+        "groups": {
+            gid: {"name": g["name"], "members": [list(m) for m in g.get("members", ())]}
+            for gid, g in sorted(crawl.groups.items())
+        },
+        "users": {
+            oid: [u.name, u.id, u.display_name, u.enabled] for oid, u in sorted(crawl.users.items())
+        },
+        "sps": {
+            oid: [s.application_id, s.id, s.display_name, s.enabled]
+            for oid, s in sorted(crawl.sps.items())
+        },
+    }
+    return json.dumps(data, separators=(",", ":")) + "\n"
