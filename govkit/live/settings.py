@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+
+TIMEOUT_VARIABLE = "GOVKIT_HTTP_TIMEOUT"
+DEADLINE_VARIABLE = "GOVKIT_DEADLINE"
+COOLDOWN_VARIABLE = "GOVKIT_BREAKER_COOLDOWN"
+
+
+def _seconds(variable: str, default: float) -> float:
+    """A positive number of seconds from the environment, else `default` (also when unreadable)."""
+    try:
+        value = float(os.environ.get(variable, ""))
+    except ValueError:
+        return default
+    return value if 0 < value < float("inf") else default
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,10 @@ class ReaderSettings:
       after that many consecutive failures, waits the cooldown, lets one probe through, and
       fails every remaining request fast after that many trips without a success.
     - `statement_wait`, `poll_interval`, `statement_timeout`: the Statement Execution API.
+    - `http_timeout_seconds`: the socket timeout of one HTTP request (GOVKIT_HTTP_TIMEOUT, whole
+      seconds, at least 1); `deadline` defaults to GOVKIT_DEADLINE and `breaker_cooldown` to
+      GOVKIT_BREAKER_COOLDOWN. They are read when the
+      settings are made; a value that is not a positive number is ignored.
     - `progress`: a progress bar on stderr; None means "when stderr is a terminal, not in CI".
     """
 
@@ -27,14 +45,16 @@ class ReaderSettings:
     rate_per_second: float = 25.0
     burst: int = 25
     attempts: int = 3
-    deadline: float = 120.0
+    deadline: float = field(default_factory=lambda: _seconds(DEADLINE_VARIABLE, 120.0))
     backoff_base: float = 0.5
     backoff_cap: float = 10.0
     retry_after_cap: float = 60.0
     breaker_threshold: int = 5
-    breaker_cooldown: float = 30.0
+    breaker_cooldown: float = field(default_factory=lambda: _seconds(COOLDOWN_VARIABLE, 30.0))
     breaker_max_trips: int = 3
-    http_timeout_seconds: int = 60
+    http_timeout_seconds: int = field(
+        default_factory=lambda: max(1, round(_seconds(TIMEOUT_VARIABLE, 60.0)))
+    )
     statement_wait: str = "10s"
     poll_interval: float = 0.5
     statement_timeout: float = 900.0

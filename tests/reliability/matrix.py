@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,15 @@ UC_FAULTS: dict[str, Faults] = {
     "lineage statement FAILED": Faults(fail_statements=("table_lineage",)),
     "lineage statement CANCELED": Faults(cancel_statements=("table_lineage",)),
     "an external link 404s": Faults(gone_paths=("/blob/",)),
+    "answers 3 s late, timeout 1 s": Faults(rate=1.0, kinds=("slow",), slow_seconds=3),
+    "every grant read 503, breaker": Faults(
+        rate=1.0, kinds=("503",), retry_after=0, paths=("permissions", "/statements")
+    ),
+}
+# The settings a fault row runs with (govkit/live/settings.py reads them from the environment).
+FAULT_ENV: dict[str, dict[str, str]] = {
+    "answers 3 s late, timeout 1 s": {"GOVKIT_HTTP_TIMEOUT": "1", "GOVKIT_DEADLINE": "5"},
+    "every grant read 503, breaker": {"GOVKIT_BREAKER_COOLDOWN": "0.2"},
 }
 GRAPH_FAULTS: dict[str, GraphFaults] = {
     "none": GraphFaults(),
@@ -62,6 +72,8 @@ AUDIT_FAULTS = (
     "lineage statement FAILED",
     "lineage statement CANCELED",
     "an external link 404s",
+    "answers 3 s late, timeout 1 s",
+    "every grant read 503, breaker",
 )
 
 
@@ -73,6 +85,7 @@ class Row:
     result: Any  # what the command produced, to compare with the fault-free run
     message: str  # the last line of stderr
     requests: int
+    seconds: float = 0.0  # the command's wall time, printed for the rows that wait
 
 
 @contextlib.contextmanager
@@ -89,11 +102,12 @@ def _environment(values: dict[str, str]) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(args: list[str]) -> tuple[int, str, str]:
+def _run(args: list[str]) -> tuple[int, str, str, float]:
     out, err = io.StringIO(), io.StringIO()
+    started = time.monotonic()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([*args, "--as-of", TODAY.isoformat()])
-    return code, out.getvalue(), err.getvalue()
+    return code, out.getvalue(), err.getvalue(), time.monotonic() - started
 
 
 def _desired() -> Any:
@@ -104,7 +118,11 @@ def _desired() -> Any:
 
 def uc_row(fault: str, command: str) -> Row:
     server = UCServer([_desired()], faults=UC_FAULTS[fault], config=ServerConfig(page_size=2))
-    env = {"DATABRICKS_HOST": server.url, "DATABRICKS_TOKEN": server.token}
+    env = {
+        "DATABRICKS_HOST": server.url,
+        "DATABRICKS_TOKEN": server.token,
+        **FAULT_ENV.get(fault, {}),
+    }
     with server, _environment(env) as folder:
         verb, source = command.split()
         out = folder / "out.json"
@@ -112,14 +130,15 @@ def uc_row(fault: str, command: str) -> Row:
         if source == "warehouse":
             args += ["--warehouse-id", "wh1"]
         if verb == "snapshot":
-            code, _, err = _run([*args, "--out", str(out)])
+            code, _, err, seconds = _run([*args, "--out", str(out)])
             data = json.loads(out.read_text()) if out.exists() else {}
             result: Any = (data.get("complete"), data.get("securables"))
         else:
-            code, text, err = _run([*args, "--format", "json"])
+            code, text, err, seconds = _run([*args, "--format", "json"])
             result = json.loads(text).get("changes") if text.strip() else None
         lines = err.strip().splitlines()
-        return Row(fault, command, code, result, lines[-1] if lines else "", server.request_count)
+        message = lines[-1] if lines else ""
+        return Row(fault, command, code, result, message, server.request_count, seconds)
 
 
 def _directory() -> Identities:
@@ -138,7 +157,7 @@ def graph_row(fault: str) -> Row:
     with server, _environment({"GOVKIT_GRAPH_TOKEN": server.token}) as folder:
         out = folder / "ids.json"
         args = ["identities", "pull", str(SPEC), "--graph-url", server.url, "--out", str(out)]
-        code, _, err = _run(args)
+        code, _, err, _ = _run(args)
         doc = json.loads(out.read_text()) if out.exists() else {}
         result = (doc.get("complete"), doc.get("groups"), doc.get("users"))
         lines = err.strip().splitlines()
@@ -176,17 +195,22 @@ def audit_row(fault: str, command: str) -> Row:
         faults=UC_FAULTS[fault],
         config=ServerConfig(page_size=2, chunk_rows=2),
     )
-    env = {"DATABRICKS_HOST": server.url, "DATABRICKS_TOKEN": server.token}
+    env = {
+        "DATABRICKS_HOST": server.url,
+        "DATABRICKS_TOKEN": server.token,
+        **FAULT_ENV.get(fault, {}),
+    }
     with server, _environment(env) as folder:
         (folder / "ids.json").write_text(dumps(_directory()))
         args = ["audit", str(SPEC), "--env", "prod", "--live", command.split()[1],
                 "--identities", str(folder / "ids.json"), "--lineage", "warehouse",
                 "--warehouse-id", "wh1", "--out", str(folder / "audit"),
                 "--format", "json"]  # fmt: skip
-        code, _, err = _run(args)
+        code, _, err, seconds = _run(args)
         lines = err.strip().splitlines()
         result = _report(folder / "audit")
-        return Row(fault, command, code, result, lines[-1] if lines else "", server.request_count)
+        message = lines[-1] if lines else ""
+        return Row(fault, command, code, result, message, server.request_count, seconds)
 
 
 def outcome(row: Row, baseline: Row) -> str:
@@ -217,7 +241,8 @@ def rows() -> Iterator[tuple[Row, str]]:
 
 
 if __name__ == "__main__":
-    print("| fault | command | outcome | requests |")
-    print("|---|---|---|---|")
+    print("| fault | command | outcome | requests | seconds |")
+    print("|---|---|---|---|---|")
     for row, said in rows():
-        print(f"| {row.fault} | {row.command} | {said} | {row.requests} |", flush=True)
+        line = f"| {row.fault} | {row.command} | {said} | {row.requests} | {row.seconds:.0f} |"
+        print(line, flush=True)

@@ -64,3 +64,18 @@ def test_audit_equals_the_fault_free_report_or_names_the_gap(
     row = audit_row(fault, "audit warehouse")
     assert outcome(row, _audit_baseline()).startswith(expected)
     assert row.code != 1 or not row.result  # exit 1 writes no report
+
+
+def test_a_server_slower_than_the_timeout_fails_closed_naming_the_timeout() -> None:
+    row = uc_row("answers 3 s late, timeout 1 s", "snapshot workspace")
+    assert row.code == 1
+    assert "timed out" in row.message and "(after 3 attempts)" in row.message
+    assert row.requests <= 4  # the catalog list three times, and the config probe
+
+
+def test_consecutive_failures_open_the_breaker_and_bound_the_requests() -> None:
+    row = uc_row("every grant read 503, breaker", "snapshot warehouse")
+    assert row.code == 1
+    assert "circuit breaker open" in row.message
+    # Listing is fault-free; the statements stop once the breaker gave up, not 3 per query.
+    assert row.requests <= 25
