@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -158,6 +159,47 @@ def test_no_canary_with_the_servers_unreachable(
     monkeypatch.setenv("DATABRICKS_TOKEN", DATABRICKS)
     _profile(home, down)
     live: Callable[[], list[list[str]]] = lambda: _live_commands(spec, f"{down}/v1.0")  # noqa: E731
-    codes = _run_all(live()[:1] + live()[-1:], capsys, home)
-    assert codes == [1, 1]  # each says what it could not read, and exits 1
+    codes = _run_all(live(), capsys, home)
+    # Each says what it could not read and exits 1; audit, with --allow-incomplete, writes a
+    # report whose live section says it is incomplete, and exits 2.
+    assert codes == [1, 1, 1, 2, 1]
     _run_all(_offline_commands(spec), capsys, home)
+
+
+def _repository(root: Path) -> None:
+    """`root` as a git repository whose one commit holds the spec: diff and affected read it."""
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "catalogs"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "spec"], check=True)
+
+
+def _remaining_commands(spec: Path, graph_url: str) -> list[list[str]]:
+    (spec.parent / "plan.json").write_text('{"format_version": "1.2", "resource_changes": []}')
+    (spec.parent / "ids.json").write_bytes(IDENTITIES)
+    return [
+        ["diff", str(spec), "--base", "HEAD", "--format", "json"],
+        ["affected", str(spec), "--base", "HEAD", "--out", "gen", "--modules", str(MODULES)],
+        ["plan-check", "plan.json", str(spec), "--env", "prod"],
+        ["revoke", str(spec), "--principal", "sales-analysts", "--on", "sales", "--env", "prod"],
+        ["onboard", "treasury", "--owner", "treasury-owners", "--spec", str(spec)],
+        ["init", "fresh", "--organisation", "Canary Bank"],
+        ["identities", "check", str(spec), "--identities", "ids.json"],
+        ["identities", "check", str(spec), "--identities", "graph", "--graph-url", graph_url],
+    ]  # fmt: skip
+
+
+def test_no_canary_in_the_remaining_commands(
+    spec: Path, home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _repository(home)
+    _profile(home, f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("DATABRICKS_TOKEN", DATABRICKS)
+    _, graph = _servers(spec)
+    with graph:
+        codes = _run_all(_remaining_commands(spec, graph.url), capsys, home)
+        assert graph.requests  # the Graph check used the canary token, and got through
+    # Each ran to its end: the checks against ids.json and Graph report the spec's missing
+    # principals (exit 1), the rest succeed; the canary reached no output and no file.
+    assert codes == [0, 0, 0, 0, 0, 0, 1, 1]
+    assert (home / "fresh").is_dir() and (home / "catalogs" / "domains" / "treasury.yaml").exists()
