@@ -35,6 +35,11 @@ class Securable:
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None
     workspace_ids: tuple[int, ...] | None = None
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A catalog's managed storage root; an external location's path, credential and mode.
+    storage_root: str | None = None
+    url: str | None = None
+    credential: str | None = None
+    read_only: bool | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -88,8 +93,10 @@ def make_securable(
     grants: Mapping[str, Iterable[str]],
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None,
     workspace_ids: Iterable[int] | None = None,
+    storage: Storage | None = None,
 ) -> Securable:
     """A normalised securable, built without re-validation (callers pass checked values)."""
+    where = storage or Storage()
     return Securable(
         type=type,
         name=name,
@@ -97,7 +104,25 @@ def make_securable(
         isolation_mode=isolation_mode,
         workspace_ids=None if workspace_ids is None else tuple(sorted(set(workspace_ids))),
         grants=normalise_grants(grants),
+        storage_root=where.storage_root,
+        url=where.url,
+        credential=where.credential,
+        read_only=where.read_only,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Where a securable's data lives: the storage fields of `Securable`, all optional."""
+
+    storage_root: str | None = None
+    url: str | None = None
+    credential: str | None = None
+    read_only: bool | None = None
+
+    @staticmethod
+    def of(s: Securable) -> Storage:
+        return Storage(s.storage_root, s.url, s.credential, s.read_only)
 
 
 def sort_key(securable: Securable) -> tuple[int, str]:
@@ -132,6 +157,10 @@ def securable_to_dict(s: Securable) -> dict[str, Any]:
     if s.workspace_ids is not None:
         out["workspace_ids"] = list(s.workspace_ids)
     out["grants"] = {p: list(v) for p, v in s.grants.items()}
+    for key in _STORAGE_KEYS:
+        value = getattr(s, key)
+        if value is not None:
+            out[key] = value
     return out
 
 
@@ -167,7 +196,10 @@ _TYPES = {t.value: t for t in SecurableType}
 _STATE_KEYS = frozenset(
     {"format", "source", "environment", "taken_at", "complete", "errors", "securables"}
 )
-_SECURABLE_KEYS = frozenset({"type", "name", "owner", "isolation_mode", "workspace_ids", "grants"})
+_STORAGE_KEYS = ("storage_root", "url", "credential", "read_only")
+_SECURABLE_KEYS = frozenset(
+    {"type", "name", "owner", "isolation_mode", "workspace_ids", "grants", *_STORAGE_KEYS}
+)
 _SOURCES = frozenset({"spec", "workspace", "warehouse", "file"})
 _ISOLATION = (None, "ISOLATED", "OPEN")
 
@@ -177,6 +209,7 @@ _set_type, _set_name, _set_owner, _set_isolation, _set_workspaces, _set_grants =
     Securable.__dict__[f].__set__
     for f in ("type", "name", "owner", "isolation_mode", "workspace_ids", "grants")
 )
+_STORAGE_SETTERS = tuple((f, Securable.__dict__[f].__set__) for f in _STORAGE_KEYS)
 
 
 def _plain_grants(
@@ -244,6 +277,11 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
     _set_isolation(securable, isolation)
     _set_workspaces(securable, workspaces)
     _set_grants(securable, grants)
+    for key, setter in _STORAGE_SETTERS:
+        value = get(key)
+        if value is not None and type(value) is not (bool if key == "read_only" else str):
+            return None
+        setter(securable, value)
     return securable
 
 
@@ -332,7 +370,15 @@ def _from_raw(raw: dict[str, Any]) -> State:
     return make_state(
         state.source,
         (
-            make_securable(s.type, s.name, s.owner, s.grants, s.isolation_mode, s.workspace_ids)
+            make_securable(
+                s.type,
+                s.name,
+                s.owner,
+                s.grants,
+                s.isolation_mode,
+                s.workspace_ids,
+                Storage.of(s),
+            )
             for s in state.securables
         ),
         environment=state.environment,
