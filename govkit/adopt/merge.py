@@ -199,11 +199,25 @@ def merge(existing: ExistingSpec, state: State, directory: Directory, options: O
     refused = sorted(m.touched & m.unfaithful)
     if refused:
         return Adoption({}, {}, [_unfaithful(f"{m.root}/{rel}") for rel in refused], {})
+    if options.incomplete:
+        _mark_incomplete(m)
     files = {rel: dump(m.docs[rel]) for rel in sorted(m.touched) if rel in m.docs}
     positions = {}
     for rel, doc in m.draft.files.items():
         files[rel], positions[rel] = render_with_positions(doc, m.draft.comments[rel])
     return Adoption(documents, dict(sorted(files.items())), m.diagnostics, m.principals, positions)
+
+
+def _mark_incomplete(m: _Merger) -> None:
+    """Every file the merge writes says, above its first key, that the read was incomplete."""
+    from govkit.adopt import INCOMPLETE
+
+    for rel in m.touched & set(m.docs):
+        first = next(iter(m.docs[rel]), None)
+        if first is not None:
+            comment_above(m.docs[rel], first, INCOMPLETE, 0)
+    for rel in m.draft.files:
+        m.draft.comments[rel][()] = [INCOMPLETE, *m.draft.comments[rel].get((), [])]
 
 
 def _unfaithful(file: str) -> Diagnostic:

@@ -230,12 +230,19 @@ def _summary(
     )
 
 
-def report_json(report: AuditReport) -> str:
-    """The canonical JSON text of the report: same report, same bytes."""
+def _dump(report: AuditReport) -> str:
     import orjson  # only the audit pays for it
 
     data = report.model_dump(mode="json")
     return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def report_json(report: AuditReport) -> str:
+    """The canonical JSON text of the report: same report, same bytes."""
+    return report._text if report._text is not None else _dump(report)
+
+
+_BLANK = '"content_sha256": ""'
 
 
 def seal(report: AuditReport) -> AuditReport:
@@ -243,7 +250,12 @@ def seal(report: AuditReport) -> AuditReport:
     blank = report.model_copy(
         update={"evidence": report.evidence.model_copy(update={"content_sha256": ""})}
     )
-    digest = hashlib.sha256(report_json(blank).encode("utf-8")).hexdigest()
-    return report.model_copy(
+    text = _dump(blank)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    sealed = report.model_copy(
         update={"evidence": report.evidence.model_copy(update={"content_sha256": digest})}
     )
+    # The evidence comes first and a JSON string cannot hold an unescaped quote: the first
+    # blank field is the hash's own.
+    sealed._text = text.replace(_BLANK, f'"content_sha256": "{digest}"', 1)
+    return sealed

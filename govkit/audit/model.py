@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
 
@@ -235,6 +235,8 @@ class AuditReport(_Frozen):
         default_factory=dict,
         description="Unity Catalog name -> declared name, where they differ (service principals)",
     )
+    # The JSON text of this very report, kept by `seal` so that a large report is dumped once.
+    _text: str | None = PrivateAttr(default=None)
 
 
 def json_schema() -> dict[str, Any]:

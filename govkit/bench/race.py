@@ -98,9 +98,10 @@ def _print(laps: list[Lap], header: str) -> None:
         print(f"{lap.tool:<34}{lap.seconds:>9.1f}{lap.total:>10,}{base / lap.seconds:>10.1f}")
     print("\nrequests per route")
     routes = sorted({r for lap in laps for r in lap.requests})
-    print(f"{'route':<78}" + "".join(f"{lap.tool.split()[0] + lap.tool[-5:]:>16}" for lap in laps))
+    names = [lap.tool.split()[-1] if "drift" in lap.tool else "terraform" for lap in laps]
+    print(f"{'route':<78}" + "".join(f"{name:>11}" for name in names))
     for route in routes:
-        print(f"{route:<78}" + "".join(f"{lap.requests.get(route, 0):>16,}" for lap in laps))
+        print(f"{route:<78}" + "".join(f"{lap.requests.get(route, 0):>11,}" for lap in laps))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from govkit.cli.files import write_atomically
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of
 from govkit.compile import compile_stacks
@@ -26,9 +27,7 @@ from govkit.repository.onboard import Team, plan_onboarding
 
 def _write(root: Path, files: dict[str, str]) -> None:
     for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
+        write_atomically(root / rel, text)
 
 
 def _build(root: Path, organisation: str, envs: list[str], github_org: str, today: dt.date) -> None:

@@ -16,6 +16,8 @@ SCHEMAS: dict[str, tuple[str, str]] = {
     "spec": ("govkit.spec.schema", "spec_json_schema"),
     "state": ("govkit.state", "json_schema"),
     "identities": ("govkit.identity.document", "json_schema"),
+    "lineage": ("govkit.lineage.document", "json_schema"),
+    "audit": ("govkit.audit.model", "json_schema"),
 }
 
 

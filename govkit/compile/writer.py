@@ -7,10 +7,14 @@ so a failure at any point leaves the previous output as it was. Hidden files in 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from govkit.compile.model import STACKS_FILE
@@ -71,10 +75,37 @@ def _carry_lock_files(old: Path, new: Path) -> None:
 
 
 def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
-    """Replace `out_dir` with exactly `files`; on any failure the old folder stays intact."""
+    """Replace `out_dir` with exactly `files`; on any failure the old folder stays intact.
+
+    Concurrent runs into one folder take turns (a lock on the parent folder), so the folder
+    ends as one run's whole output; a run killed half way leaves only a hidden staging folder,
+    which the next run removes.
+    """
     _guard_target(out_dir)
     parent = out_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
+    with _locked(parent):
+        _remove_leftovers(out_dir, parent)
+        _write_locked(out_dir, files, parent)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_leftovers(out_dir: Path, parent: Path) -> None:
+    for kind in ("new", "old"):
+        for leftover in parent.glob(f".{out_dir.name}.{kind}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_locked(out_dir: Path, files: Mapping[str, bytes], parent: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
     try:
         os.chmod(staging, 0o755)
@@ -92,7 +123,22 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
         raise
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    libc = ctypes.util.find_library("c")
+    renameat2 = getattr(ctypes.CDLL(libc, use_errno=True), "renameat2", None) if libc else None
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
+
+
 def _swap(out_dir: Path, staging: Path, parent: Path) -> None:
+    # One atomic exchange: at no moment is there no output folder, even if killed right here.
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
     retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
     retired.rmdir()
     out_dir.rename(retired)

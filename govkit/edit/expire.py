@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from govkit.diagnostics import Diagnostic, Path, Severity
 from govkit.edit.document import Document, parse
+from govkit.edit.outline import Outline, without_lines
 from govkit.pipeline import validate
 from govkit.resolve import DesiredEnvironment, DesiredGrant
 
@@ -100,6 +101,24 @@ def _remove(doc: Document, paths: list[Path]) -> None:
             del owner["grants"]
 
 
+def _without(file: str, text: str, paths: list[Path]) -> str:
+    """`text` without the entries at `paths`: whole lines where the lists are in block style
+    (every other line stays as written), else through a round-trip document."""
+    outline = Outline(file, text)
+    by_list: dict[Path, list[int]] = {}
+    for path in paths:
+        by_list.setdefault(path[:-1], []).append(int(path[-1]))
+    ranges: list[tuple[int, int]] = []
+    for grants_path, indexes in by_list.items():
+        found = outline.removal_lines(grants_path, indexes)
+        if found is None:  # a flow-style list: ruamel.yaml writes it back, or refuses
+            doc = parse(file, text)
+            _remove(doc, paths)
+            return doc.text()
+        ranges += found
+    return without_lines(text, ranges)
+
+
 @dataclass(frozen=True)
 class Removal:
     """The files without their expired entries, or the errors that stop the edit."""
@@ -118,9 +137,8 @@ def plan_removal(
             by_file.setdefault(item.file, []).append(item.path)
     changes: dict[str, tuple[str, str]] = {}
     for file, paths in sorted(by_file.items()):
-        doc = parse(file, sources[file].decode("utf-8"))
-        _remove(doc, paths)
-        changes[file] = (doc.original, doc.text())
+        text = sources[file].decode("utf-8")
+        changes[file] = (text, _without(file, text, paths))
     if not changes:
         return Removal({}, ())
     result = validate(

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from govkit.diagnostics import Path
 from govkit.edit.document import EditRefused
 from govkit.edit.grants import Target
 from govkit.spec.loader import SpecLoader
@@ -99,10 +100,33 @@ class Outline:
             return Span(line, line, column)
         index = keys.index(key)
         end = keys[index + 1].start_mark.line if index + 1 < len(keys) else self._after(value)
+        return Span(key.start_mark.line, self._trimmed(end, key), column)
+
+    def removal_lines(self, grants_path: Path, indexes: list[int]) -> list[tuple[int, int]] | None:
+        """Line ranges that remove entries `indexes` of the block list at `grants_path`.
+
+        Removing whole lines keeps every other line exactly as written, whatever its style.
+        When every entry goes, so does the `grants:` key. None when the list is in flow style.
+        """
+        owner: yaml.Node | None = self.root
+        for step in grants_path[:-1]:
+            owner = _get(owner, str(step))[1]
+        key, seq = _get(owner, str(grants_path[-1]))
+        if key is None or not isinstance(seq, yaml.SequenceNode) or seq.flow_style:
+            return None
+        ends = [*(item.start_mark.line for item in seq.value[1:]), self._after(seq)]
+        ranges = [
+            (seq.value[i].start_mark.line, self._trimmed(ends[i], seq.value[i])) for i in indexes
+        ]
+        if len(set(indexes)) == len(seq.value):
+            return [(key.start_mark.line, max(end for _, end in ranges))]
+        return ranges
+
+    def _trimmed(self, end: int, item: yaml.Node) -> int:
         lines = self.text.splitlines(keepends=True)
-        while end > key.start_mark.line + 1 and lines[end - 1].strip()[:1] in ("", "#"):
-            end -= 1  # comments above the next key stay with it
-        return Span(key.start_mark.line, end, column)
+        while end > item.start_mark.line + 1 and lines[end - 1].strip()[:1] in ("", "#"):
+            end -= 1  # comments above the next entry stay with it
+        return end
 
     def _after(self, node: yaml.Node | None) -> int:
         """The first line after `node`'s content."""
@@ -112,6 +136,14 @@ class Outline:
         block = isinstance(node, yaml.CollectionNode) and not node.flow_style
         # A block collection ends where the next token starts: on a later line, never its own.
         return mark.line if block or mark.column == 0 else mark.line + 1
+
+
+def without_lines(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` without the lines of `ranges` ([start, end) each, not overlapping)."""
+    lines = text.splitlines(keepends=True)
+    for start, end in sorted(ranges, reverse=True):
+        del lines[start:end]
+    return "".join(lines)
 
 
 def cut(text: str, span: Span) -> str | None:

@@ -285,3 +285,18 @@ def test_what_databricks_maintains_is_left_out(tmp_path, capsys):
     spec = load_back(out)
     resolved = resolve_environment(spec, "dev", TODAY).state
     assert {s.name for s in resolved.securables} == {s.name for s in dev_state().securables}
+
+
+def test_an_incomplete_merge_marks_every_file_it_writes(tmp_path):
+    out = tmp_path / "spec"
+    assert _import(_file(tmp_path, dev_state()), out, "dev") == 0
+    before = _snapshot(out)
+    prod = replace(prod_state(), complete=False, errors=(ReadError("web_prod", "503"),))
+    assert _import(_file(tmp_path, prod), out, "prod", "--merge", "--allow-incomplete") == 0
+    changed = {rel for rel, data in _snapshot(out).items() if before.get(rel) != data}
+    assert changed == {"govkit.yaml", "principals.yaml", "domains/sales.yaml", "domains/web.yaml"}
+    for rel in changed:
+        text = (out / rel).read_text("utf-8")
+        assert "# INCOMPLETE: imported with --allow-incomplete" in text, rel
+    # The header comment of an edited file is still there.
+    assert "# Imported by govkit import from the State file" in (out / "govkit.yaml").read_text()

@@ -65,3 +65,24 @@ def _at(path: Path, text: str, occurrence: int = 1) -> str:
     found = [(i, line) for i, line in enumerate(path.read_text().splitlines(), 1) if text in line]
     number, line = found[occurrence - 1]
     return f"{path}:{number}:{line.index(text) + len('expires: ') + 1}"
+
+
+def test_expired_entries_go_as_whole_lines_whatever_their_style(tmp_path: Path) -> None:
+    from tests.compile.support import PRINCIPALS, organisation, write_spec
+
+    spec = write_spec(
+        tmp_path / "spec", {"govkit.yaml": organisation(), "principals.yaml": PRINCIPALS}
+    )
+    domain = (
+        "domain: sales\nowner: owners\nschemas:\n  orders:\n    grants:\n"
+        "      # a flow mapping over three lines, which no round trip writes back as it was\n"
+        "      - {principal: readers, privileges: [USE_SCHEMA],\n"
+        "         expires: 2026-10-01,\n"
+        "         reason: T-1}\n"
+        "    tables: {lines: {}}\n"
+    )
+    (spec / "sales.yaml").write_text(domain)
+    assert main(["expire", str(spec), "--write", "--as-of", "2026-11-26"]) == 2
+    assert (spec / "sales.yaml").read_text() == (
+        "domain: sales\nowner: owners\nschemas:\n  orders:\n    tables: {lines: {}}\n"
+    )

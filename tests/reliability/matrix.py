@@ -1,0 +1,158 @@
+"""The fault matrix: each fault x command against the local servers, with the requests made.
+
+`python -m tests.reliability.matrix` prints the table; tests/reliability/test_faults.py checks
+that every row holds: the fault-free result, or exit 1 naming what could not be read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govkit.cli.main import main
+from govkit.identity.document import Group, Identities, User, make_identities
+from govkit.resolve import resolve
+from govkit.spec.build import load_spec
+from govkit.testing import Faults, UCServer
+from govkit.testing.graphserver import GraphFaults, GraphServer
+from govkit.testing.http import ServerConfig
+from tests.compile.support import GOLDEN, TODAY
+
+SPEC = GOLDEN / "small" / "spec"
+UC_FAULTS: dict[str, Faults] = {
+    "none": Faults(),
+    "429 storm, Retry-After 1": Faults(seed=1, rate=0.5, kinds=("429",), retry_after=1),
+    "429 storm, Retry-After 0": Faults(seed=2, rate=0.5, kinds=("429",), retry_after=0),
+    "500 at 30%": Faults(seed=3, rate=0.3, kinds=("500",), retry_after=0),
+    "503 at 30%": Faults(seed=4, rate=0.3, kinds=("503",), retry_after=0),
+    "dropped connections at 30%": Faults(seed=5, rate=0.3, kinds=("drop",)),
+    "every request 503": Faults(rate=1.0, kinds=("503",), retry_after=0),
+    "a page fails mid-listing": Faults(fail_pages=(("/schemas", 1),)),
+    "one securable always 500": Faults(fail_paths=("permissions/schema/sales_prod.orders",)),
+    "statement FAILED": Faults(fail_statements=("table_privileges",)),
+}
+GRAPH_FAULTS: dict[str, GraphFaults] = {
+    "none": GraphFaults(),
+    "429 x2, Retry-After 1": GraphFaults(throttle_first=2, retry_after=1),
+    "429 x2, no Retry-After": GraphFaults(throttle_first=2, retry_after=None),
+    "Graph down (503)": GraphFaults(unavailable=True),
+    "$batch: one part fails": GraphFaults(fail_paths=("id-g2/members",)),
+}
+UC_COMMANDS = ("snapshot workspace", "snapshot warehouse", "drift workspace")
+
+
+@dataclass(frozen=True)
+class Row:
+    fault: str
+    command: str
+    code: int
+    result: Any  # what the command produced, to compare with the fault-free run
+    message: str  # the last line of stderr
+    requests: int
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[Path]:
+    saved = dict(os.environ)
+    folder = Path(tempfile.mkdtemp(prefix="govkit-matrix-"))
+    os.environ.update(values)
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
+    try:
+        yield folder
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([*args, "--as-of", TODAY.isoformat()])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _desired() -> Any:
+    loaded = load_spec(str(SPEC))
+    assert loaded.spec is not None
+    return next(e.state for e in resolve(loaded.spec, TODAY) if e.name == "prod")
+
+
+def uc_row(fault: str, command: str) -> Row:
+    server = UCServer([_desired()], faults=UC_FAULTS[fault], config=ServerConfig(page_size=2))
+    env = {"DATABRICKS_HOST": server.url, "DATABRICKS_TOKEN": server.token}
+    with server, _environment(env) as folder:
+        verb, source = command.split()
+        out = folder / "out.json"
+        args = [verb, str(SPEC), "--env", "prod", "--source", source]
+        if source == "warehouse":
+            args += ["--warehouse-id", "wh1"]
+        if verb == "snapshot":
+            code, _, err = _run([*args, "--out", str(out)])
+            data = json.loads(out.read_text()) if out.exists() else {}
+            result: Any = (data.get("complete"), data.get("securables"))
+        else:
+            code, text, err = _run([*args, "--format", "json"])
+            result = json.loads(text).get("changes") if text.strip() else None
+        lines = err.strip().splitlines()
+        return Row(fault, command, code, result, lines[-1] if lines else "", server.request_count)
+
+
+def _directory() -> Identities:
+    """The golden spec's groups in Entra ID, each with a few members."""
+    users = [User(f"u{i}@example.com", f"id-u{i}") for i in range(6)] + [User("ada@example.com")]
+    names = ("sales-owners", "sales-analysts", "web-owners", "web-analysts")
+    groups = [
+        Group(n, f"id-g{i}", tuple(f"user:{u.name}" for u in users[i : i + 3]))
+        for i, n in enumerate(names)
+    ]
+    return make_identities("file", groups=groups, users=users)
+
+
+def graph_row(fault: str) -> Row:
+    server = GraphServer(_directory(), faults=GRAPH_FAULTS[fault])
+    with server, _environment({"GOVKIT_GRAPH_TOKEN": server.token}) as folder:
+        out = folder / "ids.json"
+        args = ["identities", "pull", str(SPEC), "--graph-url", server.url, "--out", str(out)]
+        code, _, err = _run(args)
+        doc = json.loads(out.read_text()) if out.exists() else {}
+        result = (doc.get("complete"), doc.get("groups"), doc.get("users"))
+        lines = err.strip().splitlines()
+        return Row(fault, "identities pull", code, result, lines[-1] if lines else "",
+                   len(server.requests))  # fmt: skip
+
+
+def outcome(row: Row, baseline: Row) -> str:
+    """`equal`, `exit 1: ...` (what could not be read), or `WRONG: ...`."""
+    if row.code == baseline.code and row.result == baseline.result:
+        return "equal"
+    if row.code == 1 and row.message:
+        return f"exit 1: {row.message[:90]}"
+    return f"WRONG: exit {row.code}, a result unlike the fault-free one"
+
+
+def rows() -> Iterator[tuple[Row, str]]:
+    for command in UC_COMMANDS:
+        baseline = uc_row("none", command)
+        for fault in UC_FAULTS:
+            row = baseline if fault == "none" else uc_row(fault, command)
+            yield row, outcome(row, baseline)
+    baseline = graph_row("none")
+    for fault in GRAPH_FAULTS:
+        row = baseline if fault == "none" else graph_row(fault)
+        yield row, outcome(row, baseline)
+
+
+if __name__ == "__main__":
+    print("| fault | command | outcome | requests |")
+    print("|---|---|---|---|")
+    for row, said in rows():
+        print(f"| {row.fault} | {row.command} | {said} | {row.requests} |", flush=True)

@@ -1,0 +1,36 @@
+"""Rows of the fault matrix (tests/reliability/matrix.py): the fault-free result, or exit 1
+naming what could not be read, with the requests bounded. The whole table is
+`python -m tests.reliability.matrix`; CI runs the rows that differ most."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reliability.matrix import graph_row, outcome, uc_row
+
+INCOMPLETE = "exit 1: Error: workspace: live read is incomplete"
+UC_ROWS = [
+    ("a page fails mid-listing", "drift workspace", INCOMPLETE),
+    ("statement FAILED", "snapshot warehouse", "exit 1: web_prod: could not read table grants"),
+]
+
+
+@pytest.mark.parametrize(("fault", "command", "expected"), UC_ROWS)
+def test_unity_catalog_faults(fault: str, command: str, expected: str) -> None:
+    said = outcome(uc_row(fault, command), uc_row("none", command))
+    assert said.startswith(expected), said
+
+
+def test_a_503_storm_is_bounded_and_fails_closed() -> None:
+    row = uc_row("every request 503", "snapshot workspace")
+    assert outcome(row, uc_row("none", "snapshot workspace")).startswith("exit 1: metastore")
+    assert row.requests <= 6  # three attempts at the catalog list, then the breaker
+
+
+def test_graph_faults() -> None:
+    baseline = graph_row("none")
+    throttled = graph_row("429 x2, no Retry-After")
+    assert outcome(throttled, baseline) == "equal"
+    assert throttled.requests <= 4 * baseline.requests
+    part = graph_row("$batch: one part fails")
+    assert outcome(part, baseline).startswith("exit 1: members of group web-owners")
