@@ -44,7 +44,8 @@ def storage_stack(
     in_state = env.state.index()
     state = [in_state[(s.type.value, s.name)] for s in env.storage]
     credentials, locations = [], []
-    for s in env.storage:
+    # By name, not by the order of the YAML keys: the same spec gives the same bytes.
+    for s in sorted(env.storage, key=lambda s: s.name):
         owner = spec.uc_name(s.owner)
         if s.type is SecurableType.STORAGE_CREDENTIAL:
             credentials.append(_credential(s.name, org.storage_credentials[s.name], owner))
@@ -82,5 +83,5 @@ def storage_stack(
         ),
         resources=len(state) + len(grants.resources()),
         grants=grants,
-        creates=tuple((s.type.value, s.name) for s in env.storage),
+        creates=tuple(sorted((s.type.value, s.name) for s in env.storage)),
     )
