@@ -116,6 +116,14 @@ class AccessIndex:
         self._profiles: dict[tuple[_Key, ...], _Profile] = {}
         self._names: dict[tuple[_Key, ...], frozenset[str]] = {}
         self._grantees: dict[tuple[_Key, ...], tuple[str, ...]] = {}
+        self._grantees_by_shape: dict[
+            tuple[SecurableType, str, int, str | None, str],
+            tuple[dict[str, tuple[str, ...]], tuple[str, ...]],
+        ] = {}
+        self._by_shape: dict[
+            tuple[SecurableType, str, int, str | None],
+            tuple[dict[str, tuple[str, ...]], model.AccessNames],
+        ] = {}
 
     # -- principals --------------------------------------------------------------------------
 
@@ -281,23 +289,40 @@ class AccessIndex:
 
     def names(self, securable: Securable) -> model.AccessNames:
         """Who reads, writes and could grant, as names only; equal securables share the sets."""
-        return model.AccessNames(
+        # Securables of one parent with the same owner and the same grants (State documents
+        # share one grants mapping between them) have the same answer: compute it once.
+        parent = securable.name.rpartition(".")[0]
+        key = (securable.type, parent, id(securable.grants), securable.owner)
+        hit = self._by_shape.get(key)
+        if hit is not None and hit[0] is securable.grants:
+            return hit[1]
+        found = model.AccessNames(
             read=self._names_of(self._keys(securable, "read")),
             write=self._names_of(self._keys(securable, "write")),
             could_grant=self._names_of(self._keys(securable, "could_grant")),
         )
+        # The grants mapping is kept with the answer, so that its id cannot be reused.
+        self._by_shape[key] = (securable.grants, found)
+        return found
 
     def grantees(self, securable: Securable, access: _Access) -> tuple[str, ...]:
         """The principals named in grants (or as owner) that give the access's first privilege
         to someone who has it all: `finance-analysts` for a SELECT through that group."""
+        shape = (securable.type, securable.name.rpartition(".")[0], id(securable.grants),
+                 securable.owner, access)  # fmt: skip
+        hit = self._grantees_by_shape.get(shape)
+        if hit is not None and hit[0] is securable.grants:
+            return hit[1]
         keys = self._keys(securable, access)
-        if keys is None:
-            return ()
-        found = self._grantees.get(keys)
-        if found is None:
-            held = self._profile(keys).items()
-            names = {sources[0][2][-1] if sources[0][2] else p for p, (_, sources) in held}
-            found = self._grantees[keys] = tuple(sorted(names))
+        found: tuple[str, ...] = ()
+        if keys is not None:
+            cached = self._grantees.get(keys)
+            if cached is None:
+                held = self._profile(keys).items()
+                names = {sources[0][2][-1] if sources[0][2] else p for p, (_, sources) in held}
+                cached = self._grantees[keys] = tuple(sorted(names))
+            found = cached
+        self._grantees_by_shape[shape] = (securable.grants, found)
         return found
 
     def _holders(self, securable: Securable, access: _Access) -> tuple[model.Holder, ...]:

@@ -62,7 +62,12 @@ class _Sets:
     def sets(self) -> tuple[PeopleSet, ...]:
         kind = self.directory.kind
         return tuple(
-            PeopleSet(id=i, members=tuple(SetMember(principal=n, kind=kind(n)) for n in sorted(s)))
+            PeopleSet(
+                id=i,
+                members=tuple(
+                    SetMember.model_construct(principal=n, kind=kind(n)) for n in sorted(s)
+                ),
+            )
             for s, i in self.ids.items()
         )
 
@@ -72,7 +77,7 @@ def _rows(live: State, index: AccessIndex, sets: _Sets) -> list[AccessRow]:
     for s in live.securables:
         names = index.names(s)
         rows.append(
-            AccessRow(
+            AccessRow.model_construct(
                 type=s.type.value,
                 name=s.name,
                 readers=len(names.read),

@@ -65,7 +65,7 @@ def _edge_rows(
             else None
         )
         rows.append(
-            EdgeRow(
+            EdgeRow.model_construct(
                 source=e.source,
                 target=e.target,
                 last_seen=e.last_seen,
@@ -91,7 +91,9 @@ def _tables(rows: list[EdgeRow], env: str) -> list[TableLineage]:
         if r.source_environment == env:
             down[r.source].append(r.target)
     return [
-        TableLineage(table=t, upstream=tuple(sorted(up[t])), downstream=tuple(sorted(down[t])))
+        TableLineage.model_construct(
+            table=t, upstream=tuple(sorted(up[t])), downstream=tuple(sorted(down[t]))
+        )
         for t in sorted({*up, *down})
     ]
 

@@ -26,6 +26,8 @@ _SPECIALS = str.maketrans(
 )
 # Lists in a cell beyond this many names end with "and N more" (the CSV and JSON have all).
 CELL_NAMES = 12
+# GitHub shows a Markdown file of a few megabytes at most: long tables stop here.
+MAX_ROWS = 1000
 
 
 class Md(str):
@@ -54,12 +56,16 @@ def names(items: Sequence[str], labels: Mapping[str, str] | None = None) -> Md:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    rows = list(rows)
+    shown, more = rows[:MAX_ROWS], len(rows) - MAX_ROWS
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += [
-        "| " + " | ".join(c if isinstance(c, Md) else cell(c) for c in r) + " |" for r in rows
+        "| " + " | ".join(c if isinstance(c, Md) else cell(c) for c in r) + " |" for r in shown
     ]
     if len(lines) == 2:
         return ["None."]
+    if more > 0:
+        lines += ["", f"The first {MAX_ROWS} of {len(rows)} rows; the HTML, CSV and JSON have all."]
     return lines
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from govkit.cli.guard import allow_destructive, report
 from govkit.cli.inputs import check_state, read_identities
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
@@ -29,6 +30,7 @@ from govkit.exitcodes import ExitCode
     help="A live State (repeatable): the grants an authoritative apply would revoke.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@allow_destructive
 @as_of
 def command(
     spec_dir: str,
@@ -37,12 +39,17 @@ def command(
     identities: str | None,
     lives: tuple[str, ...],
     fmt: str,
+    reason: str | None,
     today: dt.date,
 ) -> int:
-    """State the access change between REF and the work tree (or --head): exit 0 none, 2 some."""
+    """State the access change between REF and the work tree (or --head): exit 0 none, 2 some.
+
+    In a protected environment, a change that revokes too many grants, removes a catalog or
+    changes a catalog's owner exits 1 unless --allow-destructive REASON is given.
+    """
     from govkit.cli.drift import _read_live_file
     from govkit.diff.render import RENDERERS
-    from govkit.diff.report import SideError, access_diff
+    from govkit.diff.report import SideError, access_diff, destructive_between
     from govkit.diff.revision import RevisionError, files_at, files_on_disk, sides
 
     people = read_identities(identities) if identities else None
@@ -59,9 +66,17 @@ def command(
     except RevisionError as exc:
         raise UserError(f"git: {exc}") from None
     labels = (base, head or "work tree")
+    loads = sides(spec_dir, before, after)
     try:
-        diff = access_diff(spec_dir, sides(spec_dir, before, after), labels, today, people, states)
+        diff = access_diff(spec_dir, loads, labels, today, people, states)
+        destructive = list(diff.destructive)
+        if destructive and loads.scoped:
+            # Only the changed domains were loaded: judge the share against whole environments.
+            whole = sides(spec_dir, before, after, scope=False)
+            destructive = destructive_between(spec_dir, whole, labels, today)
     except SideError as exc:
         raise InvalidSpec(render_text(exc.diagnostics) + f"{exc}; nothing compared\n") from None
     click.echo(RENDERERS[fmt](diff), nl=False)
+    # After the diff, so that a refused change is still shown in full.
+    report(destructive, reason)
     return ExitCode.CHANGES if diff.changed else ExitCode.CLEAN

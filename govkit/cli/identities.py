@@ -129,7 +129,8 @@ def _pull(
     "--databricks",
     is_flag=True,
     help="Also check that every declared group and service principal is an account-level "
-    "principal, through databricks-sdk (DATABRICKS_HOST and its unified auth).",
+    "principal, through databricks-sdk (DATABRICKS_HOST and its unified auth): the account's "
+    "SCIM on an account host (with its account id), else the workspace's.",
 )
 @graph_url
 @auth

@@ -17,6 +17,7 @@ from govkit.diff.revision import Sides
 from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
 from govkit.drift.model import Change, ChangeKind
+from govkit.guard import Finding, check_states
 from govkit.identity.document import Identities
 from govkit.policy import check_policies
 from govkit.resolve import DesiredEnvironment, resolve
@@ -76,6 +77,8 @@ class AccessDiff:
     fixed: tuple[Diagnostic, ...]
     revocations: tuple[Revocation, ...]
     names: Mapping[str, str]  # Unity Catalog name -> declared name, where they differ
+    # What the mass-revoke guard refuses in protected environments (empty: nothing).
+    destructive: tuple[Finding, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -108,6 +111,38 @@ def _revocations(head: Side, lives: Sequence[State]) -> list[Revocation]:
     return out
 
 
+def _destructive(base: Side, head: Side) -> list[Finding]:
+    """The guard over each environment of the base: a protected one may not lose too much.
+
+    An environment the head no longer declares keeps the base's protection, so deleting it
+    from the organisation file cannot slip a wipe past the guard.
+    """
+    if base.spec is None:
+        return []
+    percent = (head.spec or base.spec).organisation.mass_revoke_percent
+    after = _states(head)
+    findings: list[Finding] = []
+    for env in base.environments:
+        empty = State(source="spec", environment=env.name)
+        findings += check_states(
+            env.state,
+            after.get(env.name, empty),
+            protected=env.protected,
+            percent=percent,
+            environment=env.name,
+        )
+    return findings
+
+
+def destructive_between(
+    spec_dir: str, sides: Sides, labels: tuple[str, str], today: dt.date
+) -> list[Finding]:
+    """The guard alone between two sides (load them whole: a share is of a whole environment)."""
+    base = evaluate(spec_dir, sides.base, today, labels[0])
+    head = evaluate(spec_dir, sides.head, today, labels[1])
+    return _destructive(base, head)
+
+
 def access_diff(
     spec_dir: str,
     sides: Sides,
@@ -138,6 +173,7 @@ def access_diff(
         fixed=tuple(d for k, d in old.items() if k not in new),
         revocations=tuple(_revocations(head, lives)),
         names=_names(head, base),
+        destructive=tuple(_destructive(base, head)),
     )
 
 

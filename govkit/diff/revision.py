@@ -83,13 +83,18 @@ class Sides:
     scoped: bool  # only the changed domain files are loaded
 
 
-def sides(spec_dir: str, base: Mapping[str, bytes], head: Mapping[str, bytes]) -> Sides:
-    """Overrides that load each side; only changed domain files when nothing shared changed."""
+def sides(
+    spec_dir: str, base: Mapping[str, bytes], head: Mapping[str, bytes], scope: bool = True
+) -> Sides:
+    """Overrides that load each side; only changed domain files when nothing shared changed.
+
+    `scope=False` loads every file on both sides (what judges a share of a whole environment).
+    """
     root = spec_dir.rstrip("/")
     disk = {display[len(root) + 1 :] for display, _ in spec_paths(spec_dir)}
     every = disk | set(base) | set(head)
     changed = tuple(sorted(r for r in every if base.get(r) != head.get(r)))
-    scoped = all(
+    scoped = scope and all(
         _DOMAIN.search(side[r]) is not None for r in changed for side in (base, head) if r in side
     )
 

@@ -17,7 +17,7 @@ ACCOUNT = "/api/2.0/accounts/([^/]+)"
 ID = "([^/]+)"
 
 
-def _in_account(handler: Handler) -> Handler:
+def in_account(handler: Handler) -> Handler:
     """Check the account id of the path, then call `handler` with the remaining parameters."""
 
     def checked(req: Request) -> Response:
@@ -157,4 +157,4 @@ def register(router: Router) -> None:
         ("DELETE", f"{policies}/{ID}", delete_policy),
     ]
     for method, pattern, handler in routes:
-        router.add(method, pattern, _in_account(handler))
+        router.add(method, pattern, in_account(handler))

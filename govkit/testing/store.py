@@ -73,6 +73,8 @@ class Store:
     caller: str = "govkit-test@example.com"
     objects: dict[tuple[SecurableType, str], Obj] = field(default_factory=dict)
     service_principals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # SCIM groups by id: account groups and workspace-local ones (`scimgroups.seed_groups`)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Groups and users the account knows (synced from the identity provider). None: anyone,
     # so that a server loaded from State documents alone accepts every grant.
     directory: set[str] | None = None
@@ -251,6 +253,7 @@ def dump_document(store: Store) -> dict[str, Any]:
             "lineage": list(store.lineage),
             "audit": list(store.audit),
             "service_principals": list(store.service_principals.values()),
+            "groups": list(store.groups.values()),
         }
 
 
@@ -264,6 +267,8 @@ def load_document(store: Store, data: Any) -> None:
         store.audit.extend(data.get("audit", []))
         for sp in data.get("service_principals", []):
             store.service_principals[str(sp["id"])] = dict(sp)
+        for group in data.get("groups", []):
+            store.groups[str(group["id"])] = dict(group)
     elif isinstance(data, list):
         states = [loads(json.dumps(s)) for s in data]
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,22 @@ def test_an_unknown_revision_is_one_line(repo: Path, capsys: pytest.CaptureFixtu
     assert main(["diff", "catalogs", "--base", "no-such-ref", *AS_OF]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Error: git:") and "Traceback" not in err
+
+
+def test_a_destructive_change_in_prod_is_refused_unless_a_reason_is_given(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "catalogs" / "domains" / "finance.yaml").unlink()
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 1
+    out = capsys.readouterr()
+    assert "catalog finance_prod" in out.out  # the diff itself is still shown
+    assert "prod: catalog finance_prod would be removed [guard.catalog-removed]" in out.err
+    # dev is not protected: losing finance_dev there is an ordinary change.
+    assert "dev: catalog finance_dev" not in out.err
+    # Only finance's file changed, but the share is of the whole environment's grants.
+    [(revoked, total)] = re.findall(r"prod: (\d+) of (\d+) grants", out.err)
+    assert int(total) > int(revoked) > 0
+    reason = "FIN-9 finance moves to its own metastore"
+    assert main(["diff", "catalogs", "--base", "main", "--allow-destructive", reason, *AS_OF]) == 2
+    assert reason in capsys.readouterr().err
