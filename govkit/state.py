@@ -303,9 +303,10 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
     _set_isolation(securable, isolation)
     _set_workspaces(securable, workspaces)
     _set_grants(securable, grants)
-    for key, setter in _STORAGE_SETTERS:
-        value = get(key)
-        if value is not None and type(value) is not (bool if key == "read_only" else str):
+    for storage_field, setter in _STORAGE_SETTERS:
+        value = get(storage_field)
+        wanted = bool if storage_field == "read_only" else str
+        if value is not None and type(value) is not wanted:
             return None
         setter(securable, value)
     return securable
