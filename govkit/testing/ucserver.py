@@ -263,6 +263,8 @@ class UCServer:
         """Answer the injected fault (as an ApiError), or delay a slow answer."""
         if self._decider.persistent(req.target):
             raise ApiError(500, "INTERNAL_ERROR", "Injected persistent failure.")
+        if self._decider.gone(req.target):
+            raise ApiError(404, "NOT_FOUND", "The specified blob does not exist.")
         if fault == "429":
             raise ApiError(429, "REQUEST_LIMIT_EXCEEDED", "Rate limit exceeded, try again later.")
         if fault == "503":
