@@ -30,6 +30,7 @@ from tests.compile.support import GOLDEN, TODAY
 
 SPEC = GOLDEN / "small" / "spec"
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # statement ids
+_SERVER = re.compile(r"http://127\.0\.0\.1:\d+")  # a port of its own each run
 UC_FAULTS: dict[str, Faults] = {
     "none": Faults(),
     "429 storm, Retry-After 1": Faults(seed=1, rate=0.5, kinds=("429",), retry_after=1),
@@ -218,7 +219,7 @@ def outcome(row: Row, baseline: Row) -> str:
     if row.code == baseline.code and row.result == baseline.result:
         return "equal"
     if row.code == 1 and row.message:
-        said = _ID.sub("<id>", row.message.removeprefix("Error: "))
+        said = _SERVER.sub("<server>", _ID.sub("<id>", row.message.removeprefix("Error: ")))
         return f"exit 1: {said[:110]}"
     return f"WRONG: exit {row.code}, a result unlike the fault-free one"
 
