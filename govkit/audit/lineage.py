@@ -36,16 +36,40 @@ def _table(name: str, index: AccessIndex) -> Securable:
 
 
 class _Declared:
-    """Whether a writer of the target holds a read grant on the source, in the desired States."""
+    """Whether a writer of the target holds a read grant on the source, in the desired States.
+
+    A million edges name a few thousand tables: the sets of each table and the answer for each
+    pair of sets are computed once.
+    """
 
     def __init__(self, indexes: Mapping[str, AccessIndex]) -> None:
         self.indexes = indexes
+        self._readers: dict[tuple[str, str], frozenset[str]] = {}
+        self._writers: dict[tuple[str, str], frozenset[str]] = {}
+        # Keyed by the ids of the two sets, which the value keeps alive.
+        self._answers: dict[tuple[int, int], tuple[frozenset[str], frozenset[str], bool]] = {}
+
+    def _read(self, env: str, name: str) -> frozenset[str]:
+        found = self._readers.get((env, name))
+        if found is None:
+            index = self.indexes[env]
+            found = self._readers[(env, name)] = index.names(_table(name, index)).read
+        return found
+
+    def _write(self, env: str, name: str) -> frozenset[str]:
+        found = self._writers.get((env, name))
+        if found is None:
+            index = self.indexes[env]
+            found = self._writers[(env, name)] = index.names(_table(name, index)).write
+        return found
 
     def __call__(self, source: str, source_env: str, target: str, target_env: str) -> bool:
-        read_index, write_index = self.indexes[source_env], self.indexes[target_env]
-        readers = read_index.names(_table(source, read_index)).read
-        writers = write_index.names(_table(target, write_index)).write
-        return not readers.isdisjoint(writers)
+        readers, writers = self._read(source_env, source), self._write(target_env, target)
+        key = (id(readers), id(writers))
+        hit = self._answers.get(key)
+        if hit is None:
+            hit = self._answers[key] = (readers, writers, not readers.isdisjoint(writers))
+        return hit[2]
 
 
 def _edge_rows(
