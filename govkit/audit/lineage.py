@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Mapping
+from typing import Literal
 
 from govkit.access import AccessIndex
 from govkit.audit.model import BlastRadius, EdgeRow, Finding, Lineage, TableLineage, finding
@@ -44,27 +45,21 @@ class _Declared:
 
     def __init__(self, indexes: Mapping[str, AccessIndex]) -> None:
         self.indexes = indexes
-        self._readers: dict[tuple[str, str], frozenset[str]] = {}
-        self._writers: dict[tuple[str, str], frozenset[str]] = {}
+        self._sets: dict[tuple[str, str, str], frozenset[str]] = {}
         # Keyed by the ids of the two sets, which the value keeps alive.
         self._answers: dict[tuple[int, int], tuple[frozenset[str], frozenset[str], bool]] = {}
 
-    def _read(self, env: str, name: str) -> frozenset[str]:
-        found = self._readers.get((env, name))
+    def _people(self, access: Literal["read", "write"], env: str, name: str) -> frozenset[str]:
+        found = self._sets.get((access, env, name))
         if found is None:
             index = self.indexes[env]
-            found = self._readers[(env, name)] = index.names(_table(name, index)).read
-        return found
-
-    def _write(self, env: str, name: str) -> frozenset[str]:
-        found = self._writers.get((env, name))
-        if found is None:
-            index = self.indexes[env]
-            found = self._writers[(env, name)] = index.names(_table(name, index)).write
+            found = getattr(index.names(_table(name, index)), access)
+            self._sets[(access, env, name)] = found
         return found
 
     def __call__(self, source: str, source_env: str, target: str, target_env: str) -> bool:
-        readers, writers = self._read(source_env, source), self._write(target_env, target)
+        readers = self._people("read", source_env, source)
+        writers = self._people("write", target_env, target)
         key = (id(readers), id(writers))
         hit = self._answers.get(key)
         if hit is None:
