@@ -35,6 +35,11 @@ class Securable:
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None
     workspace_ids: tuple[int, ...] | None = None
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A catalog's managed storage root; an external location's path, credential and mode.
+    storage_root: str | None = None
+    url: str | None = None
+    credential: str | None = None
+    read_only: bool | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -88,8 +93,10 @@ def make_securable(
     grants: Mapping[str, Iterable[str]],
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None,
     workspace_ids: Iterable[int] | None = None,
+    storage: Storage | None = None,
 ) -> Securable:
     """A normalised securable, built without re-validation (callers pass checked values)."""
+    where = storage or Storage()
     return Securable(
         type=type,
         name=name,
@@ -97,7 +104,25 @@ def make_securable(
         isolation_mode=isolation_mode,
         workspace_ids=None if workspace_ids is None else tuple(sorted(set(workspace_ids))),
         grants=normalise_grants(grants),
+        storage_root=where.storage_root,
+        url=where.url,
+        credential=where.credential,
+        read_only=where.read_only,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Where a securable's data lives: the storage fields of `Securable`, all optional."""
+
+    storage_root: str | None = None
+    url: str | None = None
+    credential: str | None = None
+    read_only: bool | None = None
+
+    @staticmethod
+    def of(s: Securable) -> Storage:
+        return Storage(s.storage_root, s.url, s.credential, s.read_only)
 
 
 def sort_key(securable: Securable) -> tuple[int, str]:
@@ -113,6 +138,19 @@ def make_state(
     complete: bool = True,
 ) -> State:
     """A State with securables in document order; any error makes it incomplete."""
+    ordered = tuple(sorted(securables, key=sort_key))
+    return _state(source, ordered, environment, taken_at, errors, complete)
+
+
+def _state(
+    source: Source,
+    ordered: tuple[Securable, ...],
+    environment: str | None,
+    taken_at: str | None,
+    errors: Iterable[ReadError],
+    complete: bool,
+) -> State:
+    """`make_state` of securables already in document order."""
     errs = tuple(sorted(errors, key=lambda e: (e.securable, e.message)))
     return State(
         format=FORMAT,
@@ -121,7 +159,7 @@ def make_state(
         taken_at=taken_at,
         complete=complete and not errs,
         errors=errs,
-        securables=tuple(sorted(securables, key=sort_key)),
+        securables=ordered,
     )
 
 
@@ -132,6 +170,10 @@ def securable_to_dict(s: Securable) -> dict[str, Any]:
     if s.workspace_ids is not None:
         out["workspace_ids"] = list(s.workspace_ids)
     out["grants"] = {p: list(v) for p, v in s.grants.items()}
+    for key in _STORAGE_KEYS:
+        value = getattr(s, key)
+        if value is not None:
+            out[key] = value
     return out
 
 
@@ -163,11 +205,14 @@ class StateFormatError(ValueError):
 # checked here by hand, several times faster than the validator at 100k securables. Anything
 # else (coercible or wrong values) returns None and goes through the validator, so that bad input
 # gets the same checks and the same messages.
-_TYPES = {t.value: t for t in SecurableType}
+_TYPES = {t.value: (t, t.order) for t in SecurableType}
 _STATE_KEYS = frozenset(
     {"format", "source", "environment", "taken_at", "complete", "errors", "securables"}
 )
-_SECURABLE_KEYS = frozenset({"type", "name", "owner", "isolation_mode", "workspace_ids", "grants"})
+_STORAGE_KEYS = ("storage_root", "url", "credential", "read_only")
+_SECURABLE_KEYS = frozenset(
+    {"type", "name", "owner", "isolation_mode", "workspace_ids", "grants", *_STORAGE_KEYS}
+)
 _SOURCES = frozenset({"spec", "workspace", "warehouse", "file"})
 _ISOLATION = (None, "ISOLATED", "OPEN")
 
@@ -177,6 +222,7 @@ _set_type, _set_name, _set_owner, _set_isolation, _set_workspaces, _set_grants =
     Securable.__dict__[f].__set__
     for f in ("type", "name", "owner", "isolation_mode", "workspace_ids", "grants")
 )
+_STORAGE_SETTERS = tuple((f, Securable.__dict__[f].__set__) for f in _STORAGE_KEYS)
 
 
 def _plain_grants(
@@ -201,13 +247,24 @@ def _plain_grants(
     return out
 
 
-@dataclass
+_NOTHING = object()  # equal to no value of a document
+
+
+@dataclass(slots=True)
 class _Shared:
     """What repeats across the securables of one document, normalised once."""
 
     dumps: Callable[[Any], bytes]
     privileges: dict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=dict)
     grants: dict[bytes, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # The previous securable's grants, as read and as normalised: neighbours (the tables of a
+    # schema) mostly carry the same set, and comparing two dicts is cheaper than keying one.
+    last_raw: Any = _NOTHING
+    last_grants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Whether the securables so far are in document order (what `dumps` writes), so that the
+    # usual document needs no sort; and the sort key of the last one.
+    ordered: bool = True
+    last_key: tuple[int, str] = (-1, "")
 
 
 def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
@@ -215,9 +272,14 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
         return None
     get = raw.get
     type_name, name, owner = get("type"), get("name"), get("owner")
-    kind = _TYPES.get(type_name) if type(type_name) is str else None
-    if kind is None or type(name) is not str or (owner is not None and type(owner) is not str):
+    found = _TYPES.get(type_name) if type(type_name) is str else None
+    if found is None or type(name) is not str or (owner is not None and type(owner) is not str):
         return None
+    kind, order = found
+    key = (order, name)
+    if key < shared.last_key:
+        shared.ordered = False
+    shared.last_key = key
     isolation, workspaces = get("isolation_mode"), get("workspace_ids")
     if isolation is not None and isolation not in _ISOLATION:
         return None
@@ -226,15 +288,12 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
             return None
         workspaces = tuple(sorted(set(workspaces)))
     raw_grants = get("grants", {})
-    # Whole grant sets repeat across securables (an access level on every table of a schema):
-    # normalise each distinct set once and share it, keyed by its JSON text.
-    text = shared.dumps(raw_grants)
-    grants = shared.grants.get(text)
+    # Equal to the last set, which passed the checks: so of the same plain types.
+    grants = (
+        shared.last_grants if raw_grants == shared.last_raw else _shared_grants(raw_grants, shared)
+    )
     if grants is None:
-        grants = _plain_grants(raw_grants, shared.privileges)
-        if grants is None:
-            return None
-        shared.grants[text] = grants
+        return None
     # The frozen dataclass __init__ sets each field through object.__setattr__; the slot
     # descriptors do the same work in C, twice as fast over 100k securables.
     securable: Securable = _new(Securable)
@@ -244,7 +303,27 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
     _set_isolation(securable, isolation)
     _set_workspaces(securable, workspaces)
     _set_grants(securable, grants)
+    for storage_field, setter in _STORAGE_SETTERS:
+        value = get(storage_field)
+        wanted = bool if storage_field == "read_only" else str
+        if value is not None and type(value) is not wanted:
+            return None
+        setter(securable, value)
     return securable
+
+
+def _shared_grants(raw: Any, shared: _Shared) -> dict[str, tuple[str, ...]] | None:
+    # Whole grant sets repeat across securables (an access level on every table of a schema):
+    # normalise each distinct set once and share it, keyed by its JSON text.
+    text = shared.dumps(raw)
+    grants = shared.grants.get(text)
+    if grants is None:
+        grants = _plain_grants(raw, shared.privileges)
+        if grants is None:
+            return None
+        shared.grants[text] = grants
+    shared.last_raw, shared.last_grants = raw, grants
+    return grants
 
 
 def _plain_state(raw: dict[str, Any]) -> State | None:
@@ -273,14 +352,8 @@ def _plain_state(raw: dict[str, Any]) -> State | None:
         if securable is None:
             return None
         built.append(securable)
-    return make_state(
-        raw["source"],
-        built,
-        environment=environment,
-        taken_at=taken_at,
-        errors=read_errors,
-        complete=complete,
-    )
+    ordered = tuple(built) if shared.ordered else tuple(sorted(built, key=sort_key))
+    return _state(raw["source"], ordered, environment, taken_at, read_errors, complete)
 
 
 @functools.cache
@@ -332,7 +405,15 @@ def _from_raw(raw: dict[str, Any]) -> State:
     return make_state(
         state.source,
         (
-            make_securable(s.type, s.name, s.owner, s.grants, s.isolation_mode, s.workspace_ids)
+            make_securable(
+                s.type,
+                s.name,
+                s.owner,
+                s.grants,
+                s.isolation_mode,
+                s.workspace_ids,
+                Storage.of(s),
+            )
             for s in state.securables
         ),
         environment=state.environment,

@@ -104,10 +104,12 @@ def _gather(
 def _summary_line(report: AuditReport, written: list[Path]) -> str:
     s = report.summary
     main = next((p for p in written if p.suffix == ".html"), written[0])
+    from govkit.cli.render_tree import count
+
     return (
-        f"audit of {report.evidence.environment}: {s.status} ({s.errors} errors, "
-        f"{s.warnings} warnings, {s.notes} notes; owner coverage {s.coverage_percent}%); "
-        f"{len(written)} files, report in {main}"
+        f"audit of {report.evidence.environment}: {s.status} ({count(s.errors, 'error')}, "
+        f"{count(s.warnings, 'warning')}, {count(s.notes, 'note')}; "
+        f"owner coverage {s.coverage_percent}%); {count(len(written), 'file')}, report in {main}"
     )
 
 

@@ -16,7 +16,8 @@ def _who(spec: Spec, uc_name: str, declared: Mapping[str, str]) -> str:
     return name if name == uc_name else f"{name} ({uc_name})"
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """`1 table`, `2 tables`."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
@@ -27,13 +28,13 @@ def render_summary(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> 
         grants = sum(len(s.grants) for s in env.state.securables)
         flags = "protected" if env.protected else "open"
         parts = [
-            _count(counts[SecurableType.CATALOG], "catalog"),
-            _count(counts[SecurableType.SCHEMA], "schema"),
-            _count(counts[SecurableType.TABLE], "table"),
-            _count(grants, "principal grant"),
-            _count(len(env.expired), "expired grant") + " left out",
+            count(counts[SecurableType.CATALOG], "catalog"),
+            count(counts[SecurableType.SCHEMA], "schema"),
+            count(counts[SecurableType.TABLE], "table"),
+            count(grants, "principal grant"),
+            count(len(env.expired), "expired grant") + " left out",
         ]
-        workspaces = _count(len(env.workspaces), "workspace")
+        workspaces = count(len(env.workspaces), "workspace")
         lines.append(f"{env.name} ({flags}, {workspaces}): {', '.join(parts)}")
     return "".join(line + "\n" for line in lines)
 

@@ -5,10 +5,13 @@ Pure: values in, values out. `govkit.compile.writer` puts the files on disk.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from govkit.compile.domain import domain_inputs, domain_stacks
 from govkit.compile.guard import check_stacks
-from govkit.compile.model import ACCOUNT, SHARED, Compiled, CompileError, Stack
+from govkit.compile.model import ACCOUNT, SHARED, STORAGE, Compiled, CompileError, Stack
 from govkit.compile.shared import principal_stacks, shared_stacks
+from govkit.compile.storage import storage_stack
 from govkit.gc_pause import paused_gc
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
@@ -31,7 +34,11 @@ def _compile_stacks(
     spec: Spec, environments: tuple[DesiredEnvironment, ...], modules_dir: str
 ) -> Compiled:
     reserved = [
-        *(f"domain {d.domain.domain!r}" for d in spec.domains if d.domain.domain == SHARED),
+        *(
+            f"domain {d.domain.domain!r}"
+            for d in spec.domains
+            if d.domain.domain in (SHARED, STORAGE)
+        ),
         *(f"environment {e.name!r}" for e in environments if e.name == ACCOUNT),
     ]
     if reserved:
@@ -40,7 +47,14 @@ def _compile_stacks(
     # A domain stack that names a service principal applies after the stack that creates it.
     creators = principal_stacks(spec, environments)
     for env in environments:
+        storage = storage_stack(spec, env, modules_dir, creators)
+        if storage is not None:
+            stacks.append(storage)
         for d in domain_inputs(env):
-            stacks.extend(domain_stacks(spec, env, d, modules_dir, creators))
+            made = domain_stacks(spec, env, d, modules_dir, creators)
+            if storage is not None and d.catalog.storage.storage_root is not None:
+                # A managed storage root lies under an external location: create that first.
+                made[0] = replace(made[0], needs=tuple(sorted({*made[0].needs, storage.id})))
+            stacks.extend(made)
     check_stacks(stacks)
     return Compiled(tuple(sorted(stacks, key=lambda s: s.id)))

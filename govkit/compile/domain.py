@@ -135,6 +135,8 @@ def domain_stacks(
         "authority": full.authority,
         "grants": [e.as_json() for e in parts[0].entries],
     }
+    if d.catalog.storage.storage_root is not None:
+        catalog_call["storage_root"] = d.catalog.storage.storage_root
     owners = [d.catalog.owner, *(s.owner for s in d.schemas)]
     named = [*(spec.uc_name(o) for o in owners), *(e.principal for e in parts[0].entries)]
     stacks = [

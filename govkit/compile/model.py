@@ -10,8 +10,9 @@ from typing import Any, Literal
 from govkit.compile.escape import escape_template
 from govkit.resolve import Authority
 
-StackKind = Literal["domain", "grants", "shared"]
+StackKind = Literal["domain", "grants", "shared", "storage"]
 SHARED = "_shared"
+STORAGE = "_storage"
 # The pseudo-environment of service principals that serve several environments.
 ACCOUNT = "_account"
 STACKS_FILE = "stacks.json"

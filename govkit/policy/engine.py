@@ -19,6 +19,7 @@ from govkit.policy import (
     grants_hygiene,
     identities,
     ownership,
+    storage,
 )
 from govkit.policy.base import Finding, Rule, Scope
 from govkit.policy.context import Context
@@ -37,6 +38,7 @@ RULES: tuple[type[Rule], ...] = tuple(
             *grants_hygiene.RULES,
             *grants_duration.RULES,
             *environments.RULES,
+            *storage.RULES,
             *identities.RULES,
             *directory_groups.RULES,
             *directory_principals.RULES,

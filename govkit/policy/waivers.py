@@ -38,6 +38,14 @@ class Posted:
 def _holders(spec: Spec) -> Iterator[tuple[Holder, tuple[model.Waiver, ...]]]:
     for declared in spec.principals.values():
         yield (declared.file, declared.path), declared.waivers
+    org, org_file = spec.organisation, spec.organisation_file
+    storage: list[tuple[str, str, model.StorageCredential | model.ExternalLocation]] = [
+        *(("storage_credentials", n, c) for n, c in org.storage_credentials.items()),
+        *(("external_locations", n, x) for n, x in org.external_locations.items()),
+    ]
+    for section, name, item in storage:
+        yield (org_file, (section, name)), item.waivers
+        yield from _grant_holders(org_file, (section, name), item.grants)
     for doc in spec.domains:
         domain = doc.domain
         yield (doc.file, ()), domain.waivers

@@ -16,7 +16,7 @@ from govkit.privileges import SecurableType, expand_level
 from govkit.spec import model
 from govkit.spec.build import Spec
 from govkit.spec.references import access_levels
-from govkit.state import Securable, State, make_state
+from govkit.state import Securable, State, Storage, make_securable, make_state
 
 Authority = Literal["authoritative", "additive"]
 
@@ -39,6 +39,7 @@ class DesiredSecurable(NamedTuple):
     origin: Origin
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None
     workspace_ids: tuple[int, ...] | None = None
+    storage: Storage = Storage()
 
 
 class DesiredGrant(NamedTuple):
@@ -63,6 +64,9 @@ class DesiredEnvironment:
     grants: tuple[DesiredGrant, ...]
     expired: tuple[DesiredGrant, ...]
     state: State
+    # Storage credentials and external locations: metastore-wide, in no domain.
+    storage: tuple[DesiredSecurable, ...] = ()
+    storage_grants: tuple[DesiredGrant, ...] = ()
 
 
 def catalog_name(spec: Spec, domain: str, env: str) -> str:
@@ -86,6 +90,8 @@ class _Resolver:
         self.state: list[Securable] = []
         self.grants: list[DesiredGrant] = []
         self.expired: list[DesiredGrant] = []
+        self.storage_securables: list[DesiredSecurable] = []
+        self.storage_grants: list[DesiredGrant] = []
         self.workspaces = tuple(sorted(set(self.config.workspaces)))
         # Expansions repeat across thousands of grants: compute each once.
         self._expanded: dict[tuple[str, SecurableType], tuple[str, ...]] = {}
@@ -155,6 +161,7 @@ class _Resolver:
         comment: str,
         origin: Origin,
         grants: tuple[model.Grant, ...],
+        storage: Storage | None = None,
     ) -> None:
         catalog = type is SecurableType.CATALOG
         owner = self.owner(accountable)
@@ -172,19 +179,28 @@ class _Resolver:
                 origin,
                 isolation,
                 workspaces,
+                storage or Storage(),
             )
         )
         by_principal = self.add_grants(grants, type, name, domain.domain, origin)
         # Grants come out of add_grants sorted and de-duplicated, as make_securable would make them.
         self.state.append(
             Securable(
-                type, name, self.uc_names.get(owner, owner), isolation, workspaces, by_principal
+                type,
+                name,
+                self.uc_names.get(owner, owner),
+                isolation,
+                workspaces,
+                by_principal,
+                storage.storage_root if storage else None,
             )
         )
 
     def domain(self, file: str, d: model.Domain) -> None:
         catalog = d.catalog or catalog_name(self.spec, d.domain, self.env)
-        self.add(SecurableType.CATALOG, catalog, d, d.owner, d.comment, Origin(file, ()), d.grants)
+        root = Storage(storage_root=d.storage_root.get(self.env))
+        origin = Origin(file, ())
+        self.add(SecurableType.CATALOG, catalog, d, d.owner, d.comment, origin, d.grants, root)
         for s_name, schema in d.schemas.items():
             s_owner = schema.owner or d.owner
             s_full = f"{catalog}.{s_name}"
@@ -203,6 +219,38 @@ class _Resolver:
                     table.grants,
                 )
 
+    def storage(self) -> None:
+        """The environment's storage credentials and external locations, owned and granted."""
+        org, file = self.spec.organisation, self.spec.organisation_file
+        items: list[tuple[SecurableType, str, model.StorageCredential | model.ExternalLocation]] = [
+            *((SecurableType.STORAGE_CREDENTIAL, n, c) for n, c in org.storage_credentials.items()),
+            *((SecurableType.EXTERNAL_LOCATION, n, x) for n, x in org.external_locations.items()),
+        ]
+        for type, name, item in items:
+            if item.environment != self.env:
+                continue
+            if isinstance(item, model.ExternalLocation):
+                where = Storage(url=item.url, credential=item.credential, read_only=item.read_only)
+                section = "external_locations"
+            else:
+                where = Storage(read_only=item.read_only)
+                section = "storage_credentials"
+            origin = Origin(file, (section, name))
+            owner = self.owner(item.owner)
+            self.storage_securables.append(
+                DesiredSecurable(
+                    type, name, "", owner, item.owner, item.comment, "authoritative", origin,
+                    storage=where,
+                )
+            )  # fmt: skip
+            before = len(self.grants)
+            by_principal = self.add_grants(item.grants, type, name, "", origin)
+            # Storage grants belong to no domain: kept apart from the domains' grants.
+            self.storage_grants.extend(self.grants[before:])
+            del self.grants[before:]
+            uc_owner = self.uc_names.get(owner, owner)
+            self.state.append(make_securable(type, name, uc_owner, by_principal, storage=where))
+
     def result(self) -> DesiredEnvironment:
         return DesiredEnvironment(
             name=self.env,
@@ -213,6 +261,8 @@ class _Resolver:
             grants=tuple(self.grants),
             expired=tuple(self.expired),
             state=make_state("spec", self.state, environment=self.env),
+            storage=tuple(self.storage_securables),
+            storage_grants=tuple(self.storage_grants),
         )
 
 
@@ -221,6 +271,7 @@ def resolve_environment(spec: Spec, env: str, today: dt.date) -> DesiredEnvironm
     for doc in spec.domains:
         if env in domain_environments(spec, doc.domain):
             resolver.domain(doc.file, doc.domain)
+    resolver.storage()
     return resolver.result()
 
 

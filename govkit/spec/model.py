@@ -176,6 +176,9 @@ RuleLevel = Annotated[
 ]
 
 
+Cloud = Literal["azure", "aws", "gcp"]
+
+
 class Organisation(Strict):
     """The organisation file: environments, naming, access levels, rule severities."""
 
@@ -238,6 +241,30 @@ class Organisation(Strict):
         description="GitHub teams for .github/CODEOWNERS (see CodeOwners); none by default.",
         examples=[{"platform": "@acme/data-platform"}],
     )
+    cloud: Cloud | None = Field(
+        None,
+        description="The cloud the metastore runs on (azure, aws or gcp); storage credentials "
+        "of another cloud are refused. None (the default) accepts any.",
+        examples=["azure"],
+    )
+    storage_credentials: Annotated[
+        dict[Identifier, StorageCredential], BeforeValidator(_none_as_empty)
+    ] = Field(
+        default_factory=dict,
+        description="Storage credentials by name (see StorageCredential).",
+        examples=[{"cred-prod": {"environment": "prod", "owner": "platform-admins",
+                   "azure_managed_identity": {"access_connector_id": "/subscriptions/0000/"
+                   "resourceGroups/rg-uc/providers/Microsoft.Databricks/accessConnectors/ac"}}}],
+    )  # fmt: skip
+    external_locations: Annotated[
+        dict[Identifier, ExternalLocation], BeforeValidator(_none_as_empty)
+    ] = Field(
+        default_factory=dict,
+        description="External locations by name (see ExternalLocation).",
+        examples=[{"landing-prod": {"environment": "prod", "credential": "cred-prod",
+                   "owner": "platform-admins",
+                   "url": "abfss://landing@stacmeprod.dfs.core.windows.net/"}}],
+    )  # fmt: skip
 
 
 class Federation(Strict):
@@ -378,6 +405,135 @@ class Grant(Strict):
 
 
 Grants = Annotated[tuple[Grant, ...], BeforeValidator(lambda v: () if v is None else v)]
+
+
+# The URL schemes Unity Catalog storage accepts: ADLS Gen2, S3, GCS and Cloudflare R2.
+STORAGE_SCHEMES = ("abfss", "s3", "gs", "r2")
+StorageUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+class AzureManagedIdentity(Strict):
+    """An Azure Databricks access connector, with its user-assigned managed identity if any."""
+
+    access_connector_id: str = Field(
+        description="The resource id of the Azure Databricks access connector.",
+        examples=["/subscriptions/0000/resourceGroups/rg-uc/providers/Microsoft.Databricks/"
+                  "accessConnectors/ac-uc-prod"],
+    )  # fmt: skip
+    managed_identity_id: str | None = Field(
+        None,
+        description="The resource id of a user-assigned managed identity (default: the "
+        "connector's system-assigned identity).",
+        examples=[
+            "/subscriptions/0000/resourceGroups/rg-uc/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-uc"
+        ],
+    )
+
+
+class AwsIamRole(Strict):
+    """An AWS IAM role that Unity Catalog assumes."""
+
+    role_arn: str = Field(
+        description="The ARN of the IAM role.",
+        examples=["arn:aws:iam::123456789012:role/uc-prod-storage"],
+    )
+
+
+class GcpServiceAccount(Strict):
+    """A Databricks-managed GCP service account (Unity Catalog creates and names it)."""
+
+
+class StorageCredential(Strict):
+    """A storage credential: the cloud identity Unity Catalog uses to reach storage."""
+
+    environment: str = Field(
+        description="The environment the credential belongs to; it is compiled into that "
+        "environment's storage stack and governed by its rules.",
+        examples=["prod"],
+    )
+    azure_managed_identity: AzureManagedIdentity | None = Field(
+        None,
+        description="An Azure access connector (see AzureManagedIdentity). Give exactly one of "
+        "azure_managed_identity, aws_iam_role, gcp_service_account.",
+        examples=[{"access_connector_id": "/subscriptions/0000/resourceGroups/rg-uc/providers/"
+                   "Microsoft.Databricks/accessConnectors/ac-uc-prod"}],
+    )  # fmt: skip
+    aws_iam_role: AwsIamRole | None = Field(
+        None,
+        description="An AWS IAM role (see AwsIamRole).",
+        examples=[{"role_arn": "arn:aws:iam::123456789012:role/uc-prod-storage"}],
+    )
+    gcp_service_account: GcpServiceAccount | None = Field(
+        None,
+        description="A Databricks-managed GCP service account: write `gcp_service_account: {}`.",
+        examples=[{}],
+    )
+    owner: str = Field(
+        description="The accountable owner, a group; in a protected environment the deployer "
+        "is the Unity Catalog owner.",
+        examples=["platform-admins"],
+    )
+    read_only: bool = Field(
+        False, description="The credential can only read storage.", examples=[True]
+    )
+    comment: Text = Field("", description="The credential's comment.", examples=["Prod lake"])
+    grants: Grants = Field((), description="Grants on the credential (see Grant).")
+    waivers: tuple[Waiver, ...] = Field(
+        (), description="Rules waived on this credential (see Waiver)."
+    )
+
+    @property
+    def cloud(self) -> Cloud | None:
+        """The cloud of the identity given, or None when none is given."""
+        if self.azure_managed_identity is not None:
+            return "azure"
+        if self.aws_iam_role is not None:
+            return "aws"
+        if self.gcp_service_account is not None:
+            return "gcp"
+        return None
+
+    @property
+    def identities(self) -> tuple[str, ...]:
+        """The keys of the identities given (exactly one is valid)."""
+        keys = ("azure_managed_identity", "aws_iam_role", "gcp_service_account")
+        return tuple(k for k in keys if getattr(self, k) is not None)
+
+
+class ExternalLocation(Strict):
+    """An external location: a storage path, reached through a storage credential."""
+
+    environment: str = Field(
+        description="The environment the location belongs to; it is compiled into that "
+        "environment's storage stack and governed by its rules.",
+        examples=["prod"],
+    )
+    url: StorageUrl = Field(
+        description="The storage path: abfss://, s3://, gs:// or r2:// with a host.",
+        examples=["abfss://landing@stacmeprod.dfs.core.windows.net/"],
+    )
+    credential: str = Field(
+        description="The storage credential (its key under storage_credentials) that reaches "
+        "the path.",
+        examples=["cred-prod"],
+    )
+    owner: str = Field(
+        description="The accountable owner, a group; in a protected environment the deployer "
+        "is the Unity Catalog owner.",
+        examples=["platform-admins"],
+    )
+    read_only: bool = Field(
+        False,
+        description="The location can only be read; it then holds no write grants.",
+        examples=[True],
+    )
+    comment: Text = Field("", description="The location's comment.", examples=["Landing zone"])
+    grants: Grants = Field((), description="Grants on the location (see Grant).")
+    waivers: tuple[Waiver, ...] = Field(
+        (), description="Rules waived on this location (see Waiver)."
+    )
+
+
 _OWNER_BELOW = (
     "The accountable owner, a group (default: the owner above). In a protected environment "
     "the deployer is the Unity Catalog owner."
@@ -438,6 +594,12 @@ class Domain(Strict):
         "revokes undeclared ones; additive: only the declared principals' grants.",
         examples=["additive"],
     )
+    storage_root: dict[str, StorageUrl] = Field(
+        default_factory=dict,
+        description="Environment -> the managed storage root of the domain's catalog there "
+        "(abfss://, s3://, gs:// or r2://); without one the catalog uses the metastore's.",
+        examples=[{"prod": "abfss://finance@stacmeprod.dfs.core.windows.net/managed"}],
+    )
     grants: Grants = Field((), description="Grants on the catalog (see Grant).")
     schemas: Annotated[dict[Identifier, Schema], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict,
@@ -445,3 +607,7 @@ class Domain(Strict):
         examples=[{"reporting": {"grants": [{"principal": "execs", "access": "read"}]}}],
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on the domain (see Waiver).")
+
+
+# The organisation file names the storage models, which follow the Grant they use.
+Organisation.model_rebuild()

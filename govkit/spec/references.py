@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from govkit.diagnostics import Diagnostic, Path, Severity
@@ -130,6 +131,7 @@ class _Checker:
         yield from self.principal(d.owner, file, ("owner",))
         yield from self.environments(d.environments, file, ("environments",))
         yield from self.grants(d.grants, SecurableType.CATALOG, file, ("grants",))
+        yield from self.storage_roots(file, d)
         yield from _case_duplicates(d.schemas, file, ("schemas",), "schema")
         for s_name, schema in d.schemas.items():
             s_path: Path = ("schemas", s_name)
@@ -168,6 +170,66 @@ class _Checker:
                         privilege, SecurableType.CATALOG, file, ("access_levels", level, j)
                     )
         yield from _catalog_name_template(org.catalog_name, file)
+
+    def storage(self) -> Iterator[Diagnostic]:
+        """Credentials and locations: environments, principals, clouds, URLs, references."""
+        org, file = self.spec.organisation, self.spec.organisation_file
+        for name, cred in org.storage_credentials.items():
+            path: Path = ("storage_credentials", name)
+            yield from self.securable_env(cred.environment, file, (*path, "environment"))
+            yield from self.principal(cred.owner, file, (*path, "owner"))
+            yield from self.grants(
+                cred.grants, SecurableType.STORAGE_CREDENTIAL, file, (*path, "grants")
+            )
+            yield from _credential_cloud(cred, org.cloud, file, path)
+        for name, loc in org.external_locations.items():
+            path = ("external_locations", name)
+            yield from self.securable_env(loc.environment, file, (*path, "environment"))
+            yield from self.principal(loc.owner, file, (*path, "owner"))
+            yield from self.grants(
+                loc.grants, SecurableType.EXTERNAL_LOCATION, file, (*path, "grants")
+            )
+            yield from storage_url(loc.url, file, (*path, "url"))
+            reached = org.storage_credentials.get(loc.credential)
+            if reached is None:
+                yield _error(
+                    "GOV031",
+                    f"unknown storage credential {loc.credential!r}",
+                    file,
+                    (*path, "credential"),
+                    closest(loc.credential, list(org.storage_credentials))
+                    or "declare it under `storage_credentials:`",
+                )
+            else:
+                yield from _url_cloud(loc.url, reached, loc.credential, file, (*path, "url"))
+
+    def securable_env(
+        self, env: str, file: str, path: Path, at_key: bool = False
+    ) -> Iterator[Diagnostic]:
+        if env not in self.spec.organisation.environments:
+            hint = closest(env, self.envs) or f"known environments: {', '.join(self.envs)}"
+            message = f"unknown environment {env!r}"
+            yield Diagnostic(
+                "GOV021", Severity.ERROR, message, RULE, file, path, hint, 0, 0, at_key
+            )
+
+    def storage_roots(self, file: str, d: model.Domain) -> Iterator[Diagnostic]:
+        for env, url in d.storage_root.items():
+            path: Path = ("storage_root", env)
+            if env not in self.spec.organisation.environments:
+                yield from self.securable_env(env, file, path, at_key=True)
+            elif d.environments is not None and env not in d.environments:
+                yield Diagnostic(
+                    "GOV021",
+                    Severity.ERROR,
+                    f"domain {d.domain!r} does not live in environment {env!r}",
+                    RULE,
+                    file,
+                    path,
+                    f"its environments: {', '.join(d.environments)}",
+                    at_key=True,
+                )
+            yield from storage_url(url, file, path)
 
     def principals(self) -> Iterator[Diagnostic]:
         for declared in self.spec.principals.values():
@@ -217,6 +279,79 @@ def _catalog_name_template(template: str, file: str) -> Iterator[Diagnostic]:
         )
 
 
+_URL = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>[^/\s?#]+)(?P<path>/[^\s?#]*)?$"
+)
+_CLOUD_NAMES: dict[str, str] = {"azure": "Azure", "aws": "AWS", "gcp": "GCP"}
+_SCHEME_CLOUD: dict[str, model.Cloud] = {"abfss": "azure", "s3": "aws", "gs": "gcp"}
+
+
+def storage_url(url: str, file: str, path: Path) -> Iterator[Diagnostic]:
+    """A storage URL Unity Catalog accepts: abfss, s3, gs or r2, a host, no query."""
+    match = _URL.match(url)
+    schemes = ", ".join(f"{s}://" for s in model.STORAGE_SCHEMES)
+    if match is None:
+        yield _error(
+            "GOV030",
+            f"bad storage URL {url!r}",
+            file,
+            path,
+            f"write SCHEME://HOST/PATH with one of {schemes}",
+        )
+    elif match["scheme"] not in model.STORAGE_SCHEMES:
+        yield _error(
+            "GOV030",
+            f"storage URL scheme {match['scheme']!r} is not accepted by Unity Catalog",
+            file,
+            path,
+            closest(match["scheme"].lower(), list(model.STORAGE_SCHEMES), cutoff=0.5)
+            or f"use one of {schemes}",
+        )
+
+
+def _credential_cloud(
+    cred: model.StorageCredential, cloud: model.Cloud | None, file: str, path: Path
+) -> Iterator[Diagnostic]:
+    keys = cred.identities
+    if len(keys) != 1:
+        yield Diagnostic(
+            "GOV032",
+            Severity.ERROR,
+            "a storage credential names exactly one identity, here "
+            + (", ".join(keys) if keys else "none"),
+            RULE,
+            file,
+            path,
+            "give one of azure_managed_identity, aws_iam_role, gcp_service_account",
+            at_key=True,
+        )
+    elif cloud is not None and cred.cloud != cloud:
+        yield _error(
+            "GOV033",
+            f"an {_CLOUD_NAMES[cred.cloud or cloud]} credential in an organisation on "
+            f"{_CLOUD_NAMES[cloud]}",
+            file,
+            (*path, keys[0]),
+            f"the organisation file says `cloud: {cloud}`: use its kind of identity",
+        )
+
+
+def _url_cloud(
+    url: str, cred: model.StorageCredential, name: str, file: str, path: Path
+) -> Iterator[Diagnostic]:
+    match = _URL.match(url)
+    wanted = _SCHEME_CLOUD.get(match["scheme"]) if match else None
+    if wanted is not None and cred.cloud is not None and cred.cloud != wanted:
+        yield _error(
+            "GOV033",
+            f"{match['scheme'] if match else ''}:// storage cannot be reached through "
+            f"the {_CLOUD_NAMES[cred.cloud]} credential {name!r}",
+            file,
+            path,
+            f"name an {_CLOUD_NAMES[wanted]} credential",
+        )
+
+
 def _case_duplicates(
     names: Mapping[str, object], file: str, path: Path, what: str
 ) -> Iterator[Diagnostic]:
@@ -239,7 +374,7 @@ def _case_duplicates(
 def check_references(spec: Spec) -> list[Diagnostic]:
     """Every reference problem in the spec, in one pass."""
     checker = _Checker(spec)
-    out = [*checker.organisation(), *checker.principals()]
+    out = [*checker.organisation(), *checker.storage(), *checker.principals()]
     seen: dict[str, str] = {}
     for doc in spec.domains:
         name = doc.domain.domain.lower()

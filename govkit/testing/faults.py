@@ -26,6 +26,9 @@ class Faults:
     - `fail_paths`: substrings of `path?query`; matching requests always fail with 500.
     - `fail_pages`: (substring of `path?query`, page index); that page of a listing always fails.
     - `fail_statements`: substrings of SQL; a matching statement ends in state FAILED.
+    - `cancel_statements`: substrings of SQL; a matching statement ends in state CANCELED.
+    - `gone_paths`: substrings of `path?query`; matching requests answer 404 (an external link
+      whose object is gone).
     - `paths`: substrings of `path?query`; when set, transient faults hit only these requests.
     - `fail_first`: every (matching) request meets `kinds[0]` on its first N tries, then not:
       a flaky API without randomness.
@@ -39,6 +42,8 @@ class Faults:
     fail_paths: tuple[str, ...] = ()
     fail_pages: tuple[tuple[str, int], ...] = ()
     fail_statements: tuple[str, ...] = ()
+    cancel_statements: tuple[str, ...] = ()
+    gone_paths: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     fail_first: int = 0
 
@@ -77,6 +82,12 @@ class FaultDecider:
 
     def statement_fails(self, sql: str) -> bool:
         return any(s in sql for s in self.faults.fail_statements)
+
+    def statement_canceled(self, sql: str) -> bool:
+        return any(s in sql for s in self.faults.cancel_statements)
+
+    def gone(self, target: str) -> bool:
+        return any(s in target for s in self.faults.gone_paths)
 
 
 def _draws(text: str) -> tuple[float, float]:

@@ -116,6 +116,8 @@ def execute(req: Request) -> Response:
         )
         stmt.columns = result.columns
         _chunk(req, stmt, result.rows, *limits)
+        if req.faults.statement_canceled(sql):
+            stmt.final, stmt.polls_left = "CANCELED", max(stmt.polls_left, 1)
     except SqlError as exc:
         # Errors found before execution answer at once, whatever the wait.
         stmt.final, stmt.polls_left = "FAILED", 0

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from govkit.state import State
-from govkit.testing import accountapi, scimapi, scimgroups, sqlapi, ucapi
+from govkit.testing import accountapi, scimapi, scimgroups, sqlapi, ucapi, ucstorage
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
 from govkit.testing.http import (
     BodyRefused,
@@ -84,7 +84,7 @@ class UCServer:
         self.config = config or ServerConfig()
         self._decider = FaultDecider(faults or Faults())
         self._router = Router()
-        for module in (ucapi, scimapi, scimgroups, sqlapi, accountapi):
+        for module in (ucapi, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
             module.register(self._router)
         self._seen: list[Seen] = []
         self._seen_lock = threading.Lock()
@@ -263,6 +263,8 @@ class UCServer:
         """Answer the injected fault (as an ApiError), or delay a slow answer."""
         if self._decider.persistent(req.target):
             raise ApiError(500, "INTERNAL_ERROR", "Injected persistent failure.")
+        if self._decider.gone(req.target):
+            raise ApiError(404, "NOT_FOUND", "The specified blob does not exist.")
         if fault == "429":
             raise ApiError(429, "REQUEST_LIMIT_EXCEEDED", "Rate limit exceeded, try again later.")
         if fault == "503":

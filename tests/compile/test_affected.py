@@ -64,7 +64,7 @@ def test_matrix_entries_carry_the_stack_folder_change_and_needs(repo, capsys):
         "domain": "sales",
         "kind": "domain",
         "change": "changed",
-        "needs": ["_account/_shared"],
+        "needs": ["_account/_shared", "dev/_storage"],
     }
 
 
@@ -95,8 +95,9 @@ def test_a_principal_change_touches_the_stacks_that_compile_it(repo, capsys):
             "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-0000000000aa"
         )
     )
-    # sp-sales-etl serves every environment: its account stack and every grant to it change
-    assert affected(capsys) == ["_account/_shared", "dev/sales", "prod/sales"]
+    # sp-sales-etl serves every environment: its account stack and every grant to it change,
+    # its grants on prod's storage too
+    assert affected(capsys) == ["_account/_shared", "dev/sales", "prod/_storage", "prod/sales"]
 
 
 def test_an_untracked_domain_file_counts_as_an_added_stack(repo, capsys):
@@ -143,7 +144,7 @@ def test_a_base_whose_spec_does_not_load_counts_every_stack(repo, capsys):
     capsys.readouterr()
     assert main(["affected", "catalogs", "--base", "HEAD", "--as-of", "2026-11-26"]) == 0
     out, err = capsys.readouterr()
-    assert len(json.loads(out)["include"]) == 5
+    assert len(json.loads(out)["include"]) == 7
     assert "the spec at the base does not load (1 errors); every stack counts as added" in err
 
 

@@ -33,13 +33,15 @@ def test_compile_writes_stacks_and_index(tmp_path, capsys):
     assert compile_cli(out) == 0
     assert sorted(tree(out)) == [
         "_account/_shared/main.tf.json",
+        "dev/_storage/main.tf.json",
         "dev/sales/main.tf.json",
         "prod/_shared/main.tf.json",
+        "prod/_storage/main.tf.json",
         "prod/sales/main.tf.json",
         "prod/web/main.tf.json",
         "stacks.json",
     ]
-    assert "5 stacks written" in capsys.readouterr().err
+    assert "7 stacks written" in capsys.readouterr().err
 
 
 def test_check_passes_on_fresh_output_and_fails_on_stale(tmp_path, capsys):

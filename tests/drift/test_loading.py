@@ -57,3 +57,15 @@ def test_bad_top_level_values_are_refused() -> None:
     doc["source"] = "guess"
     with pytest.raises(StateFormatError, match="at source"):
         loads(json.dumps(doc))
+
+
+def test_neighbours_sharing_grants_are_checked_and_sorted_each() -> None:
+    same = {"g": ["SELECT", "SELECT"], "a": ["USE_SCHEMA"]}
+    rows = [{"type": "table", "name": n, "grants": same} for n in ("s.a", "s.c", "s.b")]
+    doc = {"format": "govkit.state/v1", "source": "file", "securables": rows}
+    loaded = loads(json.dumps(doc))
+    assert [s.name for s in loaded.securables] == ["s.a", "s.b", "s.c"]
+    assert all(s.grants == {"a": ("USE_SCHEMA",), "g": ("SELECT",)} for s in loaded.securables)
+    rows[1] = {**rows[1], "grants": {"g": ["SELECT", 1], "a": ["USE_SCHEMA"]}}
+    with pytest.raises(StateFormatError, match=r"at securables\.1\.grants\.g\.1"):
+        loads(json.dumps(doc))

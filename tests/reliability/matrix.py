@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from govkit.cli.main import main
-from govkit.identity.document import Group, Identities, User, make_identities
+from govkit.identity.document import Group, Identities, User, dumps, make_identities
 from govkit.resolve import resolve
 from govkit.spec.build import load_spec
 from govkit.testing import Faults, UCServer
@@ -27,6 +28,7 @@ from govkit.testing.http import ServerConfig
 from tests.compile.support import GOLDEN, TODAY
 
 SPEC = GOLDEN / "small" / "spec"
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # statement ids
 UC_FAULTS: dict[str, Faults] = {
     "none": Faults(),
     "429 storm, Retry-After 1": Faults(seed=1, rate=0.5, kinds=("429",), retry_after=1),
@@ -38,6 +40,9 @@ UC_FAULTS: dict[str, Faults] = {
     "a page fails mid-listing": Faults(fail_pages=(("/schemas", 1),)),
     "one securable always 500": Faults(fail_paths=("permissions/schema/sales_prod.orders",)),
     "statement FAILED": Faults(fail_statements=("table_privileges",)),
+    "lineage statement FAILED": Faults(fail_statements=("table_lineage",)),
+    "lineage statement CANCELED": Faults(cancel_statements=("table_lineage",)),
+    "an external link 404s": Faults(gone_paths=("/blob/",)),
 }
 GRAPH_FAULTS: dict[str, GraphFaults] = {
     "none": GraphFaults(),
@@ -47,6 +52,17 @@ GRAPH_FAULTS: dict[str, GraphFaults] = {
     "$batch: one part fails": GraphFaults(fail_paths=("id-g2/members",)),
 }
 UC_COMMANDS = ("snapshot workspace", "snapshot warehouse", "drift workspace")
+AUDIT_COMMANDS = ("audit workspace", "audit warehouse")  # the live State; lineage: warehouse
+AUDIT_FAULTS = (
+    "none",
+    "429 storm, Retry-After 0",
+    "503 at 30%",
+    "a page fails mid-listing",
+    "statement FAILED",
+    "lineage statement FAILED",
+    "lineage statement CANCELED",
+    "an external link 404s",
+)
 
 
 @dataclass(frozen=True)
@@ -130,12 +146,56 @@ def graph_row(fault: str) -> Row:
                    len(server.requests))  # fmt: skip
 
 
+def _lineage_events() -> list[dict[str, str]]:
+    """Reads of the golden table into a few web tables: three edges, so several result chunks."""
+    return [
+        {"source_table_full_name": "sales_prod.orders.order_lines", "source_type": "TABLE",
+         "target_table_full_name": f"web_prod.sessions.{name}", "target_type": "TABLE",
+         "entity_type": "JOB", "entity_id": "7", "created_by": "id-u1",
+         "event_time": f"2026-11-0{day}T09:00:00Z"}
+        for day, name in enumerate(("visits", "carts", "funnels"), start=1)
+    ]  # fmt: skip
+
+
+def _report(folder: Path) -> Any:
+    """The JSON report; of its evidence, only what each source held (paths and times vary)."""
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        return None
+    report = json.loads(files[0].read_text())
+    sources = report.pop("evidence", {}).get("sources", [])
+    report["sources"] = [(s["name"], s["complete"], s["errors"]) for s in sources]
+    return report
+
+
+def audit_row(fault: str, command: str) -> Row:
+    """`govkit audit` of the live State (`command` names its source) and warehouse lineage."""
+    server = UCServer(
+        [_desired()],
+        lineage=_lineage_events(),
+        faults=UC_FAULTS[fault],
+        config=ServerConfig(page_size=2, chunk_rows=2),
+    )
+    env = {"DATABRICKS_HOST": server.url, "DATABRICKS_TOKEN": server.token}
+    with server, _environment(env) as folder:
+        (folder / "ids.json").write_text(dumps(_directory()))
+        args = ["audit", str(SPEC), "--env", "prod", "--live", command.split()[1],
+                "--identities", str(folder / "ids.json"), "--lineage", "warehouse",
+                "--warehouse-id", "wh1", "--out", str(folder / "audit"),
+                "--format", "json"]  # fmt: skip
+        code, _, err = _run(args)
+        lines = err.strip().splitlines()
+        result = _report(folder / "audit")
+        return Row(fault, command, code, result, lines[-1] if lines else "", server.request_count)
+
+
 def outcome(row: Row, baseline: Row) -> str:
     """`equal`, `exit 1: ...` (what could not be read), or `WRONG: ...`."""
     if row.code == baseline.code and row.result == baseline.result:
         return "equal"
     if row.code == 1 and row.message:
-        return f"exit 1: {row.message[:90]}"
+        said = _ID.sub("<id>", row.message.removeprefix("Error: "))
+        return f"exit 1: {said[:110]}"
     return f"WRONG: exit {row.code}, a result unlike the fault-free one"
 
 
@@ -144,6 +204,11 @@ def rows() -> Iterator[tuple[Row, str]]:
         baseline = uc_row("none", command)
         for fault in UC_FAULTS:
             row = baseline if fault == "none" else uc_row(fault, command)
+            yield row, outcome(row, baseline)
+    for command in AUDIT_COMMANDS:
+        baseline = audit_row("none", command)
+        for fault in AUDIT_FAULTS:
+            row = baseline if fault == "none" else audit_row(fault, command)
             yield row, outcome(row, baseline)
     baseline = graph_row("none")
     for fault in GRAPH_FAULTS:

@@ -4,11 +4,13 @@ naming what could not be read, with the requests bounded. The whole table is
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from tests.reliability.matrix import graph_row, outcome, uc_row
+from tests.reliability.matrix import Row, audit_row, graph_row, outcome, uc_row
 
-INCOMPLETE = "exit 1: Error: workspace: live read is incomplete"
+INCOMPLETE = "exit 1: workspace: live read is incomplete"
 UC_ROWS = [
     ("a page fails mid-listing", "drift workspace", INCOMPLETE),
     ("statement FAILED", "snapshot warehouse", "exit 1: web_prod: could not read table grants"),
@@ -34,3 +36,31 @@ def test_graph_faults() -> None:
     assert throttled.requests <= 4 * baseline.requests
     part = graph_row("$batch: one part fails")
     assert outcome(part, baseline).startswith("exit 1: members of group web-owners")
+
+
+@functools.cache
+def _audit_baseline() -> Row:
+    return audit_row("none", "audit warehouse")
+
+
+AUDIT_GAP = "exit 1: incomplete input, nothing written ("
+LINEAGE = "lineage: system.access.table_lineage: "
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ("503 at 30%", ("equal", "exit 1: incomplete input, nothing written (live: ")),
+        ("lineage statement CANCELED", AUDIT_GAP + LINEAGE + "statement <id> ended CANCELED"),
+        (
+            "an external link 404s",
+            AUDIT_GAP + "live: sales_prod: could not read catalog grants: chunk download",
+        ),
+    ],
+)
+def test_audit_equals_the_fault_free_report_or_names_the_gap(
+    fault: str, expected: str | tuple[str, ...]
+) -> None:
+    row = audit_row(fault, "audit warehouse")
+    assert outcome(row, _audit_baseline()).startswith(expected)
+    assert row.code != 1 or not row.result  # exit 1 writes no report

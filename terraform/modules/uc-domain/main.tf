@@ -3,6 +3,7 @@ resource "databricks_catalog" "this" {
   owner          = var.owner
   comment        = var.comment == "" ? null : var.comment
   isolation_mode = "ISOLATED"
+  storage_root   = var.storage_root
   force_destroy  = var.force_destroy
 }
 

@@ -14,6 +14,12 @@ variable "comment" {
   default     = ""
 }
 
+variable "storage_root" {
+  description = "The catalog's managed storage root (abfss://, s3://, gs:// or r2://); null for the metastore's."
+  type        = string
+  default     = null
+}
+
 variable "workspace_ids" {
   description = "The environment's workspaces. The catalog is ISOLATED and bound to exactly these."
   type        = list(number)
