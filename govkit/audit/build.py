@@ -230,11 +230,15 @@ def _summary(
     )
 
 
-def _dump(report: AuditReport) -> str:
+def _dump_bytes(report: AuditReport) -> bytes:
     import orjson  # only the audit pays for it
 
-    data = report.model_dump(mode="json")
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    return orjson.dumps(report.model_dump(mode="json"), option=options)
+
+
+def _dump(report: AuditReport) -> str:
+    return _dump_bytes(report).decode("utf-8")
 
 
 def report_json(report: AuditReport) -> str:
@@ -242,7 +246,7 @@ def report_json(report: AuditReport) -> str:
     return report._text if report._text is not None else _dump(report)
 
 
-_BLANK = '"content_sha256": ""'
+_BLANK = b'"content_sha256": ""'
 
 
 def seal(report: AuditReport) -> AuditReport:
@@ -250,12 +254,14 @@ def seal(report: AuditReport) -> AuditReport:
     blank = report.model_copy(
         update={"evidence": report.evidence.model_copy(update={"content_sha256": ""})}
     )
-    text = _dump(blank)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # Bytes all along: a large report's text is held once or twice, never four times.
+    raw = _dump_bytes(blank)
+    digest = hashlib.sha256(raw).hexdigest()
     sealed = report.model_copy(
         update={"evidence": report.evidence.model_copy(update={"content_sha256": digest})}
     )
     # The evidence comes first and a JSON string cannot hold an unescaped quote: the first
     # blank field is the hash's own.
-    sealed._text = text.replace(_BLANK, f'"content_sha256": "{digest}"', 1)
+    raw = raw.replace(_BLANK, f'"content_sha256": "{digest}"'.encode(), 1)
+    sealed._text = raw.decode("utf-8")
     return sealed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Mapping
+from typing import Literal
 
 from govkit.access import AccessIndex
 from govkit.audit.model import BlastRadius, EdgeRow, Finding, Lineage, TableLineage, finding
@@ -36,16 +37,34 @@ def _table(name: str, index: AccessIndex) -> Securable:
 
 
 class _Declared:
-    """Whether a writer of the target holds a read grant on the source, in the desired States."""
+    """Whether a writer of the target holds a read grant on the source, in the desired States.
+
+    A million edges name a few thousand tables: the sets of each table and the answer for each
+    pair of sets are computed once.
+    """
 
     def __init__(self, indexes: Mapping[str, AccessIndex]) -> None:
         self.indexes = indexes
+        self._sets: dict[tuple[str, str, str], frozenset[str]] = {}
+        # Keyed by the ids of the two sets, which the value keeps alive.
+        self._answers: dict[tuple[int, int], tuple[frozenset[str], frozenset[str], bool]] = {}
+
+    def _people(self, access: Literal["read", "write"], env: str, name: str) -> frozenset[str]:
+        found = self._sets.get((access, env, name))
+        if found is None:
+            index = self.indexes[env]
+            found = getattr(index.names(_table(name, index)), access)
+            self._sets[(access, env, name)] = found
+        return found
 
     def __call__(self, source: str, source_env: str, target: str, target_env: str) -> bool:
-        read_index, write_index = self.indexes[source_env], self.indexes[target_env]
-        readers = read_index.names(_table(source, read_index)).read
-        writers = write_index.names(_table(target, write_index)).write
-        return not readers.isdisjoint(writers)
+        readers = self._people("read", source_env, source)
+        writers = self._people("write", target_env, target)
+        key = (id(readers), id(writers))
+        hit = self._answers.get(key)
+        if hit is None:
+            hit = self._answers[key] = (readers, writers, not readers.isdisjoint(writers))
+        return hit[2]
 
 
 def _edge_rows(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from govkit.audit.model import AuditReport
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset(_FORMULA)
 
 
 def neutral(value: object) -> object:
@@ -30,7 +31,15 @@ def _csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows([neutral(v) for v in row] for row in rows)
+    # Most cells are plain text or numbers that `neutral` keeps as they are: only the first
+    # character of a string is looked at, and the call is left for the others.
+    writer.writerows(
+        [
+            v if (type(v) is str and v[:1] not in _FIRST) or type(v) is int else neutral(v)
+            for v in row
+        ]
+        for row in rows
+    )
     return out.getvalue()
 
 

@@ -45,7 +45,8 @@ def cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return _EDGE_UNDERSCORE.sub(r"\\_", str(value).translate(_SPECIALS))
+    text = str(value).translate(_SPECIALS)
+    return _EDGE_UNDERSCORE.sub(r"\\_", text) if "_" in text else text
 
 
 def names(items: Sequence[str], labels: Mapping[str, str] | None = None) -> Md:

@@ -224,6 +224,7 @@ def command(
             blast_radius=blast_radius,
         )
     )
+    del state, people, edges, events  # the report holds what it needs: free a million edges
     try:
         written = write_files(Path(out), render(report, formats))
     except OSError as exc:

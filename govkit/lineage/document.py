@@ -71,6 +71,17 @@ def _later(a: str | None, b: str | None) -> str | None:
     return max(a, b)
 
 
+def _in_order(edges: list[Edge]) -> bool:
+    """Already sorted by (source, target) with no pair twice, as `dumps` writes them."""
+    last: tuple[str, str] | None = None
+    for e in edges:
+        key = (e.source, e.target)
+        if last is not None and not last < key:
+            return False
+        last = key
+    return True
+
+
 def make_lineage(
     source: LineageSource,
     edges: Iterable[Edge],
@@ -79,8 +90,18 @@ def make_lineage(
     complete: bool = True,
 ) -> Lineage:
     """Edges sorted by (source, target), repeated pairs merged; any error makes it incomplete."""
+    errs = tuple(sorted(set(errors), key=lambda e: (e.item, e.message)))
+    given = list(edges)
+    if _in_order(given):
+        return Lineage(
+            source=source,
+            taken_at=taken_at,
+            complete=complete and not errs,
+            errors=errs,
+            edges=tuple(given),
+        )
     merged: dict[tuple[str, str], Edge] = {}
-    for edge in edges:
+    for edge in given:
         key = (edge.source, edge.target)
         known = merged.get(key)
         if known is not None:
@@ -91,7 +112,6 @@ def make_lineage(
                 known.events + edge.events,
             )
         merged[key] = edge
-    errs = tuple(sorted(set(errors), key=lambda e: (e.item, e.message)))
     return Lineage(
         source=source,
         taken_at=taken_at,
@@ -155,6 +175,9 @@ def _plain(raw: dict[str, Any]) -> tuple[list[Edge], list[LineageError]] | None:
     if type(edges) is not list:
         return None
     built = []
+    # A million edges name a few thousand tables and a few days: one string each, not one per
+    # edge (memory, and the dictionary lookups downstream find the same object).
+    seen: dict[str, str] = {}
     for e in edges:
         if type(e) is not dict or not e.keys() <= _EDGE_KEYS:
             return None
@@ -164,15 +187,23 @@ def _plain(raw: dict[str, Any]) -> tuple[list[Edge], list[LineageError]] | None:
             return None
         if last_seen is not None and type(last_seen) is not str:
             return None
+        source, target = seen.setdefault(source, source), seen.setdefault(target, target)
+        if last_seen is not None:
+            last_seen = seen.setdefault(last_seen, last_seen)
         built.append(Edge(source, target, last_seen, events))
     return built, errs
 
 
 def _check_edges(edges: list[Edge]) -> None:
+    good: set[str] = set()  # a million edges name a few thousand tables: check each once
     for i, edge in enumerate(edges):
+        if edge.source in good and edge.target in good and edge.events >= 1:
+            continue
         for end in ("source", "target"):
             name = getattr(edge, end)
-            if not _three_parts(name):
+            if _three_parts(name):
+                good.add(name)
+            else:
                 raise LineageFormatError(
                     f"invalid lineage document at edges.{i}.{end}: {name!r} is not a full "
                     "three-part name (catalog.schema.table)"
