@@ -64,9 +64,7 @@ class _Sets:
         return tuple(
             PeopleSet(
                 id=i,
-                members=tuple(
-                    SetMember.model_construct(principal=n, kind=kind(n)) for n in sorted(s)
-                ),
+                members=tuple(SetMember(principal=n, kind=kind(n)) for n in sorted(s)),
             )
             for s, i in self.ids.items()
         )
@@ -77,7 +75,7 @@ def _rows(live: State, index: AccessIndex, sets: _Sets) -> list[AccessRow]:
     for s in live.securables:
         names = index.names(s)
         rows.append(
-            AccessRow.model_construct(
+            AccessRow(
                 type=s.type.value,
                 name=s.name,
                 readers=len(names.read),

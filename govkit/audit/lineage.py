@@ -84,7 +84,7 @@ def _edge_rows(
             else None
         )
         rows.append(
-            EdgeRow.model_construct(
+            EdgeRow(
                 source=e.source,
                 target=e.target,
                 last_seen=e.last_seen,
@@ -110,9 +110,7 @@ def _tables(rows: list[EdgeRow], env: str) -> list[TableLineage]:
         if r.source_environment == env:
             down[r.source].append(r.target)
     return [
-        TableLineage.model_construct(
-            table=t, upstream=tuple(sorted(up[t])), downstream=tuple(sorted(down[t]))
-        )
+        TableLineage(table=t, upstream=tuple(sorted(up[t])), downstream=tuple(sorted(down[t])))
         for t in sorted({*up, *down})
     ]
 

@@ -7,7 +7,8 @@ reproduces the report.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -21,6 +22,11 @@ Status = Literal["clean", "findings", "incomplete"]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# Rows of which a large estate has hundreds of thousands are frozen dataclasses with slots: built
+# in a fraction of a model's time and memory, dumped by orjson as they are. The schema is the same.
+_ROW = ConfigDict(extra="forbid")
 
 
 class Source(_Frozen):
@@ -61,17 +67,25 @@ def finding(code: str, severity: Severity, section: Section, subject: str, messa
     return Finding(code=code, severity=severity, section=section, subject=subject, message=message)
 
 
-class OwnerRow(_Frozen):
+@dataclass(frozen=True, slots=True)
+class OwnerRow:
+    __pydantic_config__ = _ROW
+
     type: str
     name: str
-    owner: str | None = Field(description="the live Unity Catalog owner")
-    owner_label: str | None = Field(description="its declared name, where it has one")
+    owner: Annotated[str | None, Field(description="the live Unity Catalog owner")]
+    owner_label: Annotated[str | None, Field(description="its declared name, where it has one")]
     owner_kind: PrincipalKind
-    desired_owner: str | None = Field(description="the Unity Catalog owner the spec declares")
-    accountable_owner: str | None = Field(description="the domain's accountable owner (spec)")
-    flags: tuple[str, ...] = Field(
-        description="individual, departed, unknown, owner-differs, not-in-spec, not-live"
-    )
+    desired_owner: Annotated[
+        str | None, Field(description="the Unity Catalog owner the spec declares")
+    ]
+    accountable_owner: Annotated[
+        str | None, Field(description="the domain's accountable owner (spec)")
+    ]
+    flags: Annotated[
+        tuple[str, ...],
+        Field(description="individual, departed, unknown, owner-differs, not-in-spec, not-live"),
+    ]
 
 
 class Ownership(_Frozen):
@@ -83,20 +97,28 @@ class Ownership(_Frozen):
     rows: tuple[OwnerRow, ...]
 
 
-class AccessRow(_Frozen):
+@dataclass(frozen=True, slots=True)
+class AccessRow:
+    __pydantic_config__ = _ROW
+
     type: str
     name: str
     readers: int
     writers: int
     could_grant: int
-    read_set: int | None = Field(description="id of the set of readers in `sets`")
+    read_set: Annotated[int | None, Field(description="id of the set of readers in `sets`")]
     write_set: int | None
     grant_set: int | None
-    read_through: tuple[str, ...] = Field(description="the grantees that give read access")
+    read_through: Annotated[
+        tuple[str, ...], Field(description="the grantees that give read access")
+    ]
     write_through: tuple[str, ...]
 
 
-class SetMember(_Frozen):
+@dataclass(frozen=True, slots=True)
+class SetMember:
+    __pydantic_config__ = _ROW
+
     principal: str
     kind: str
 
@@ -157,7 +179,10 @@ class Access(_Frozen):
     drift: tuple[DriftRow, ...]
 
 
-class EdgeRow(_Frozen):
+@dataclass(frozen=True, slots=True)
+class EdgeRow:
+    __pydantic_config__ = _ROW
+
     source: str
     target: str
     last_seen: str | None
@@ -168,13 +193,19 @@ class EdgeRow(_Frozen):
     target_domain: str | None
     cross_environment: bool
     cross_domain: bool
-    declared_grant: bool | None = Field(
-        description="whether a writer of the target holds a declared read grant on the source "
-        "(computed for cross-environment and cross-domain edges)"
-    )
+    declared_grant: Annotated[
+        bool | None,
+        Field(
+            description="whether a writer of the target holds a declared read grant on the "
+            "source (computed for cross-environment and cross-domain edges)"
+        ),
+    ]
 
 
-class TableLineage(_Frozen):
+@dataclass(frozen=True, slots=True)
+class TableLineage:
+    __pydantic_config__ = _ROW
+
     table: str
     upstream: tuple[str, ...]
     downstream: tuple[str, ...]

@@ -33,7 +33,7 @@ def _row(
         flags.append("not-in-spec")
     elif live is not None and desired.owner != owner:
         flags.append("owner-differs")
-    return OwnerRow.model_construct(
+    return OwnerRow(
         type=key[0].value,
         name=key[1],
         owner=owner,
