@@ -170,6 +170,9 @@ def _summary_line(report: AuditReport, written: list[Path]) -> str:
     is_flag=True,
     help="Write the report even when an input is missing or incomplete.",
 )
+# Nothing the audit builds is cyclic, and at L the collector walking the validated spec at every
+# pass was a third of the time: reference counting frees it all, before the collector resumes.
+@paused_gc()
 def command(
     spec_dir: str,
     env: str,
@@ -185,53 +188,50 @@ def command(
     allow_incomplete: bool,
 ) -> int:
     """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
-    # Nothing the audit builds is cyclic, and at L the collector walking the validated spec at
-    # every pass was a third of the time: reference counting frees it all.
-    with paused_gc():
-        moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-        validated = require_valid(spec_dir, moment.date())
-        spec = validated.spec
-        assert spec is not None  # require_valid raised otherwise
-        (environment,) = select_environments(validated.environments, env)
-        live = live or recorded(spec_dir, f"{env}.state.json")
-        identities = identities or recorded(spec_dir, "identities.json")
-        lineage = lineage or recorded(spec_dir, "lineage.json")
-        state, people, edges, events = _gather(
-            environment, live, identities, lineage, audit_log, warehouse_id, allow_incomplete
+    moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    validated = require_valid(spec_dir, moment.date())
+    spec = validated.spec
+    assert spec is not None  # require_valid raised otherwise
+    (environment,) = select_environments(validated.environments, env)
+    live = live or recorded(spec_dir, f"{env}.state.json")
+    identities = identities or recorded(spec_dir, "identities.json")
+    lineage = lineage or recorded(spec_dir, "lineage.json")
+    state, people, edges, events = _gather(
+        environment, live, identities, lineage, audit_log, warehouse_id, allow_incomplete
+    )
+    generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
+              "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
+              "--format": ",".join(formats), "--blast-radius": blast_radius,
+              "--allow-incomplete": allow_incomplete}  # fmt: skip
+    report = build_report(
+        AuditInputs(
+            spec=spec,
+            environments=validated.environments,
+            environment=environment,
+            live=state.value if state.value is not None else environment.state,
+            identities=people.value,
+            lineage=edges.value,
+            audit_events=tuple(events.value) if events.value is not None else None,
+            sources=(
+                Source(name="spec", kind="spec", location=spec_dir, complete=True),
+                state.source,
+                people.source,
+                edges.source,
+                events.source,
+            ),
+            spec_dir=spec_dir,
+            spec_commit=spec_commit(spec_dir),
+            generated_at=generated_at,
+            today=moment.date(),
+            command=_command_line(spec_dir, env, chosen),
+            blast_radius=blast_radius,
         )
-        generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-        chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
-                  "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
-                  "--format": ",".join(formats), "--blast-radius": blast_radius,
-                  "--allow-incomplete": allow_incomplete}  # fmt: skip
-        report = build_report(
-            AuditInputs(
-                spec=spec,
-                environments=validated.environments,
-                environment=environment,
-                live=state.value if state.value is not None else environment.state,
-                identities=people.value,
-                lineage=edges.value,
-                audit_events=tuple(events.value) if events.value is not None else None,
-                sources=(
-                    Source(name="spec", kind="spec", location=spec_dir, complete=True),
-                    state.source,
-                    people.source,
-                    edges.source,
-                    events.source,
-                ),
-                spec_dir=spec_dir,
-                spec_commit=spec_commit(spec_dir),
-                generated_at=generated_at,
-                today=moment.date(),
-                command=_command_line(spec_dir, env, chosen),
-                blast_radius=blast_radius,
-            )
-        )
-        del state, people, edges, events  # the report holds what it needs: free a million edges
-        try:
-            written = write_files(Path(out), render(report, formats))
-        except OSError as exc:
-            raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
-        click.echo(_summary_line(report, written))
-        return ExitCode.CLEAN if report.summary.status == "clean" else ExitCode.CHANGES
+    )
+    del state, people, edges, events  # the report holds what it needs: free a million edges
+    try:
+        written = write_files(Path(out), render(report, formats))
+    except OSError as exc:
+        raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
+    click.echo(_summary_line(report, written))
+    return ExitCode.CLEAN if report.summary.status == "clean" else ExitCode.CHANGES
