@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from govkit.audit import graph
 from govkit.audit.model import AuditReport, Finding
@@ -28,6 +29,7 @@ _SPECIALS = str.maketrans(
 CELL_NAMES = 12
 # GitHub shows a Markdown file of a few megabytes at most: long tables stop here.
 MAX_ROWS = 1000
+T = TypeVar("T")
 
 
 class Md(str):
@@ -56,9 +58,20 @@ def names(items: Sequence[str], labels: Mapping[str, str] | None = None) -> Md:
     return Md(f"{shown} and {more} more" if more > 0 else shown)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+def first(items: Sequence[T]) -> Sequence[T]:
+    """The items a table shows: cells are built for these only (a large estate has 40,000)."""
+    return items[:MAX_ROWS]
+
+
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], total: int | None = None
+) -> list[str]:
+    """A Markdown table of the first MAX_ROWS rows; `total` counts the rows when `rows` holds
+    only the `first` of them."""
     rows = list(rows)
-    shown, more = rows[:MAX_ROWS], len(rows) - MAX_ROWS
+    shown = rows[:MAX_ROWS]
+    total = len(rows) if total is None else total
+    more = total - len(shown)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += [
         "| " + " | ".join(c if isinstance(c, Md) else cell(c) for c in r) + " |" for r in shown
@@ -66,7 +79,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
     if len(lines) == 2:
         return ["None."]
     if more > 0:
-        lines += ["", f"The first {MAX_ROWS} of {len(rows)} rows; the HTML, CSV and JSON have all."]
+        lines += ["", f"The first {MAX_ROWS} of {total} rows; the HTML, CSV and JSON have all."]
     return lines
 
 
@@ -120,7 +133,8 @@ def _findings(findings: Sequence[Finding], title: str) -> list[str]:
     out = [title, ""]
     out += table(
         ["severity", "code", "section", "subject", "message"],
-        [[f.severity, f.code, f.section, f.subject, f.message] for f in findings],
+        [[f.severity, f.code, f.section, f.subject, f.message] for f in first(findings)],
+        len(findings),
     )
     return [*out, ""]
 
@@ -137,7 +151,8 @@ def _ownership(r: AuditReport) -> list[str]:
         ["type", "name", "owner (Unity Catalog)", "declared as", "kind", "accountable owner",
          "flags"],
         [[w.type, w.name, w.owner, w.owner_label, w.owner_kind, w.accountable_owner,
-          ", ".join(w.flags)] for w in o.rows],
+          ", ".join(w.flags)] for w in first(o.rows)],
+        len(o.rows),
     )  # fmt: skip
     return [*out, ""]
 
@@ -154,13 +169,16 @@ def _access(r: AuditReport) -> list[str]:
         ["type", "name", "readers", "writers", "could grant", "read through", "write through",
          "read set", "write set"],
         [[w.type, w.name, w.readers, w.writers, w.could_grant, names(w.read_through, r.names),
-          names(w.write_through, r.names), w.read_set, w.write_set] for w in a.rows],
+          names(w.write_through, r.names), w.read_set, w.write_set] for w in first(a.rows)],
+        len(a.rows),
     )  # fmt: skip
     out += ["", "### Sets of people", ""]
     out += table(
         ["set", "size", "members"],
-        [[s.id, len(s.members), names([m.principal for m in s.members], r.names)] for s in a.sets],
-    )
+        [[s.id, len(s.members), names([m.principal for m in s.members], r.names)]
+         for s in first(a.sets)],
+        len(a.sets),
+    )  # fmt: skip
     out += ["", "### Who can write in a protected environment (must be service principals)", ""]
     out += table(
         ["principal", "kind", "securables", "for example"],
@@ -173,7 +191,8 @@ def _access(r: AuditReport) -> list[str]:
     out += table(
         ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
         [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
-         for d in a.direct_grants],
+         for d in first(a.direct_grants)],
+        len(a.direct_grants),
     )  # fmt: skip
     out += ["", "### Grants that expire within 30 days", ""]
     out += table(
@@ -185,7 +204,8 @@ def _access(r: AuditReport) -> list[str]:
     out += table(
         ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
         [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
-          d.actor, d.at] for d in a.drift],
+          d.actor, d.at] for d in first(a.drift)],
+        len(a.drift),
     )  # fmt: skip
     return [*out, ""]
 
@@ -214,12 +234,14 @@ def _lineage(r: AuditReport) -> list[str]:
          "events"],
         [[e.source, e.target, f"{e.source_environment} → {e.target_environment}",
           f"{e.source_domain} → {e.target_domain}", e.declared_grant, e.last_seen, e.events]
-         for e in flagged],
+         for e in first(flagged)],
+        len(flagged),
     )  # fmt: skip
     out += ["", "### Upstream and downstream per table", ""]
     out += table(
         ["table", "upstream", "downstream"],
-        [[t.table, names(t.upstream), names(t.downstream)] for t in lin.tables],
+        [[t.table, names(t.upstream), names(t.downstream)] for t in first(lin.tables)],
+        len(lin.tables),
     )
     out += ["", "### Blast radius (downstream to any depth)", ""]
     out += table(
@@ -241,6 +263,7 @@ def render_markdown(report: AuditReport) -> str:
     out += ["## Policy findings on the live State", "", *_note(report.policy.note)]
     out += table(
         ["severity", "code", "securable", "message"],
-        [[f.severity, f.code, f.subject, f.message] for f in report.policy.findings],
+        [[f.severity, f.code, f.subject, f.message] for f in first(report.policy.findings)],
+        len(report.policy.findings),
     )
     return "\n".join(out).rstrip("\n") + "\n"
