@@ -247,13 +247,14 @@ def _dump_bytes(report: AuditReport) -> bytes:
     return orjson.dumps(report, default=_fields, option=options)
 
 
-def _dump(report: AuditReport) -> str:
-    return _dump_bytes(report).decode("utf-8")
+def report_json_bytes(report: AuditReport) -> bytes:
+    """The canonical JSON of the report, UTF-8 encoded: same report, same bytes."""
+    return report._json if report._json is not None else _dump_bytes(report)
 
 
 def report_json(report: AuditReport) -> str:
-    """The canonical JSON text of the report: same report, same bytes."""
-    return report._text if report._text is not None else _dump(report)
+    """The canonical JSON text of the report."""
+    return report_json_bytes(report).decode("utf-8")
 
 
 _BLANK = b'"content_sha256": ""'
@@ -273,5 +274,5 @@ def seal(report: AuditReport) -> AuditReport:
     # The evidence comes first and a JSON string cannot hold an unescaped quote: the first
     # blank field is the hash's own.
     raw = raw.replace(_BLANK, f'"content_sha256": "{digest}"'.encode(), 1)
-    sealed._text = raw.decode("utf-8")
+    sealed._json = raw  # written as it is: never decoded and encoded again
     return sealed

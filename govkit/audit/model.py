@@ -266,8 +266,8 @@ class AuditReport(_Frozen):
         default_factory=dict,
         description="Unity Catalog name -> declared name, where they differ (service principals)",
     )
-    # The JSON text of this very report, kept by `seal` so that a large report is dumped once.
-    _text: str | None = PrivateAttr(default=None)
+    # The JSON of this very report (UTF-8), kept by `seal` so that a large report is dumped once.
+    _json: bytes | None = PrivateAttr(default=None)
 
 
 def json_schema() -> dict[str, Any]:
