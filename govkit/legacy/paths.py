@@ -16,6 +16,7 @@ A cluster that a job started (`cluster_source: JOB`) is counted through its job.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,20 +87,24 @@ def _job_label(name: str | None, job_id: int, jc: JobCluster | None = None) -> s
     return f"{where}, {jc.kind.replace('_', ' ')} {jc.key}" if jc is not None else where
 
 
-def _profiles(w: Workspace) -> list[AccessPath]:
+def _plain(name: str) -> str:
+    return name
+
+
+def _profiles(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
     users: dict[str, set[str]] = defaultdict(set)
     for c in w.clusters:
         if c.instance_profile_arn and c.cluster_source not in _JOB_SOURCES:
-            owner = c.creator_user_name or "unknown owner"
+            owner = label(c.creator_user_name or "unknown owner")
             users[c.instance_profile_arn].add(f"{_cluster_label(c)}, owner {owner}")
     for p in w.cluster_policies:
         for arn in p.instance_profile_arns:
-            owner = p.creator_user_name or "unknown owner"
+            owner = label(p.creator_user_name or "unknown owner")
             users[arn].add(f"cluster policy {p.name or p.policy_id} ({p.policy_id}), owner {owner}")
     for j in w.jobs:
         for jc in j.clusters:
             if jc.instance_profile_arn:
-                owner = j.creator_user_name or "unknown owner"
+                owner = label(j.creator_user_name or "unknown owner")
                 users[jc.instance_profile_arn].add(
                     f"{_job_label(j.name, j.job_id, jc)}, owner {owner}"
                 )
@@ -123,13 +128,13 @@ def _profiles(w: Workspace) -> list[AccessPath]:
     return out
 
 
-def _clusters(w: Workspace) -> list[AccessPath]:
+def _clusters(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
     out = []
     for c in w.clusters:
         kind = cluster_kind(c.data_security_mode, c.spark_conf)
         if kind is None or c.cluster_source in _JOB_SOURCES:
             continue
-        owner = c.creator_user_name
+        owner = label(c.creator_user_name) if c.creator_user_name else None
         detail = _mode_detail(c.data_security_mode, c.spark_conf)
         out.append(AccessPath(w.workspace_id, kind, _cluster_label(c), owner, detail))
     for j in w.jobs:
@@ -137,13 +142,21 @@ def _clusters(w: Workspace) -> list[AccessPath]:
             kind = cluster_kind(jc.data_security_mode, jc.spark_conf)
             if kind is not None:
                 detail = _mode_detail(jc.data_security_mode, jc.spark_conf)
-                label = _job_label(j.name, j.job_id, jc)
-                out.append(AccessPath(w.workspace_id, kind, label, j.creator_user_name, detail))
+                where = _job_label(j.name, j.job_id, jc)
+                owner = label(j.creator_user_name) if j.creator_user_name else None
+                out.append(AccessPath(w.workspace_id, kind, where, owner, detail))
     return out
 
 
-def access_paths(doc: LegacyAccess) -> tuple[AccessPath, ...]:
-    """Every path of every workspace read, sorted by (workspace, kind, subject)."""
-    found = [p for w in doc.workspaces for p in (*_profiles(w), *_clusters(w))]
+def unread_workspaces(declared: Iterable[int], doc: LegacyAccess) -> list[int]:
+    """Declared workspaces the document neither read nor says it failed to read."""
+    named = {w.workspace_id for w in doc.workspaces} | {e.workspace_id for e in doc.errors}
+    return [w for w in declared if w not in named]
+
+
+def access_paths(doc: LegacyAccess, label: Callable[[str], str] = _plain) -> tuple[AccessPath, ...]:
+    """Every path of every workspace read, sorted by (workspace, kind, subject); `label`
+    shows an owner's name (a service principal's declared name beside its id)."""
+    found = [p for w in doc.workspaces for p in (*_profiles(w, label), *_clusters(w, label))]
     order = {k: i for i, k in enumerate(KINDS)}
     return tuple(sorted(found, key=lambda p: (p.workspace_id, order[p.kind], p.subject)))
