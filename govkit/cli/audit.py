@@ -242,7 +242,9 @@ def command(
     doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
-              "--legacy": legacy, "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
+              "--legacy": legacy,
+              "--workspace-host": tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
+              "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
               "--format": ",".join(formats), "--blast-radius": blast_radius,
               "--allow-incomplete": allow_incomplete}  # fmt: skip
     report = build_report(

@@ -1,6 +1,7 @@
 """The legacy-access reader: every workspace of an environment, through databricks-sdk.
 
-Per workspace, four listings: `instance_profiles.list` and `cluster_policies.list` (unpaged)
+Per workspace, four listings: `instance_profiles.list` (AWS only) and `cluster_policies.list`
+(unpaged)
 through the SDK's clients; `clusters/list` and `jobs/list?expand_tasks=true` one page a call
 through the SDK's API client, read into the SDK's own types, every `next_page_token` followed,
 because the SDK's iterators follow tokens inside a generator and a retry would start the whole
@@ -155,7 +156,9 @@ class LegacyReader:
         from databricks.sdk.service.compute import ClusterDetails
 
         rest = Rest(w, self.retrier)
-        profiles = self._list("instance profiles", w.instance_profiles.list)
+        # Instance profiles are AWS's; an Azure or GCP workspace has none to list.
+        aws = not (w.config.is_azure or w.config.is_gcp)
+        profiles = self._list("instance profiles", w.instance_profiles.list) if aws else []
         listed = self._pages(rest, "clusters", CLUSTERS, {"page_size": 100})
         clusters = [ClusterDetails.from_dict(c) for c in listed]
         policies = self._list("cluster policies", w.cluster_policies.list)

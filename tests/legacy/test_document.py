@@ -131,3 +131,10 @@ def test_paths_count_each_door_once_with_its_workspace_and_owner() -> None:
 def test_bad_input_names_where(text: str, message: str) -> None:
     with pytest.raises(LegacyFormatError, match=message):
         loads(text)
+
+
+def test_govkit_schema_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    from govkit.cli.main import main
+
+    assert main(["schema", "legacy-access"]) == 0
+    assert json.loads(capsys.readouterr().out) == json_schema()

@@ -118,3 +118,17 @@ def test_throttling_is_waited_out_and_a_page_that_keeps_failing_is_named(
         broken = read_legacy("prod", [3001], workspace_clients({}, FAST), FAST, TAKEN)
     assert not broken.complete and broken.workspaces == ()
     assert "could not read jobs: INTERNAL_ERROR" in broken.errors[0].message
+
+
+def test_an_azure_workspace_is_not_asked_for_instance_profiles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with _server(_estate()) as server:
+        monkeypatch.setenv("DATABRICKS_HOST", server.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", server.token)
+        monkeypatch.setenv("DATABRICKS_CLOUD", "azure")
+        read = read_legacy("prod", [3001], workspace_clients({}, FAST), FAST, TAKEN)
+        routes = server.requests_by_route()
+    assert read.complete and read.workspaces[0].instance_profiles == ()
+    assert read.workspaces[0].clusters == _estate().workspaces[0].clusters
+    assert "GET /api/2.0/instance-profiles/list" not in routes
