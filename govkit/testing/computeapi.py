@@ -42,13 +42,17 @@ class ComputeEstate:
 
 def _workspace(req: Request, estate: ComputeEstate) -> Workspace:
     named = req.headers.get("X-Databricks-Workspace-Id") or ""
-    wid = int(named) if named.isdigit() else req.workspace_id
+    wid = int(named) if _digits(named) else req.workspace_id
     with estate.lock:
         if wid in estate.denied:
             raise ApiError(
                 403, "PERMISSION_DENIED", f"User is not authorized to use workspace {wid}."
             )
         return estate.workspaces.get(wid) or Workspace(wid)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def _token(offset: int) -> str:
@@ -60,9 +64,11 @@ def _offset(req: Request) -> int:
     if not token:
         return 0
     try:
-        offset = int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid page token: {token}") from None
+        offset = None
+    if type(offset) is not int or offset < 0:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid page token: {token}")
     return offset
 
 
@@ -84,7 +90,7 @@ def _positive(req: Request, name: str, default: int, most: int) -> int:
     raw = req.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
+    if not _digits(raw) or not 1 <= int(raw) <= most:
         raise ApiError(
             400, "INVALID_PARAMETER_VALUE", f"{name} must be between 1 and {most}, got {raw}"
         )
@@ -218,7 +224,7 @@ def register(router: Router, estate: ComputeEstate) -> None:
 
     def job(req: Request, w: Workspace) -> dict[str, Any]:
         raw = req.query.get("job_id", "")
-        if not raw.isdigit():
+        if not _digits(raw):
             raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid job_id: {raw!r}")
         return _job_body(req, w, int(raw))
 
