@@ -60,6 +60,19 @@ GRANTS = Source(
         ("privilege_type", "VARCHAR"),
     ),
 )
+# What the storage views show beyond owner and comment, for credentials and locations.
+STORAGE = Source(
+    "base.storage",
+    (
+        ("securable_type", "VARCHAR"),
+        ("full_name", "VARCHAR"),
+        ("id", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("credential_name", "VARCHAR"),
+        ("read_only", "BOOLEAN"),
+        ("credential_type", "VARCHAR"),
+    ),
+)
 LINEAGE = Source(
     "system_access.table_lineage",
     (
@@ -112,7 +125,7 @@ AUDIT = Source(
         ("identity_metadata", _STRUCT_IDENTITY_METADATA),
     ),
 )
-SOURCES = (SECURABLES, GRANTS, LINEAGE, AUDIT)
+SOURCES = (SECURABLES, GRANTS, STORAGE, LINEAGE, AUDIT)
 
 # Which privileges on an ancestor reach a child of each type (an inherited row).
 _APPLICABLE = [(t.value.upper(), p) for t in SecurableType for p in sorted(PRIVILEGES.get(t, ()))]
@@ -142,7 +155,7 @@ JOIN base.objects c ON c.securable_type = 'CATALOG' AND c.full_name = s.catalog_
 JOIN base.grants g ON g.securable_type = 'CATALOG' AND g.full_name = c.full_name
 JOIN base.applicable a
      ON a.securable_type = s.securable_type AND a.privilege_type = g.privilege_type
-WHERE s.securable_type <> 'CATALOG'
+WHERE s.securable_type IN ('SCHEMA', 'TABLE', 'VOLUME', 'FUNCTION')
 UNION ALL
 SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, p.owner,
        g.grantee, g.privilege_type, 'SCHEMA'
@@ -183,6 +196,34 @@ _VIEWS = (
     SELECT grantor, grantee, catalog_name AS table_catalog, schema_name AS table_schema,
            table_name, privilege_type, 'NO' AS is_grantable, inherited_from
     FROM base.grant_paths WHERE securable_type = 'TABLE'""",
+    # READ_ONLY and USED_FOR_MANAGED_STORAGE are STRING columns; Spark's text of a boolean.
+    """CREATE VIEW system_information_schema.external_locations AS
+    SELECT o.full_name AS external_location_name, o.owner AS external_location_owner, x.url,
+           c.id AS storage_credential_id, x.credential_name AS storage_credential_name,
+           CAST(x.read_only AS VARCHAR) AS read_only, o.comment, o.created,
+           o.owner AS created_by, o.created AS last_altered, o.owner AS last_altered_by
+    FROM base.objects o
+    JOIN base.storage x ON x.securable_type = o.securable_type AND x.full_name = o.full_name
+    LEFT JOIN base.storage c
+         ON c.securable_type = 'STORAGE_CREDENTIAL' AND c.full_name = x.credential_name
+    WHERE o.securable_type = 'EXTERNAL_LOCATION'""",
+    """CREATE VIEW system_information_schema.storage_credentials AS
+    SELECT x.id AS storage_credential_id, o.full_name AS storage_credential_name,
+           o.owner AS storage_credential_owner, x.credential_type,
+           '[REDACTED]' AS credential, 'false' AS used_for_managed_storage, o.comment,
+           o.created, o.owner AS created_by, o.created AS last_altered,
+           o.owner AS last_altered_by
+    FROM base.objects o
+    JOIN base.storage x ON x.securable_type = o.securable_type AND x.full_name = o.full_name
+    WHERE o.securable_type = 'STORAGE_CREDENTIAL'""",
+    """CREATE VIEW system_information_schema.external_location_privileges AS
+    SELECT grantor, grantee, catalog_name AS external_location_name, privilege_type,
+           'NO' AS is_grantable, inherited_from
+    FROM base.grant_paths WHERE securable_type = 'EXTERNAL_LOCATION'""",
+    """CREATE VIEW system_information_schema.storage_credential_privileges AS
+    SELECT grantor, grantee, catalog_name AS storage_credential_name, privilege_type,
+           'NO' AS is_grantable, inherited_from
+    FROM base.grant_paths WHERE securable_type = 'STORAGE_CREDENTIAL'""",
 )
 
 # Databricks name -> (DuckDB name, the sources it is computed from)
@@ -197,6 +238,17 @@ TABLES: dict[str, tuple[str, tuple[Source, ...]]] = {
         "table_privileges",
     )
 }
+TABLES.update(
+    {
+        f"system.information_schema.{name}": (f"system_information_schema.{name}", needs)
+        for name, needs in (
+            ("external_locations", (SECURABLES, STORAGE)),
+            ("storage_credentials", (SECURABLES, STORAGE)),
+            ("external_location_privileges", (SECURABLES, GRANTS)),
+            ("storage_credential_privileges", (SECURABLES, GRANTS)),
+        )
+    }
+)
 TABLES["system.access.table_lineage"] = (LINEAGE.table, (LINEAGE,))
 TABLES["system.access.audit"] = (AUDIT.table, (AUDIT,))
 
@@ -241,6 +293,8 @@ def fill(store: Store, source: Source) -> Columns:
             return _securables(store)
         if source is GRANTS:
             return _grants(store)
+        if source is STORAGE:
+            return _storage(store)
         rows = [dict(r) for r in (store.lineage if source is LINEAGE else store.audit)]
         defaults = _lineage_defaults if source is LINEAGE else _audit_defaults
         return _rows(source, store, rows, defaults)
@@ -274,6 +328,30 @@ def _grants(store: Store) -> Columns:
                 names(name)
                 grantees(principal)
                 privileges(privilege)
+    return out
+
+
+_STORAGE_TYPES = (SecurableType.STORAGE_CREDENTIAL, SecurableType.EXTERNAL_LOCATION)
+_IDENTITIES = {
+    "azure_managed_identity": "AZURE_MANAGED_IDENTITY",
+    "aws_iam_role": "AWS_IAM_ROLE",
+    "databricks_gcp_service_account": "GCP_SERVICE_ACCOUNT",
+}
+
+
+def _storage(store: Store) -> Columns:
+    out: Columns = {name: [] for name, _ in STORAGE.columns}
+    for (t, name), o in store.objects.items():
+        if t not in _STORAGE_TYPES:
+            continue
+        kind = next((v for k, v in _IDENTITIES.items() if k in o.extra), None)
+        out["securable_type"].append(_KIND[t])
+        out["full_name"].append(name)
+        out["id"].append(o.id)
+        out["url"].append(_text(o.extra.get("url")))
+        out["credential_name"].append(_text(o.extra.get("credential_name")))
+        out["read_only"].append("true" if o.extra.get("read_only") else "false")
+        out["credential_type"].append(kind if t is SecurableType.STORAGE_CREDENTIAL else None)
     return out
 
 
