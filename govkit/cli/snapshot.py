@@ -71,6 +71,8 @@ def command(
             "warehouse" if source == "warehouse" else "workspace",
             environment=env,
             catalogs=scope,
+            # With --catalog, only those catalogs; else the environment's storage too.
+            storage=() if catalogs else [s.name for s in environment.storage],
             include_all=include_all,
             warehouse_id=warehouse_id,
         )
