@@ -67,7 +67,7 @@ def _read_live_api(
             "warehouse" if source == "warehouse" else "workspace",
             environment=env.name,
             catalogs=catalogs,
-            storage=tuple(s.name for s in env.storage),
+            storage=[(s.type.value, s.name) for s in env.storage],
             include_all=include_all,
             warehouse_id=warehouse_id,
         )

@@ -72,7 +72,7 @@ def command(
             environment=env,
             catalogs=scope,
             # With --catalog, only those catalogs; else the environment's storage too.
-            storage=() if catalogs else [s.name for s in environment.storage],
+            storage=() if catalogs else [(s.type.value, s.name) for s in environment.storage],
             include_all=include_all,
             warehouse_id=warehouse_id,
         )

@@ -24,7 +24,9 @@ from govkit.live.statements import StatementRunner
 from govkit.live.workspace import (
     SYSTEM_SCHEMAS,
     Collector,
+    StorageKeys,
     catalog_securable,
+    names_of,
     select_catalogs,
     select_storage,
 )
@@ -87,20 +89,24 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
 }
 
-# name -> (SQL with {where} for the names in scope, key column, what it reads)
-STORAGE_STATEMENTS: dict[str, tuple[str, str, str]] = {
+_LOCATION, _CREDENTIAL = SecurableType.EXTERNAL_LOCATION, SecurableType.STORAGE_CREDENTIAL
+
+# name -> (SQL with {where} for the names in scope, key column, what it reads, of which type)
+STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
     "location_rows": (
         "SELECT external_location_name, external_location_owner AS owner, url, "
         "storage_credential_name, read_only "
         "FROM system.information_schema.external_locations WHERE {where}",
         "external_location_name",
         "external locations",
+        _LOCATION,
     ),
     "credential_owners": (
         "SELECT storage_credential_name, storage_credential_owner AS owner "
         "FROM system.information_schema.storage_credentials WHERE {where}",
         "storage_credential_name",
         "storage credential owners",
+        _CREDENTIAL,
     ),
     "location_grants": (
         "SELECT external_location_name, grantee, "
@@ -109,6 +115,7 @@ STORAGE_STATEMENTS: dict[str, tuple[str, str, str]] = {
         f"WHERE {{where}} AND {_DIRECT} GROUP BY external_location_name, grantee",
         "external_location_name",
         "external location grants",
+        _LOCATION,
     ),
     "credential_grants": (
         "SELECT storage_credential_name, grantee, "
@@ -117,6 +124,7 @@ STORAGE_STATEMENTS: dict[str, tuple[str, str, str]] = {
         f"WHERE {{where}} AND {_DIRECT} GROUP BY storage_credential_name, grantee",
         "storage_credential_name",
         "storage credential grants",
+        _CREDENTIAL,
     ),
 }
 
@@ -137,7 +145,7 @@ def storage_sql(
     key: str, names: Sequence[str], include_all: bool
 ) -> tuple[str, dict[str, str | None]]:
     """A storage statement limited to `names`, or over every row the caller sees."""
-    template, column, _ = STORAGE_STATEMENTS[key]
+    template, column, _, _ = STORAGE_STATEMENTS[key]
     if include_all:
         return template.format(where="TRUE"), {}
     params: dict[str, str | None] = {f"s{i}": name for i, name in enumerate(names)}
@@ -157,25 +165,27 @@ class WarehouseReader:
         self.out = Collector()
 
     def read(
-        self, declared: Sequence[str], include_all: bool, storage: Sequence[str] = ()
+        self, declared: Sequence[str], include_all: bool, storage: StorageKeys = ()
     ) -> Collector:
         """As `WorkspaceReader.read`: catalogs in scope, then the storage named in `storage`."""
         try:
-            self._read(declared, include_all)
-            if storage or include_all:
-                self._storage(sorted(set(storage)), include_all)
+            # A metastore whose catalog list cannot be read is not read further: the snapshot
+            # is incomplete either way, and each further listing would only retry against it.
+            if self._read(declared, include_all) and (storage or include_all):
+                self._storage(storage, include_all)
         finally:
             self.progress.close()
         return self.out
 
-    def _read(self, declared: Sequence[str], include_all: bool) -> None:
+    def _read(self, declared: Sequence[str], include_all: bool) -> bool:
+        """Read the catalogs in scope; False when the catalog list itself could not be read."""
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
-            return
+            return False
         infos = select_catalogs(listed, declared, include_all)
         names = [str(c["name"]) for c in infos]
         if not names:
-            return
+            return True
         self.progress.add(len(names) + len(STATEMENTS))
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
             bindings = pool.map(self.progress.counted(self._bindings), names)
@@ -185,6 +195,7 @@ class WarehouseReader:
         self._catalogs(infos, bound, keyed)
         self._children(SecurableType.SCHEMA, keyed["schema_owners"], keyed["schema_grants"])
         self._children(SecurableType.TABLE, keyed["table_owners"], keyed["table_grants"])
+        return True
 
     def _bindings(self, name: str) -> list[int] | None:
         return self.out.attempt(
@@ -231,14 +242,15 @@ class WarehouseReader:
         for name, rows in owners.items():
             self.out.add(make_securable(type, name, rows[0]["owner"], _grants(grants, name)))
 
-    def _storage(self, names: list[str], include_all: bool) -> None:
+    def _storage(self, storage: StorageKeys, include_all: bool) -> None:
         self.progress.add(len(STORAGE_STATEMENTS) + 1)
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
+            credentials = names_of(storage, _CREDENTIAL)
             listing = pool.submit(
-                self.progress.counted(self._credential_list), (names, include_all)
+                self.progress.counted(self._credential_list), (credentials, include_all)
             )
             query = self.progress.counted(
-                functools.partial(self._storage_query, names=names, include_all=include_all)
+                functools.partial(self._storage_query, storage=storage, include_all=include_all)
             )
             keyed = dict(zip(STORAGE_STATEMENTS, pool.map(query, STORAGE_STATEMENTS), strict=True))
             read_only = listing.result()
@@ -247,17 +259,23 @@ class WarehouseReader:
 
     def _credential_list(self, scope: tuple[list[str], bool]) -> dict[str, bool] | None:
         """Each credential's read-only flag, which no `information_schema` view carries."""
+        names, include_all = scope
+        if not names and not include_all:
+            return {}
         listed = self.out.attempt(
             "metastore", "the storage credentials list", self.rest.storage_credentials
         )
         if listed is None:
             return None
-        return {str(c["name"]): bool(c.get("read_only", False)) for c in select_storage(
-            listed, scope[0], scope[1])}  # fmt: skip
+        in_scope = select_storage(listed, names, include_all)
+        return {str(c["name"]): bool(c.get("read_only", False)) for c in in_scope}
 
-    def _storage_query(self, key: str, names: list[str], include_all: bool) -> Keyed | None:
+    def _storage_query(self, key: str, storage: StorageKeys, include_all: bool) -> Keyed | None:
+        _, column, what, type = STORAGE_STATEMENTS[key]
+        names = names_of(storage, type)
+        if not names and not include_all:
+            return {}  # none of this type in scope: nothing to ask the warehouse
         sql, params = storage_sql(key, names, include_all)
-        _, column, what = STORAGE_STATEMENTS[key]
         try:
             rows = self.run.rows(sql, params)
         except ReadFailed as exc:

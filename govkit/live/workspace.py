@@ -9,7 +9,7 @@ credentials and external locations when any is in scope. Whatever could not be r
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -69,6 +69,14 @@ def select_catalogs(
 
 select_storage = select_catalogs
 
+# Storage credentials and external locations in scope, as `Securable.key`: (type, name).
+StorageKeys = Collection[tuple[str, str]]
+
+
+def names_of(storage: StorageKeys, type: SecurableType) -> list[str]:
+    """The names in `storage` of one type: credentials and locations are named apart."""
+    return sorted({name for t, name in storage if t == type.value})
+
 
 def catalog_securable(
     info: dict[str, Any], grants: dict[str, list[str]], workspace_ids: list[int]
@@ -115,19 +123,20 @@ class WorkspaceReader:
         self.out = Collector()
 
     def read(
-        self, declared: Sequence[str], include_all: bool, storage: Sequence[str] = ()
+        self, declared: Sequence[str], include_all: bool, storage: StorageKeys = ()
     ) -> Collector:
         """The catalogs `declared` (all with `include_all`) and the credentials and external
-        locations named in `storage` (all with `include_all`)."""
+        locations in `storage` (all with `include_all`)."""
         try:
-            self._read(declared, include_all)
-            if storage or include_all:
+            # A metastore whose catalog list cannot be read is not read further: the snapshot
+            # is incomplete either way, and each further listing would only retry against it.
+            if self._read(declared, include_all) and (storage or include_all):
                 self._storage(storage, include_all)
         finally:
             self.progress.close()
         return self.out
 
-    def _storage(self, declared: Sequence[str], include_all: bool) -> None:
+    def _storage(self, storage: StorageKeys, include_all: bool) -> None:
         found: list[tuple[SecurableType, dict[str, Any]]] = []
         for type, what, listing in (
             (
@@ -137,6 +146,9 @@ class WorkspaceReader:
             ),
             (SecurableType.EXTERNAL_LOCATION, "external locations", self.rest.external_locations),
         ):
+            declared = names_of(storage, type)
+            if not declared and not include_all:
+                continue
             listed = self.out.attempt("metastore", f"the {what} list", listing)
             found.extend((type, x) for x in select_storage(listed or [], declared, include_all))
         self.progress.add(len(found))
@@ -151,10 +163,11 @@ class WorkspaceReader:
             fields = storage_fields(type, info)
             self.out.add(make_securable(type, name, info.get("owner"), grants, storage=fields))
 
-    def _read(self, declared: Sequence[str], include_all: bool) -> None:
+    def _read(self, declared: Sequence[str], include_all: bool) -> bool:
+        """Read the catalogs in scope; False when the catalog list itself could not be read."""
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
-            return
+            return False
         catalogs = select_catalogs(listed, declared, include_all)
         with ThreadPoolExecutor(max(1, self.settings.concurrency)) as pool:
             self.progress.add(len(catalogs))
@@ -165,6 +178,7 @@ class WorkspaceReader:
             tables = [t for found in table_lists for t in found]
             self.progress.add(len(tables))
             _parallel(pool, self.progress.counted(self._table), tables)
+        return True
 
     def _catalog(self, info: dict[str, Any]) -> list[dict[str, Any]]:
         name = str(info["name"])

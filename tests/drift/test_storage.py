@@ -78,7 +78,7 @@ def test_an_out_of_band_grant_and_read_only_on_a_location_are_exactly_those_chan
     assert "~ read_only_mismatch: read_only: expected false, live true;" in text
     assert "- unexpected_grant: intruders holds undeclared WRITE_FILES;" in text
     document = json.loads(render_json(report))
-    assert [(c["kind"], c["expected"], c["actual"]) for c in document["changes"]][0] == (
+    assert next((c["kind"], c["expected"], c["actual"]) for c in document["changes"]) == (
         "read_only_mismatch", False, True,
     )  # fmt: skip
 

@@ -42,8 +42,8 @@ def storage_state() -> State:
     return make_state("spec", [rooted, *base.securables[1:], *storage], environment="prod")
 
 
-def storage_names(state: State) -> list[str]:
-    return [s.name for s in state.securables if s.type in (LOCATION, CREDENTIAL)]
+def storage_keys(state: State) -> list[tuple[str, str]]:
+    return [s.key for s in state.securables if s.type in (LOCATION, CREDENTIAL)]
 
 
 def read(server: object, source: str, state: State, **kwargs: object) -> State:
@@ -51,7 +51,7 @@ def read(server: object, source: str, state: State, **kwargs: object) -> State:
         source,  # type: ignore[arg-type]
         environment="prod",
         catalogs=catalog_names(state),
-        storage=kwargs.pop("storage", storage_names(state)),  # type: ignore[arg-type]
+        storage=kwargs.pop("storage", storage_keys(state)),  # type: ignore[arg-type]
         warehouse_id="wh1",
         client=client_for(server),
         settings=FAST,
@@ -103,13 +103,20 @@ def test_storage_scope_is_the_declared_names_unless_all(
 ) -> None:
     desired = storage_state()
     server = ucserver_factory([desired])
-    narrow = read(server, source, desired, storage=["lake-prod", "not-created-yet"])
+    # A credential's name in scope does not bring in a location of that name, nor the reverse.
+    scope = [
+        ("external_location", "lake-prod"),
+        ("external_location", "cred-prod"),
+        ("storage_credential", "lake-prod"),
+        ("external_location", "not-created-yet"),
+    ]
+    narrow = read(server, source, desired, storage=scope)
     assert narrow.complete
-    assert storage_names(narrow) == ["lake-prod"]
+    assert storage_keys(narrow) == [("external_location", "lake-prod")]
     none = read(server, source, desired, storage=[])
-    assert storage_names(none) == []
+    assert storage_keys(none) == []
     wide = read(server, source, desired, storage=[], include_all=True)
-    assert storage_names(wide) == storage_names(desired)
+    assert storage_keys(wide) == storage_keys(desired)
 
 
 @pytest.mark.parametrize("source", SOURCES)
