@@ -133,3 +133,19 @@ def test_a_failed_storage_listing_leaves_the_snapshot_incomplete(
     assert any("storage credentials list" in e.message for e in live.errors)
     assert not [s for s in live.securables if s.type is CREDENTIAL]
     assert catalog_names(live) == catalog_names(desired)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_bundled_recorded_prod_state_round_trips_byte_for_byte(
+    ucserver_factory: ServerFactory, source: str
+) -> None:
+    from govkit.state import loads
+    from tests.conftest import CATALOGS
+
+    text = (CATALOGS / "recorded" / "prod.state.json").read_text(encoding="utf-8")
+    recorded = loads(text)
+    assert storage_keys(recorded), "the bundled estate declares storage"
+    server = ucserver_factory([recorded], config=ServerConfig(page_size=5))
+    live = read(server, source, recorded)
+    assert live.complete, live.errors
+    assert dumps(replace(live, source="workspace", taken_at=recorded.taken_at)) == text
