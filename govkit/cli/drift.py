@@ -65,7 +65,7 @@ def start_live_read(
 def finish_live_read(ahead: ReadAhead, env: DesiredEnvironment) -> State:
     catalogs = tuple(s.name for s in env.state.securables if s.type.value == "catalog")
     try:
-        return ahead.read(catalogs)
+        return ahead.read(catalogs, [(s.type.value, s.name) for s in env.storage])
     except LiveReadError as exc:
         raise UserError(str(exc)) from None
 

@@ -3,11 +3,12 @@
 Importing databricks-sdk and building its client costs seconds of CPU, and a live read mostly
 waits on the workspace; validating the spec is CPU work too. `ReadAhead` starts
 `python -m govkit.live.ahead` at once: the child imports the SDK and resolves the credentials
-while the parent loads the spec, then reads the catalogs the parent names on its stdin (a JSON
-list), and answers on its stdout with a line `state` and the State document, or a line `error`
-and the reason. The child inherits the environment (credentials, GOVKIT_* settings) and stderr
-(progress and retry notices). A parent that stops early closes the child's stdin, and
-the child exits without reading anything.
+while the parent loads the spec, then reads what the parent names on its stdin (a JSON object:
+`catalogs`, a list of names, and `storage`, a list of [type, name] pairs), and answers on its
+stdout with a line `state` and the State document, or a line `error` and the reason. The child
+inherits the environment (credentials, GOVKIT_* settings) and stderr (progress and retry
+notices). A parent that stops early closes the child's stdin, and the child exits without
+reading anything.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import argparse
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -46,12 +47,13 @@ class ReadAhead:
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
 
-    def read(self, catalogs: Sequence[str]) -> State:
-        """The live State of `catalogs`, or LiveReadError naming why not."""
+    def read(self, catalogs: Sequence[str], storage: Collection[tuple[str, str]] = ()) -> State:
+        """The live State of `catalogs` and `storage` (see `read_live`), or LiveReadError."""
         process, self._process = self._process, None
         if process is None:
             raise LiveReadError("the live read was already taken")
-        out, _ = process.communicate(json.dumps(list(catalogs)).encode())
+        asked = {"catalogs": list(catalogs), "storage": sorted(storage)}
+        out, _ = process.communicate(json.dumps(asked).encode())
         kind, _, body = out.partition(b"\n")
         if kind == b"error":
             raise LiveReadError(body.decode("utf-8", "replace"))
@@ -111,10 +113,12 @@ def _answer(args: argparse.Namespace) -> tuple[str, str] | None:
     try:
         if isinstance(client, Exception):
             raise client
+        scope = json.loads(asked)
         state = read_live(
             "warehouse" if args.source == "warehouse" else "workspace",
             environment=args.environment,
-            catalogs=json.loads(asked),
+            catalogs=scope["catalogs"],
+            storage=[(str(kind), str(name)) for kind, name in scope["storage"]],
             include_all=args.include_all,
             warehouse_id=args.warehouse_id,
             client=client,
