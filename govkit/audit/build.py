@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from govkit.access import AccessIndex, effective_access
 from govkit.audit.access import build_access
+from govkit.audit.legacy import build_legacy
 from govkit.audit.lineage import build_lineage, catalog_homes
 from govkit.audit.model import (
     Access,
     AuditReport,
     Evidence,
     Finding,
+    LegacyAccess,
     Lineage,
     Policy,
     Source,
@@ -28,6 +30,7 @@ from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
 from govkit.drift.explain import AuditEvent, explain
 from govkit.identity.document import Identities
+from govkit.legacy.document import LegacyAccess as LegacyDoc
 from govkit.lineage.document import Lineage as LineageDoc
 from govkit.policy.engine import run_state_rules
 from govkit.resolve import DesiredEnvironment
@@ -35,7 +38,9 @@ from govkit.spec.build import Spec
 from govkit.state import State
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
-_SECTION_ORDER = {"inputs": 0, "ownership": 1, "access": 2, "lineage": 3, "policy": 4}
+_SECTION_ORDER = {
+    "inputs": 0, "ownership": 1, "access": 2, "lineage": 3, "policy": 4, "legacy": 5
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class AuditInputs:
     today: dt.date
     command: str
     blast_radius: tuple[str, ...] = ()
+    legacy: LegacyDoc | None = None
 
 
 def _source(inputs: AuditInputs, name: str) -> Source | None:
@@ -171,12 +177,15 @@ def build_report(inputs: AuditInputs) -> AuditReport:
     access, access_findings = _access_section(inputs, index, directory, people_note)
     lineage, lineage_findings = _lineage_section(inputs)
     policy = _policy(inputs, _gap(live_src))
+    legacy, legacy_findings = build_legacy(
+        env, inputs.legacy, _gap(_source(inputs, "legacy")), inputs.spec.declared_names
+    )
     findings = sorted(
         [*_input_findings(inputs.sources), *own_findings, *access_findings,
-         *lineage_findings, *policy.findings],
+         *lineage_findings, *policy.findings, *legacy_findings],
         key=_finding_order,
     )  # fmt: skip
-    complete = all(s.complete for s in inputs.sources if s.name != "audit_log")
+    complete = legacy.complete and all(s.complete for s in inputs.sources if s.name != "audit_log")
     report = AuditReport(
         evidence=Evidence(
             environment=env.name,
@@ -187,11 +196,14 @@ def build_report(inputs: AuditInputs) -> AuditReport:
             sources=inputs.sources,
             complete=complete,
         ),
-        summary=_summary(complete, live, ownership.coverage_percent, access, lineage, findings),
+        summary=_summary(
+            complete, live, ownership.coverage_percent, access, lineage, findings, legacy
+        ),
         ownership=ownership,
         access=access,
         lineage=lineage,
         policy=policy,
+        legacy=legacy,
         findings=tuple(findings),
         names={uc: n for uc, n in sorted(inputs.spec.declared_names.items()) if uc != n},
     )
@@ -205,6 +217,7 @@ def _summary(
     access: Access,
     lineage: Lineage,
     findings: list[Finding],
+    legacy: LegacyAccess,
 ) -> Summary:
     counts = {s: sum(1 for f in findings if f.severity == s) for s in _SEVERITY_ORDER}
     status: Status = (
@@ -224,6 +237,7 @@ def _summary(
         protected_writers=len(access.protected_writers),
         cross_environment_edges=sum(1 for e in lineage.edges if e.cross_environment),
         cross_domain_edges=sum(1 for e in lineage.edges if e.cross_domain),
+        legacy_access_paths=legacy.paths_count if legacy.workspaces_read else None,
         errors=counts["error"],
         warnings=counts["warning"],
         notes=counts["note"],

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
 
 Severity = Literal["error", "warning", "note"]
-Section = Literal["inputs", "ownership", "access", "lineage", "policy"]
+Section = Literal["inputs", "ownership", "access", "lineage", "policy", "legacy"]
 PrincipalKind = Literal["user", "service_principal", "group", "unknown"]
 Status = Literal["clean", "findings", "incomplete"]
 
@@ -26,7 +26,7 @@ class _Frozen(BaseModel):
 class Source(_Frozen):
     """One input of the audit and how far it can be trusted."""
 
-    name: Literal["spec", "live", "identities", "lineage", "audit_log"]
+    name: Literal["spec", "live", "identities", "lineage", "audit_log", "legacy"]
     kind: str = Field(description="spec, file, workspace, warehouse, or none when not given")
     location: str | None = Field(default=None, description="the path or source as given")
     taken_at: str | None = None
@@ -203,6 +203,34 @@ class Policy(_Frozen):
     findings: tuple[Finding, ...]
 
 
+class LegacyPath(_Frozen):
+    """One door to data outside Unity Catalog (see govkit.legacy.paths)."""
+
+    workspace_id: int
+    kind: Literal["instance_profile", "hive_table_acl", "no_isolation", "legacy_access_mode"]
+    subject: str = Field(description="the instance profile, cluster or job cluster")
+    owner: str | None = Field(
+        description="its creator; none for an instance profile (workspace admins manage them)"
+    )
+    detail: str
+    used_by: tuple[str, ...] = Field(
+        description="clusters, cluster policies and jobs that use an instance profile"
+    )
+
+
+class LegacyAccess(_Frozen):
+    """Access outside Unity Catalog in the environment's workspaces; the goal is 0 paths."""
+
+    complete: bool
+    note: str | None = None
+    protected: bool = Field(description="paths in a protected environment are errors")
+    workspaces: tuple[int, ...] = Field(description="the environment's workspaces (spec)")
+    workspaces_read: tuple[int, ...]
+    paths_count: int = Field(description="the figure reported upward: access paths, goal 0")
+    by_kind: dict[str, int]
+    paths: tuple[LegacyPath, ...]
+
+
 class Summary(_Frozen):
     status: Status
     securables: int
@@ -213,6 +241,9 @@ class Summary(_Frozen):
     protected_writers: int
     cross_environment_edges: int
     cross_domain_edges: int
+    legacy_access_paths: int | None = Field(
+        description="access paths outside Unity Catalog; none when not read"
+    )
     errors: int
     warnings: int
     notes: int
@@ -230,6 +261,7 @@ class AuditReport(_Frozen):
     access: Access
     lineage: Lineage
     policy: Policy
+    legacy: LegacyAccess
     findings: tuple[Finding, ...] = Field(description="every finding of every section, sorted")
     names: dict[str, str] = Field(
         default_factory=dict,

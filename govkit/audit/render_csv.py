@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows
 from govkit.audit.model import AuditReport
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +50,14 @@ def _join(items: Iterable[str]) -> str:
 
 def render_csv(report: AuditReport) -> dict[str, str]:
     """File stem -> CSV text, one per table of the report."""
-    return {**_head_tables(report), **_access_tables(report), **_lineage_tables(report)}
+    return {
+        **_head_tables(report),
+        **_access_tables(report),
+        **_lineage_tables(report),
+        "legacy_access": _csv(
+            [h.replace(" ", "_") for h in LEGACY_HEADERS], legacy_rows(report.legacy)
+        ),
+    }
 
 
 def _head_tables(report: AuditReport) -> dict[str, str]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from govkit.audit import graph
+from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
 from govkit.audit.model import AuditReport, Finding
 
 _SPECIALS = str.maketrans(
@@ -108,9 +109,11 @@ def _summary(r: AuditReport) -> list[str]:
     out = ["## Summary", ""]
     out += table(
         ["status", "securables", "tables", "people", "owner coverage", "protected writers",
-         "cross-environment edges", "cross-domain edges", "errors", "warnings", "notes"],
+         "cross-environment edges", "cross-domain edges", "paths outside Unity Catalog",
+         "errors", "warnings", "notes"],
         [[s.status, s.securables, s.tables, s.people, f"{s.coverage_percent}%",
-          s.protected_writers, s.cross_environment_edges, s.cross_domain_edges, s.errors,
+          s.protected_writers, s.cross_environment_edges, s.cross_domain_edges,
+          "not read" if s.legacy_access_paths is None else s.legacy_access_paths, s.errors,
           s.warnings, s.notes]],
     )  # fmt: skip
     return [*out, ""]
@@ -230,6 +233,12 @@ def _lineage(r: AuditReport) -> list[str]:
     return [*out, ""]
 
 
+def _legacy(r: AuditReport) -> list[str]:
+    out = ["## Access outside Unity Catalog", "", *_note(r.legacy.note)]
+    out += [cell(legacy_summary(r)), ""]
+    return [*out, *table(LEGACY_HEADERS, legacy_rows(r.legacy)), ""]
+
+
 def render_markdown(report: AuditReport) -> str:
     """The report as one Markdown document for GitHub."""
     env = cell(report.evidence.environment)
@@ -237,7 +246,7 @@ def render_markdown(report: AuditReport) -> str:
     out += [f"**Status: {report.summary.status}.** ", ""]
     out += _evidence(report) + _summary(report)
     out += _findings(report.findings, "## Findings")
-    out += _ownership(report) + _access(report) + _lineage(report)
+    out += _ownership(report) + _access(report) + _lineage(report) + _legacy(report)
     out += ["## Policy findings on the live State", "", *_note(report.policy.note)]
     out += table(
         ["severity", "code", "securable", "message"],

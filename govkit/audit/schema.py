@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from govkit.audit.model import json_schema as audit_schema
+from govkit.legacy.document import json_schema as legacy_schema
 from govkit.lineage.document import json_schema as lineage_schema
 from govkit.lineage.schema import schema_text
 
 PUBLISHED: dict[str, Callable[[], dict[str, Any]]] = {
     "docs/schemas/audit.json": audit_schema,
     "docs/schemas/lineage.json": lineage_schema,
+    "docs/schemas/legacy-access.json": legacy_schema,
 }
 
 

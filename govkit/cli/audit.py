@@ -1,7 +1,9 @@
 """`govkit audit`: ownership, effective access and lineage as evidence (md, html, json, csv).
 
 Exit 0 clean, 2 findings, 1 when an input is missing or incomplete (with --allow-incomplete the
-report is written, says which sections are incomplete, and exits 2).
+report is written, says which sections are incomplete, and exits 2). An access path outside Unity
+Catalog (an instance profile, a no-isolation or legacy-mode cluster, Hive table ACLs in use) is
+a finding in a protected environment, so the audit exits 2 until their count is 0.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from govkit.cli.inputs import (
     Read,
     gather_audit_log,
     gather_identities,
+    gather_legacy,
     gather_lineage,
     gather_state,
     incomplete,
@@ -32,6 +35,7 @@ from govkit.cli.shared import require_valid, select_environments
 from govkit.drift.explain import AuditEvent
 from govkit.exitcodes import ExitCode
 from govkit.identity.document import Identities
+from govkit.legacy.document import LegacyAccess
 from govkit.lineage.document import Lineage
 from govkit.resolve import DesiredEnvironment
 from govkit.state import State
@@ -72,6 +76,16 @@ def _command_line(spec: str, env: str, chosen: dict[str, Any]) -> str:
     return shlex.join(words)
 
 
+def _hosts(ctx: click.Context, param: click.Parameter, value: Any) -> dict[int, str]:
+    hosts: dict[int, str] = {}
+    for item in value or ():
+        workspace, sep, url = str(item).partition("=")
+        if not sep or not workspace.strip().isdigit() or not url.strip():
+            raise click.BadParameter(f"expected WORKSPACE_ID=URL, got {item!r}")
+        hosts[int(workspace)] = url.strip()
+    return hosts
+
+
 def _refuse_incomplete(reads: list[Read[Any]]) -> None:
     gaps = [r.source for r in reads if not r.source.complete]
     if gaps:
@@ -99,6 +113,15 @@ def _gather(
     if not allow_incomplete:
         _refuse_incomplete([state, people, edges])
     return state, people, edges, events
+
+
+def _gather_legacy(
+    environment: DesiredEnvironment, legacy: str | None, hosts: dict[int, str], allow: bool
+) -> Read[LegacyAccess]:
+    doors = gather_legacy(legacy, environment, hosts)
+    if not allow:
+        _refuse_incomplete([doors])
+    return doors
 
 
 def _summary_line(report: AuditReport, written: list[Path]) -> str:
@@ -133,6 +156,24 @@ def _summary_line(report: AuditReport, written: list[Path]) -> str:
     default=None,
     metavar="warehouse|FILE.json",
     help="The lineage document (default: SPEC_DIR/recorded/lineage.json).",
+)
+@click.option(
+    "--legacy",
+    default=None,
+    metavar="workspace|FILE.json",
+    help="Access outside Unity Catalog (instance profiles, legacy clusters), read from every "
+    "workspace of the environment or from a legacy-access document "
+    "(default: SPEC_DIR/recorded/ENV.legacy.json).",
+)
+@click.option(
+    "--workspace-host",
+    "workspace_hosts",
+    multiple=True,
+    callback=_hosts,
+    envvar="GOVKIT_WORKSPACE_HOSTS",
+    metavar="ID=URL",
+    help="The URL of a workspace for --legacy workspace (repeatable; default: the one host of "
+    "the Databricks configuration, routed by workspace id).",
 )
 @click.option(
     "--audit-log",
@@ -175,6 +216,8 @@ def command(
     live: str | None,
     identities: str | None,
     lineage: str | None,
+    legacy: str | None,
+    workspace_hosts: dict[int, str],
     audit_log: str | None,
     warehouse_id: str | None,
     out: str,
@@ -192,11 +235,15 @@ def command(
     live = live or recorded(spec_dir, f"{env}.state.json")
     identities = identities or recorded(spec_dir, "identities.json")
     lineage = lineage or recorded(spec_dir, "lineage.json")
+    legacy = legacy or recorded(spec_dir, f"{env}.legacy.json")
     state, people, edges, events = _gather(
         environment, live, identities, lineage, audit_log, warehouse_id, allow_incomplete
     )
+    doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
+              "--legacy": legacy,
+              "--workspace-host": tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
               "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
               "--format": ",".join(formats), "--blast-radius": blast_radius,
               "--allow-incomplete": allow_incomplete}  # fmt: skip
@@ -215,6 +262,7 @@ def command(
                 people.source,
                 edges.source,
                 events.source,
+                doors.source,
             ),
             spec_dir=spec_dir,
             spec_commit=spec_commit(spec_dir),
@@ -222,9 +270,10 @@ def command(
             today=moment.date(),
             command=_command_line(spec_dir, env, chosen),
             blast_radius=blast_radius,
+            legacy=doors.value,
         )
     )
-    del state, people, edges, events  # the report holds what it needs: free a million edges
+    del state, people, edges, events, doors  # the report holds what it needs: free a million edges
     try:
         written = write_files(Path(out), render(report, formats))
     except OSError as exc:

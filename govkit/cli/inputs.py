@@ -24,6 +24,9 @@ from govkit.cli.main import UserError
 from govkit.drift.explain import AuditEvent
 from govkit.identity.document import Identities, IdentitiesFormatError
 from govkit.identity.document import loads as load_identities
+from govkit.legacy.document import LegacyAccess, LegacyFormatError
+from govkit.legacy.document import loads as load_legacy
+from govkit.legacy.paths import unread_workspaces
 from govkit.lineage.document import Lineage, LineageFormatError
 from govkit.lineage.document import loads as load_lineage
 from govkit.resolve import DesiredEnvironment
@@ -32,7 +35,7 @@ from govkit.state import State
 
 RECORDED = "recorded"
 T = TypeVar("T")
-SourceName = Literal["spec", "live", "identities", "lineage", "audit_log"]
+SourceName = Literal["spec", "live", "identities", "lineage", "audit_log", "legacy"]
 
 
 def recorded(spec_dir: str, name: str) -> str | None:
@@ -204,6 +207,50 @@ def gather_audit_log(source: str | None, warehouse_id: str | None) -> Read[list[
             ),
         )
     return Read(events, _file_source("audit_log", source, None, []))
+
+
+def gather_legacy(
+    source: str | None, env: DesiredEnvironment, hosts: dict[int, str]
+) -> Read[LegacyAccess]:
+    """The legacy-access document, read from every workspace of `env` or from a file."""
+    if source is None:
+        return missing("legacy")
+    if source == "workspace":
+        from govkit.live import ReaderSettings
+        from govkit.live.legacy import read_legacy, workspace_clients
+
+        settings = ReaderSettings()
+        doc = read_legacy(env.name, env.workspaces, workspace_clients(hosts, settings), settings)
+    else:
+        try:
+            doc = load_legacy(Path(source).read_bytes())
+        except OSError as exc:
+            raise UserError(
+                f"cannot read legacy-access file {source}: {exc.strerror or exc}"
+            ) from None
+        except LegacyFormatError as exc:
+            raise UserError(f"{source}: {exc}") from None
+        if doc.environment is not None and doc.environment != env.name:
+            raise UserError(
+                f"{source}: legacy-access document is of environment {doc.environment!r}, "
+                f"not {env.name!r}"
+            )
+    errors = [f"workspace {e.workspace_id}: {e.message}" for e in doc.errors]
+    errors += [f"workspace {w}: not read" for w in unread_workspaces(env.workspaces, doc)]
+    if not doc.complete and not errors:
+        errors = ["marked incomplete"]
+    if source == "workspace":
+        where = ", ".join(str(w) for w in env.workspaces) or "no workspaces"
+        found = Source(
+            name="legacy",
+            kind="workspace",
+            location=f"workspaces {where}",
+            taken_at=doc.taken_at,
+            complete=not errors,
+            errors=tuple(errors),
+        )
+        return Read(doc, found)
+    return Read(doc, _file_source("legacy", source, doc.taken_at, errors))
 
 
 def spec_commit(spec_dir: str) -> str | None:

@@ -17,6 +17,7 @@ SCHEMAS: dict[str, tuple[str, str]] = {
     "state": ("govkit.state", "json_schema"),
     "identities": ("govkit.identity.document", "json_schema"),
     "lineage": ("govkit.lineage.document", "json_schema"),
+    "legacy-access": ("govkit.legacy.document", "json_schema"),
     "audit": ("govkit.audit.model", "json_schema"),
 }
 

@@ -68,3 +68,13 @@ LINEAGE = b"""{"format": "govkit.lineage/v1", "source": "warehouse",
 "edges": [{"source": "a.b.c", "target": "a.b.d", "last_seen": "2026-11-20T09:12:00Z",
  "events": 14}]}
 """
+
+LEGACY = b"""{"format": "govkit.legacy-access/v1", "source": "workspace", "environment": "prod",
+"taken_at": "2026-11-26T02:00:00Z", "complete": true, "errors": [],
+"workspaces": [{"workspace_id": 31,
+ "instance_profiles": [{"instance_profile_arn": "arn:aws:iam::1:instance-profile/p"}],
+ "clusters": [{"cluster_id": "c1", "data_security_mode": "NONE",
+  "spark_conf": {"spark.databricks.acl.sqlOnly": "true"}}],
+ "cluster_policies": [{"policy_id": "P", "instance_profile_arns": ["arn:aws:iam::1:x"]}],
+ "jobs": [{"job_id": 7, "clusters": [{"kind": "task", "key": "t"}]}]}]}
+"""

@@ -145,6 +145,11 @@ ROUTES = (
     "/api/2.0/sql/statements",
     "/api/2.0/sql/statements/abc",
     "/api/2.0/lineage-tracking/table-lineage",
+    "/api/2.1/clusters/list",
+    "/api/2.2/jobs/list",
+    "/api/2.2/jobs/get",
+    "/api/2.0/instance-profiles/list",
+    "/api/2.0/policies/clusters/list",
 )
 SERVER_SEEDS = (
     b"\x00\x00?max_results=1&page_token=abc\n",
@@ -152,6 +157,8 @@ SERVER_SEEDS = (
     b'\x02\x04\n{"changes": [{"principal": "p", "add": ["SELECT"]}]}',
     b'\x01\x0b\n{"statement": "SELECT 1", "warehouse_id": "w", "wait_timeout": "0s"}',
     b'\x00\x09?filter=displayName eq "x"&startIndex=0&count=1\n',
+    b"\x00\x0e?page_size=1&page_token=eyJvZmZzZXQiOiAxfQ==\n",
+    b"\x00\x10?job_id=7&page_token=abc\n",
 )
 
 
@@ -184,6 +191,9 @@ MAKERS: dict[str, Callable[[], Target]] = {
     ),
     "lineage": _document_target(
         "lineage", "govkit.lineage.document", "LineageFormatError", seeds.LINEAGE
+    ),
+    "legacy": _document_target(
+        "legacy", "govkit.legacy.document", "LegacyFormatError", seeds.LEGACY
     ),
     "server": _server_target,
 }

@@ -56,6 +56,7 @@ def make_client(
     host: str | None = None,
     token: str | None = None,
     profile: str | None = None,
+    workspace_id: int | None = None,
 ) -> WorkspaceClient:
     """A WorkspaceClient from unified auth (arguments override environment and profile)."""
     from databricks.sdk import WorkspaceClient
@@ -74,6 +75,8 @@ def make_client(
         kwargs["auth_type"] = "pat"
     if profile is not None:
         kwargs["profile"] = profile
+    if workspace_id is not None:
+        kwargs["workspace_id"] = str(workspace_id)  # sent as X-Databricks-Workspace-Id
     try:
         config = Config(clock=_handing_back_clock(), **kwargs)  # type: ignore[arg-type]
     except ValueError as exc:

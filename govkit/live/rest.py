@@ -34,10 +34,14 @@ class Rest:
         return self.retrier.call(once)
 
     def pages(
-        self, path: str, key: str, query: Mapping[str, Any] | None = None
+        self, path: str, key: str, query: Mapping[str, Any] | None = None, *, uc: bool = True
     ) -> list[dict[str, Any]]:
-        """Every item of a paged listing; a page may be empty and still carry a token."""
-        params: dict[str, Any] = {**(query or {}), "max_results": 0}
+        """Every item of a paged listing; a page may be empty and still carry a token.
+
+        Unity Catalog pages only when asked to (`max_results=0`: the server's page size);
+        other APIs (`uc=False`) page by their own parameters in `query`.
+        """
+        params: dict[str, Any] = {**(query or {}), **({"max_results": 0} if uc else {})}
         items: list[dict[str, Any]] = []
         seen: set[str] = set()
         while True:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from govkit.state import State
-from govkit.testing import accountapi, scimapi, scimgroups, sqlapi, ucapi, ucstorage
+from govkit.testing import accountapi, computeapi, scimapi, scimgroups, sqlapi, ucapi, ucstorage
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
 from govkit.testing.http import (
     BodyRefused,
@@ -91,6 +91,8 @@ class UCServer:
         self._router = Router()
         for module in (ucapi, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
             module.register(self._router)
+        self.compute = computeapi.ComputeEstate()  # clusters, policies, jobs: per workspace
+        computeapi.register(self._router, self.compute)
         self._seen: list[Seen] = []
         self._seen_lock = threading.Lock()
         self._httpd = self._listen(port, Host())
@@ -301,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dump", help="write the server's state here on exit")
+    parser.add_argument("--legacy", help="a legacy-access document: the workspaces' compute")
     args = parser.parse_args(argv)
     server = UCServer(port=args.port, token=args.token, faults=Faults(args.seed, args.fault_rate))
     if args.state:
@@ -308,6 +311,14 @@ def main(argv: list[str] | None = None) -> int:
             server.load(args.state)
         except (OSError, ValueError) as exc:
             print(f"govkit.testing.ucserver: {args.state}: {exc}", file=sys.stderr)
+            return 1
+    if args.legacy:
+        from govkit.legacy.document import loads
+
+        try:
+            server.compute.load(loads(Path(args.legacy).read_bytes()))
+        except (OSError, ValueError) as exc:
+            print(f"govkit.testing.ucserver: {args.legacy}: {exc}", file=sys.stderr)
             return 1
     print(f"serving Unity Catalog API on {server.url}", flush=True)
     print(f"DATABRICKS_HOST={server.url} DATABRICKS_TOKEN={server.token}", flush=True)

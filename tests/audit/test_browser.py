@@ -27,7 +27,9 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-SECTIONS = ("summary", "evidence", "findings", "ownership", "access", "lineage", "policy")
+SECTIONS = (
+    "summary", "evidence", "findings", "ownership", "access", "lineage", "legacy", "policy"
+)  # fmt: skip
 
 
 def _chromium() -> str:
@@ -60,6 +62,10 @@ def test_chromium_renders_every_section_and_the_lineage_picture(tmp_path: Path) 
     for section in SECTIONS:
         assert re.search(rf'<section id="{section}"', dom), section
     assert re.search(r'<svg [^>]*class="lineage"', dom)
+    # the recorded instance profiles, with the clusters, policy and job that still use them
+    legacy = dom[dom.index('<section id="legacy"') :]
+    legacy = legacy[: legacy.index("</section>")]
+    assert "instance-profile/finance-etl-s3-legacy" in legacy and "finance-legacy-etl" in legacy
     assert dom.count('class="node"') >= 10 and 'class="edge edge-env"' in dom
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "audit-prod.png"

@@ -54,6 +54,7 @@ def test_prod_audit_has_every_section_and_its_findings(
         "identities": True,
         "lineage": True,
         "audit_log": True,
+        "legacy": True,
     }
     codes = {(f["code"], f["subject"]) for f in report["findings"]}  # type: ignore[attr-defined]
     # The recorded drift: a SELECT granted by hand to a person, a grant left to a leaver, a
@@ -84,7 +85,7 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     first = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     assert _audit(tmp_path) == 2
     second = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
-    assert len(first) == 15  # md, html, json and 12 CSV tables
+    assert len(first) == 16  # md, html, json and 13 CSV tables
     assert second == first
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from govkit.cli.main import main
 from govkit.identity.document import Group, Identities, User, dumps, make_identities
+from govkit.legacy import document as legacy_document
 from govkit.resolve import resolve
 from govkit.spec.build import load_spec
 from govkit.testing import Faults, UCServer
@@ -203,7 +204,13 @@ def audit_row(fault: str, command: str) -> Row:
     }
     with server, _environment(env) as folder:
         (folder / "ids.json").write_text(dumps(_directory()))
+        # Access outside Unity Catalog from a file: the faults under test are the live State's.
+        legacy = legacy_document.make_legacy(
+            "file", [legacy_document.Workspace(31)], environment="prod"
+        )
+        (folder / "legacy.json").write_text(legacy_document.dumps(legacy))
         args = ["audit", str(SPEC), "--env", "prod", "--live", command.split()[1],
+                "--legacy", str(folder / "legacy.json"),
                 "--identities", str(folder / "ids.json"), "--lineage", "warehouse",
                 "--warehouse-id", "wh1", "--out", str(folder / "audit"),
                 "--format", "json"]  # fmt: skip

@@ -1,0 +1,162 @@
+"""Access paths outside Unity Catalog, counted from a legacy-access document (pure).
+
+One path is one door that reads data with no Unity Catalog grant:
+- `instance_profile`: an instance profile registered in a workspace, or named by a cluster, a
+  cluster policy or a job there; the clusters, policies and jobs that use it are its evidence
+  (removing the profile closes the door for all of them, so they are not counted again);
+- `hive_table_acl`: a cluster or job cluster that enforces Hive metastore table ACLs
+  (`LEGACY_TABLE_ACL`, or the table access control flags in its spark conf): the metastore's
+  grants are still in use there;
+- `no_isolation`: a cluster or job cluster in `NONE` access mode, or with no mode at all (the
+  API's no-isolation shared default), where every user reads what the cluster can;
+- `legacy_access_mode`: `LEGACY_PASSTHROUGH`, `LEGACY_SINGLE_USER`, `LEGACY_SINGLE_USER_STANDARD`.
+A cluster that a job started (`cluster_source: JOB`) is counted through its job.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from govkit.legacy.document import Cluster, JobCluster, LegacyAccess, Workspace
+
+PathKind = Literal["instance_profile", "hive_table_acl", "no_isolation", "legacy_access_mode"]
+KINDS: tuple[PathKind, ...] = (
+    "instance_profile",
+    "hive_table_acl",
+    "no_isolation",
+    "legacy_access_mode",
+)
+KIND_TITLES: dict[PathKind, str] = {
+    "instance_profile": "instance profile",
+    "hive_table_acl": "Hive metastore table ACLs",
+    "no_isolation": "no-isolation cluster",
+    "legacy_access_mode": "legacy access mode",
+}
+
+# data_security_mode values (databricks-sdk's compute.DataSecurityMode) that are not Unity
+# Catalog's own isolation; USER_ISOLATION and SINGLE_USER are aliases of the standard modes.
+LEGACY_MODES = frozenset(
+    {"LEGACY_PASSTHROUGH", "LEGACY_SINGLE_USER", "LEGACY_SINGLE_USER_STANDARD"}
+)
+NO_ISOLATION_MODES = frozenset({"NONE", None})
+_JOB_SOURCES = frozenset({"JOB"})
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPath:
+    """One door, where it is, who owns it, and what uses it."""
+
+    workspace_id: int
+    kind: PathKind
+    subject: str
+    owner: str | None
+    detail: str
+    used_by: tuple[str, ...] = ()
+
+
+def _enabled(conf: dict[str, str]) -> bool:
+    return any(v.strip().lower() == "true" for v in conf.values())
+
+
+def cluster_kind(mode: str | None, conf: dict[str, str]) -> PathKind | None:
+    """The kind of path a cluster spec opens, or None for Unity Catalog's own access modes."""
+    if mode == "LEGACY_TABLE_ACL" or _enabled(conf):
+        return "hive_table_acl"
+    if mode in NO_ISOLATION_MODES:
+        return "no_isolation"
+    if mode in LEGACY_MODES:
+        return "legacy_access_mode"
+    return None
+
+
+def _mode_detail(mode: str | None, conf: dict[str, str]) -> str:
+    shown = mode or "no access mode (no isolation)"
+    flags = ", ".join(f"{k}={v}" for k, v in conf.items())
+    return f"data_security_mode {shown}" + (f"; spark conf {flags}" if flags else "")
+
+
+def _cluster_label(c: Cluster) -> str:
+    return f"cluster {c.cluster_name or c.cluster_id} ({c.cluster_id})"
+
+
+def _job_label(name: str | None, job_id: int, jc: JobCluster | None = None) -> str:
+    where = f"job {name or job_id} ({job_id})"
+    return f"{where}, {jc.kind.replace('_', ' ')} {jc.key}" if jc is not None else where
+
+
+def _plain(name: str) -> str:
+    return name
+
+
+def _profiles(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
+    users: dict[str, set[str]] = defaultdict(set)
+    for c in w.clusters:
+        if c.instance_profile_arn and c.cluster_source not in _JOB_SOURCES:
+            owner = label(c.creator_user_name or "unknown owner")
+            users[c.instance_profile_arn].add(f"{_cluster_label(c)}, owner {owner}")
+    for p in w.cluster_policies:
+        for arn in p.instance_profile_arns:
+            owner = label(p.creator_user_name or "unknown owner")
+            users[arn].add(f"cluster policy {p.name or p.policy_id} ({p.policy_id}), owner {owner}")
+    for j in w.jobs:
+        for jc in j.clusters:
+            if jc.instance_profile_arn:
+                owner = label(j.creator_user_name or "unknown owner")
+                users[jc.instance_profile_arn].add(
+                    f"{_job_label(j.name, j.job_id, jc)}, owner {owner}"
+                )
+    registered = {p.instance_profile_arn: p for p in w.instance_profiles}
+    out = []
+    for arn in sorted({*registered, *users}):
+        known = registered.get(arn)
+        role = f"IAM role {known.iam_role_arn}" if known and known.iam_role_arn else "IAM role"
+        state = "registered" if known is not None else "not registered here, still named"
+        used = f"used by {len(users[arn])}" if users[arn] else "unused, still attachable"
+        out.append(
+            AccessPath(
+                w.workspace_id,
+                "instance_profile",
+                f"instance profile {arn}",
+                None,
+                f"{role}; {state}; {used}",
+                tuple(sorted(users[arn])),
+            )
+        )
+    return out
+
+
+def _clusters(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
+    out = []
+    for c in w.clusters:
+        kind = cluster_kind(c.data_security_mode, c.spark_conf)
+        if kind is None or c.cluster_source in _JOB_SOURCES:
+            continue
+        owner = label(c.creator_user_name) if c.creator_user_name else None
+        detail = _mode_detail(c.data_security_mode, c.spark_conf)
+        out.append(AccessPath(w.workspace_id, kind, _cluster_label(c), owner, detail))
+    for j in w.jobs:
+        for jc in j.clusters:
+            kind = cluster_kind(jc.data_security_mode, jc.spark_conf)
+            if kind is not None:
+                detail = _mode_detail(jc.data_security_mode, jc.spark_conf)
+                where = _job_label(j.name, j.job_id, jc)
+                owner = label(j.creator_user_name) if j.creator_user_name else None
+                out.append(AccessPath(w.workspace_id, kind, where, owner, detail))
+    return out
+
+
+def unread_workspaces(declared: Iterable[int], doc: LegacyAccess) -> list[int]:
+    """Declared workspaces the document neither read nor says it failed to read."""
+    named = {w.workspace_id for w in doc.workspaces} | {e.workspace_id for e in doc.errors}
+    return [w for w in declared if w not in named]
+
+
+def access_paths(doc: LegacyAccess, label: Callable[[str], str] = _plain) -> tuple[AccessPath, ...]:
+    """Every path of every workspace read, sorted by (workspace, kind, subject); `label`
+    shows an owner's name (a service principal's declared name beside its id)."""
+    found = [p for w in doc.workspaces for p in (*_profiles(w, label), *_clusters(w, label))]
+    order = {k: i for i, k in enumerate(KINDS)}
+    return tuple(sorted(found, key=lambda p: (p.workspace_id, order[p.kind], p.subject)))
