@@ -71,6 +71,8 @@ LIVE_COMMANDS = {
                      "--out", "out"],
     "audit --lineage": ["audit", str(CATALOGS), "--env", "prod", "--lineage", "warehouse",
                         "--warehouse-id", "wh1", "--out", "out"],
+    "audit --legacy": ["audit", str(CATALOGS), "--env", "prod", "--legacy", "workspace",
+                       "--out", "out"],
     "access --live": ["access", str(CATALOGS), "--env", "prod", "--on", "finance_prod",
                       "--live", "workspace"],
     "identities check": ["identities", "check", str(CATALOGS), "--identities",
