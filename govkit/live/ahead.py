@@ -21,6 +21,7 @@ from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from govkit.live.settings import environment_seconds
 from govkit.state import State, StateFormatError, dumps, loads
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class ReadAhead:
         self, source: str, environment: str, include_all: bool, warehouse_id: str | None
     ) -> None:
         self.source = source
+        environment_seconds()  # a bad GOVKIT_* value stops the command here, not in the child
         args = [sys.executable, "-m", "govkit.live.ahead", source, environment]
         if include_all:
             args.append("--all")
