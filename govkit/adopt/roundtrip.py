@@ -7,7 +7,6 @@ new files (`yamltext`), because ruamel.yaml writes YAML 1.2, where `yes` needs n
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,14 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from govkit.adopt.yamltext import comment_text, is_plain
+from govkit.edit.document import round_trip, to_text
+
+# The indentation `yamltext` writes: a file in any other is refused, never reformatted.
+STYLE = (2, 4, 2)
 
 
 def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # never fold a long line: a grant stays on one line
-    yaml.preserve_quotes = True
+    yaml = round_trip(STYLE)
     # One expiry date shared by many new waivers must not become a YAML anchor and aliases.
     yaml.representer.ignore_aliases = lambda data: True
     return yaml
@@ -35,9 +35,7 @@ def load(path: Path) -> Any:
 
 
 def dump(document: Any) -> str:
-    out = io.StringIO()
-    _yaml().dump(document, out)
-    return out.getvalue()
+    return to_text(_yaml(), document)
 
 
 def text(value: str) -> str:

@@ -14,7 +14,6 @@ from govkit.adopt import Adoption, adopt
 from govkit.adopt.directory import with_scim_ids
 from govkit.adopt.documents import Options
 from govkit.adopt.existing import ExistingSpec, find_spec
-from govkit.adopt.output import write_spec_files
 from govkit.adopt.report import reported
 from govkit.adopt.scope import scope
 from govkit.adopt.sources import (
@@ -27,6 +26,7 @@ from govkit.adopt.sources import (
 )
 from govkit.adopt.yamltext import RenderedIndex
 from govkit.diagnostics import Diagnostic, Severity, locate
+from govkit.edit.write import write_files
 from govkit.spec.loader import SourceIndex
 from govkit.state import State
 
@@ -190,7 +190,7 @@ def run_import(req: ImportRequest) -> ImportResult:
         result.summary.append(f"{req.out}: nothing written: the imported spec would not validate")
         return result
     stale = existing.files if existing is not None and req.force else ()
-    write_spec_files(req.out, adoption.files, stale)
+    write_files({req.out / rel: text for rel, text in adoption.files.items()}, stale)
     waived = sum(d.message.startswith("waived as imported") for d in adoption.diagnostics)
     reports = sum(d.code.startswith("GOV7") for d in adoption.diagnostics)
     result.summary.append(

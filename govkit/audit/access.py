@@ -41,6 +41,10 @@ _DRIFT_SEVERITY: dict[ChangeKind, Severity] = {
     ChangeKind.MISSING_GRANT: "warning",
     ChangeKind.UNEXPECTED_GRANT: "error",
     ChangeKind.EXPIRED_GRANT_LIVE: "error",
+    ChangeKind.STORAGE_ROOT_MISMATCH: "error",
+    ChangeKind.URL_MISMATCH: "error",
+    ChangeKind.CREDENTIAL_MISMATCH: "error",
+    ChangeKind.READ_ONLY_MISMATCH: "error",
 }
 
 

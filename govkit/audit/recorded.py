@@ -10,6 +10,7 @@ The drift, as an auditor would meet it:
 - staging: a pipeline's write grant revoked by hand;
 - prod: a SELECT granted by hand to one person, a grant left to a person who has left, and a
   table a pipeline created outside the spec;
+- storage (credentials, external locations, catalogs' storage roots): as declared;
 - lineage: the prod PD model reads the dev one (a cross-environment edge), and a few pipelines
   read across domains.
 """
@@ -26,7 +27,7 @@ from govkit.lineage.document import Edge, Lineage, dumps, make_lineage
 from govkit.pipeline import validate
 from govkit.privileges import SecurableType
 from govkit.spec.build import Spec
-from govkit.state import Securable, State, make_securable, make_state
+from govkit.state import Securable, State, Storage, make_securable, make_state
 from govkit.state import dumps as dump_state
 
 TODAY = dt.date(2026, 11, 26)
@@ -76,7 +77,9 @@ def lineage(environments: tuple[str, ...]) -> Lineage:
 
 
 def _changed(s: Securable, owner: str | None, grants: dict[str, tuple[str, ...]]) -> Securable:
-    return make_securable(s.type, s.name, owner, grants, s.isolation_mode, s.workspace_ids)
+    return make_securable(
+        s.type, s.name, owner, grants, s.isolation_mode, s.workspace_ids, Storage.of(s)
+    )
 
 
 def _drift(env: str, s: Securable) -> Securable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from govkit.drift.patch import emit_yaml
 from govkit.drift.remediate import emit_sql
 from govkit.drift.render import RENDERERS
 from govkit.exitcodes import ExitCode
+from govkit.live.ahead import LiveReadError, ReadAhead
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
 from govkit.state import State, StateFormatError, loads
@@ -49,29 +51,23 @@ def _read_live_file(path: str) -> State:
         raise UserError(f"{path}: {exc}") from None
 
 
-def _read_live_api(
-    source: str, env: DesiredEnvironment, include_all: bool, warehouse_id: str | None
-) -> State:
+def start_live_read(
+    source: str, env: str, include_all: bool, warehouse_id: str | None
+) -> ReadAhead | None:
+    """The live read's own process, started before the spec is validated; None for a file."""
+    if source not in LIVE_SOURCES:
+        return None
     if source == "warehouse" and not warehouse_id:
         raise UserError("--source warehouse needs --warehouse-id (or DATABRICKS_WAREHOUSE_ID)")
-    # Imported here so that FILE sources never pay for databricks-sdk.
-    from databricks.sdk.errors.base import DatabricksError
+    return ReadAhead(source, env, include_all, warehouse_id)
 
-    from govkit.live import read_live
-    from govkit.live.client import ClientConfigError
-    from govkit.live.resilience import ReadFailed
 
+def finish_live_read(ahead: ReadAhead, env: DesiredEnvironment) -> State:
     catalogs = tuple(s.name for s in env.state.securables if s.type.value == "catalog")
     try:
-        return read_live(
-            "warehouse" if source == "warehouse" else "workspace",
-            environment=env.name,
-            catalogs=catalogs,
-            include_all=include_all,
-            warehouse_id=warehouse_id,
-        )
-    except (ClientConfigError, ReadFailed, DatabricksError, ValueError, OSError) as exc:
-        raise UserError(f"live read from {source} failed: {exc}") from None
+        return ahead.read(catalogs, [(s.type.value, s.name) for s in env.storage])
+    except LiveReadError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _audit_events(audit: str, days: int, warehouse_id: str | None) -> list[AuditEvent]:
@@ -172,14 +168,15 @@ def command(
     today: dt.date,
 ) -> int:
     """Compare the declared spec with the live metastore: exit 0 clean, 2 drift, 1 error."""
-    validated = require_valid(spec_dir, today)
-    spec = validated.spec
-    assert spec is not None  # require_valid raised otherwise
-    (environment,) = select_environments(validated.environments, env)
-    if source in LIVE_SOURCES:
-        live = _read_live_api(source, environment, include_all, warehouse_id)
-    else:
-        live = _read_live_file(source)
+    with contextlib.ExitStack() as stack:
+        ahead = start_live_read(source, env, include_all, warehouse_id)
+        if ahead is not None:
+            stack.enter_context(ahead)
+        validated = require_valid(spec_dir, today)
+        spec = validated.spec
+        assert spec is not None  # require_valid raised otherwise
+        (environment,) = select_environments(validated.environments, env)
+        live = _read_live_file(source) if ahead is None else finish_live_read(ahead, environment)
     try:
         check_live(live, env, source)
     except LiveStateError as exc:

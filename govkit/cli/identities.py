@@ -72,10 +72,11 @@ def pull_command(
 
     spec, _ = _valid(spec_dir, today)
     read = _pull(spec, graph_url, auth, concurrency, cache)
+    warnings = [*_missing_groups(read, len(spec.groups)), *read.warnings]
     write_atomically(out, dumps(read.identities))
     if cache is not None and read.cache_text is not None:
         write_atomically(cache, read.cache_text)
-    for warning in read.warnings:
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     doc = read.identities
     counts = (
@@ -89,6 +90,31 @@ def pull_command(
     for error in doc.errors:
         click.echo(f"{error.item}: {error.message}", err=True)
     return ExitCode.ERROR
+
+
+def _missing_groups(read: GraphRead, declared: int) -> list[str]:
+    """No declared group in the directory is an error (the wrong tenant, most likely); some
+    missing, a warning: the document is complete, and `identities check` reports each."""
+    from govkit.cli.main import UserError
+
+    missing = read.missing_groups
+    if declared and len(missing) == declared:
+        what = (
+            f"the one declared group, {missing[0]}, does not exist"
+            if declared == 1
+            else f"none of the {declared} declared groups exists"
+        )
+        raise UserError(
+            f"{what} in Microsoft Graph: most likely the wrong tenant; hint: check the tenant "
+            "of the credentials (AZURE_TENANT_ID, or the token in GOVKIT_GRAPH_TOKEN) and "
+            "--graph-url; nothing written"
+        )
+    if not missing:
+        return []
+    return [
+        f"{len(missing)} of {declared} declared groups do not exist in Microsoft Graph: "
+        f"{', '.join(missing)} (GOV406 in `govkit identities check`)"
+    ]
 
 
 def _valid(spec_dir: str, today: dt.date) -> tuple[Spec, tuple[DesiredEnvironment, ...]]:

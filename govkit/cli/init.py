@@ -31,9 +31,9 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _build(root: Path, organisation: str, envs: list[str], github_org: str, today: dt.date) -> None:
-    modules = scaffold.modules_folder()
-    if modules is None:
-        raise UserError("govkit's Terraform modules are not installed with it; run from a checkout")
+    modules = scaffold.module_files()
+    if not modules:
+        raise UserError("govkit's Terraform modules are missing from its installation; reinstall")
     files = {
         "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org),
         "catalogs/principals.yaml": scaffold.principals_text(organisation, envs),
@@ -41,9 +41,9 @@ def _build(root: Path, organisation: str, envs: list[str], github_org: str, toda
         ".gitignore": scaffold.GITIGNORE,
         ".github/govkit-requirements.txt": scaffold.requirements_text(),
         **{f".github/workflows/{n}": t for n, t in scaffold.workflow_files(envs).items()},
+        **modules,
     }
     _write(root, files)
-    shutil.copytree(modules, root / "terraform" / "modules")
     (root / "catalogs" / "domains").mkdir()
     cwd = os.getcwd()
     os.chdir(root)  # spec paths relative to the new repository, as its users will see them
@@ -69,7 +69,7 @@ def _build(root: Path, organisation: str, envs: list[str], github_org: str, toda
             )
         compiled = compile_stacks(validated.spec, validated.environments, "../modules")
         write_files(Path("terraform/generated"), compiled.files())
-        layout = Layout("catalogs", "terraform/generated", "terraform/modules")
+        layout = Layout("catalogs", "terraform/generated", scaffold.MODULES)
         _write(Path("."), {".github/CODEOWNERS": render_codeowners(validated.spec, layout)})
     except EditRefused as exc:
         raise UserError(str(exc)) from None

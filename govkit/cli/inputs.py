@@ -16,9 +16,10 @@ from govkit.audit.model import Source
 from govkit.cli.drift import (
     LIVE_SOURCES,
     _audit_events,
-    _read_live_api,
     _read_live_file,
     _read_text,
+    finish_live_read,
+    start_live_read,
 )
 from govkit.cli.main import UserError
 from govkit.drift.explain import AuditEvent
@@ -46,9 +47,11 @@ def recorded(spec_dir: str, name: str) -> str | None:
 
 def read_state(source: str, env: DesiredEnvironment, warehouse_id: str | None) -> State:
     """The live State from the workspace, a SQL warehouse, or a State file."""
-    if source in LIVE_SOURCES:
-        return _read_live_api(source, env, False, warehouse_id)
-    return _read_live_file(source)
+    ahead = start_live_read(source, env.name, False, warehouse_id)
+    if ahead is None:
+        return _read_live_file(source)
+    with ahead:
+        return finish_live_read(ahead, env)
 
 
 def incomplete(errors: list[str]) -> str:

@@ -106,6 +106,14 @@ def _log_bug(argv: list[str] | None) -> str:
     return path
 
 
+def _input_problems(exc: Exception) -> list[str]:
+    """The lines of an input error raised below the commands (all of them read it), else []."""
+    # Imported here: only a failing command pays for it.
+    from govkit.live.settings import SettingsError
+
+    return str(exc).splitlines() if isinstance(exc, SettingsError) else []
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         result: Any = cli.main(args=argv, prog_name="govkit", standalone_mode=False)
@@ -122,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return ExitCode.ERROR
     except Exception as exc:  # the one boundary: anything else is a bug, logged with its traceback
+        problems = _input_problems(exc)
+        if problems:
+            for line in problems:
+                click.echo(f"Error: {line}", err=True)
+            return ExitCode.ERROR
         log = _log_bug(argv)
         click.echo(
             f"govkit: internal error (a bug, not your input): {type(exc).__name__}: {exc}\n"

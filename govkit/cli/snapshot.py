@@ -43,7 +43,12 @@ def _report(state: State, out: Path) -> None:
     "--warehouse-id", envvar="GOVKIT_WAREHOUSE_ID", help="SQL warehouse for --source warehouse."
 )
 @click.option("--catalog", "catalogs", multiple=True, help="Read this catalog (repeatable).")
-@click.option("--all", "include_all", is_flag=True, help="Add every catalog the caller can see.")
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Add every catalog, storage credential and external location the caller can see.",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @as_of
 def command(
@@ -71,6 +76,8 @@ def command(
             "warehouse" if source == "warehouse" else "workspace",
             environment=env,
             catalogs=scope,
+            # With --catalog, only those catalogs; else the environment's storage too.
+            storage=() if catalogs else [(s.type.value, s.name) for s in environment.storage],
             include_all=include_all,
             warehouse_id=warehouse_id,
         )

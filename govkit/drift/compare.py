@@ -190,10 +190,49 @@ def _compare(
         )
     if d.workspace_ids is not None and set(d.workspace_ids) != set(live.workspace_ids or ()):
         out.changes.append(_bindings(d, live))
+    out.changes.extend(_storage_changes(d, live))
     if d.grants != live.grants:
         # Looked up only here: most securables have equal grants, and the key costs a tuple.
         mode = authority.get(d.key, "authoritative")
         out.changes.extend(_grant_changes(d, live, mode, out))
+
+
+# Storage field -> (its change, what the next apply does). A catalog's storage_root is ForceNew
+# in the provider: Terraform plans to replace the catalog rather than move it.
+_STORAGE_FIELDS: tuple[tuple[str, ChangeKind, str], ...] = (
+    (
+        "storage_root",
+        ChangeKind.STORAGE_ROOT_MISMATCH,
+        "the next apply plans to replace the catalog (storage_root forces a new one)",
+    ),
+    ("url", ChangeKind.URL_MISMATCH, "the next apply sets the URL"),
+    ("credential", ChangeKind.CREDENTIAL_MISMATCH, "the next apply sets the storage credential"),
+    ("read_only", ChangeKind.READ_ONLY_MISMATCH, "the next apply sets read_only"),
+)
+
+
+def _storage_changes(d: Securable, live: Securable) -> Iterator[Change]:
+    """Where the data lives: a catalog's storage root (declared or not: without one the
+    metastore's is meant), a location's URL, credential and mode, a credential's mode."""
+    catalog = d.type is SecurableType.CATALOG
+    for name, kind, consequence in _STORAGE_FIELDS:
+        want, have = getattr(d, name), getattr(live, name)
+        compared = want is not None or (catalog and name == "storage_root")
+        if compared and _storage_value(want) != _storage_value(have):
+            yield Change(
+                kind=kind,
+                mark="~",
+                securable_type=d.type,
+                securable=d.name,
+                expected=want,
+                actual=have,
+                consequence=consequence,
+            )
+
+
+def _storage_value(value: object) -> object:
+    # The provider suppresses a diff in a trailing slash of a URL or a storage root.
+    return value.rstrip("/") if isinstance(value, str) else value
 
 
 def _owner(d: Securable, live: Securable) -> Change:

@@ -18,9 +18,23 @@ def principal_label(name: str | None, names: Mapping[str, str]) -> str:
 def value_label(value: Value, names: Mapping[str, str]) -> str:
     if value is None:
         return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return principal_label(value, names)
     return ", ".join(str(v) for v in value) if value else "(none)"
+
+
+# Changes of one field: "<field>: expected X, live Y".
+_FIELDS = {
+    ChangeKind.OWNER_MISMATCH: "owner",
+    ChangeKind.ISOLATION_MISMATCH: "isolation mode",
+    ChangeKind.BINDING_MISMATCH: "workspace bindings",
+    ChangeKind.STORAGE_ROOT_MISMATCH: "storage root",
+    ChangeKind.URL_MISMATCH: "URL",
+    ChangeKind.CREDENTIAL_MISMATCH: "storage credential",
+    ChangeKind.READ_ONLY_MISMATCH: "read_only",
+}
 
 
 def describe(change: Change, names: Mapping[str, str]) -> str:
@@ -30,15 +44,10 @@ def describe(change: Change, names: Mapping[str, str]) -> str:
         return f"declared with owner {value_label(change.expected, names)}, not found live"
     if kind is ChangeKind.UNMANAGED_SECURABLE:
         return f"live with owner {value_label(change.actual, names)}, not declared"
-    if kind in (ChangeKind.OWNER_MISMATCH, ChangeKind.ISOLATION_MISMATCH):
-        what = "owner" if kind is ChangeKind.OWNER_MISMATCH else "isolation mode"
+    what = _FIELDS.get(kind)
+    if what is not None:
         return (
             f"{what}: expected {value_label(change.expected, names)},"
-            f" live {value_label(change.actual, names)}"
-        )
-    if kind is ChangeKind.BINDING_MISMATCH:
-        return (
-            f"workspace bindings: expected {value_label(change.expected, names)},"
             f" live {value_label(change.actual, names)}"
         )
     who = principal_label(change.principal, names)

@@ -34,12 +34,15 @@ def ignored_principals(spec: Spec) -> frozenset[str]:
 def spec_index(spec: Spec, env: DesiredEnvironment) -> SpecIndex:
     """Where each securable and grant of `env` is declared, for the YAML patch."""
     grants: dict[tuple[str, str, str], list[tuple[str, Path]]] = defaultdict(list)
-    for g in (*env.grants, *env.expired):
+    for g in (*env.grants, *env.storage_grants, *env.expired):
         key = (g.securable_type.value, g.securable, spec.uc_name(g.principal))
         grants[key].append((g.origin.file, g.origin.path))
     principal_files = sorted({d.file for d in spec.principals.values()})
     return SpecIndex(
-        securables={(s.type.value, s.name): (s.origin.file, s.origin.path) for s in env.securables},
+        securables={
+            (s.type.value, s.name): (s.origin.file, s.origin.path)
+            for s in (*env.securables, *env.storage)
+        },
         grants={k: tuple(v) for k, v in grants.items()},
         declared=frozenset(spec.uc_names.values()),
         principals_file=principal_files[0] if principal_files else None,

@@ -17,8 +17,9 @@ FORMAT: Literal["govkit.drift/v1"] = "govkit.drift/v1"
 
 Mark = Literal["+", "~", "-", "!"]
 Authority = Literal["authoritative", "additive"]
-# The expected or actual value of a change: an owner or isolation mode, privileges, or bindings.
-Value = str | tuple[str, ...] | tuple[int, ...] | None
+# The expected or actual value of a change: an owner, isolation mode, URL or storage root;
+# privileges or bindings; a read-only flag.
+Value = bool | str | tuple[str, ...] | tuple[int, ...] | None
 
 
 class ChangeKind(str, enum.Enum):
@@ -29,6 +30,10 @@ class ChangeKind(str, enum.Enum):
     OWNER_MISMATCH = "owner_mismatch"
     ISOLATION_MISMATCH = "isolation_mismatch"
     BINDING_MISMATCH = "binding_mismatch"
+    STORAGE_ROOT_MISMATCH = "storage_root_mismatch"
+    URL_MISMATCH = "url_mismatch"
+    CREDENTIAL_MISMATCH = "credential_mismatch"
+    READ_ONLY_MISMATCH = "read_only_mismatch"
     MISSING_GRANT = "missing_grant"
     UNEXPECTED_GRANT = "unexpected_grant"
     EXPIRED_GRANT_LIVE = "expired_grant_live"
@@ -54,6 +59,10 @@ _CODES = {
     ChangeKind.ISOLATION_MISMATCH: "GOV506",
     ChangeKind.BINDING_MISMATCH: "GOV507",
     ChangeKind.EXPIRED_GRANT_LIVE: "GOV508",
+    ChangeKind.STORAGE_ROOT_MISMATCH: "GOV509",
+    ChangeKind.URL_MISMATCH: "GOV510",
+    ChangeKind.CREDENTIAL_MISMATCH: "GOV511",
+    ChangeKind.READ_ONLY_MISMATCH: "GOV512",
 }
 
 

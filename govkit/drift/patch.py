@@ -122,6 +122,8 @@ class _Planner:
             self.add(c, where[0], where[1], "remove", True)
         elif c.kind in (ChangeKind.MISSING_GRANT, ChangeKind.EXPIRED_GRANT_LIVE):
             self.declared_grant(c)
+        elif c.kind in _STORAGE_KEYS and where is not None:
+            self.storage(c, where)
 
     def grant(self, c: Change, where: tuple[str, Path]) -> None:
         named = self.principal(c, c.principal or "")
@@ -147,6 +149,17 @@ class _Planner:
             return
         self.add(c, where[0], (*where[1], "owner"), "set", named[0], *named[1])
 
+    def storage(self, c: Change, where: tuple[str, Path]) -> None:
+        key = _STORAGE_KEYS[c.kind]
+        if c.actual is None:
+            self.refuse(c, f"the live {key} is unset; remove `{key}` from the spec by hand")
+            return
+        # A domain declares a storage root per environment; a location its fields directly.
+        at = (
+            (key, self.report.environment) if c.kind is ChangeKind.STORAGE_ROOT_MISMATCH else (key,)
+        )
+        self.add(c, where[0], (*where[1], *at), "set", c.actual)
+
     def declared_grant(self, c: Change) -> None:
         key = (c.securable_type.value, c.securable, c.principal or "")
         entries = self.index.grants.get(key, ())
@@ -159,6 +172,15 @@ class _Planner:
         else:
             # Adopting an expired grant means renewing it: the reviewer picks the new date.
             self.add(c, file, (*at, "expires"), "set", "YYYY-MM-DD (a new date)")
+
+
+# Storage changes -> the spec key that declares the field.
+_STORAGE_KEYS = {
+    ChangeKind.STORAGE_ROOT_MISMATCH: "storage_root",
+    ChangeKind.URL_MISMATCH: "url",
+    ChangeKind.CREDENTIAL_MISMATCH: "credential",
+    ChangeKind.READ_ONLY_MISMATCH: "read_only",
+}
 
 
 def _label(c: Change) -> str:

@@ -38,6 +38,11 @@ def securable_sql(type_: SecurableType, name: str) -> str:
     return f"{_SQL_TYPE[type_]} {'.'.join(quote(p) for p in parts)}"
 
 
+def _string(text: str) -> str:
+    """A SQL string literal; a quote or backslash inside is escaped."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _privileges_sql(privileges: tuple[str, ...]) -> str:
     # SQL spells privileges with spaces (USE CATALOG); the API with underscores.
     return ", ".join(p.replace("_", " ") for p in privileges)
@@ -52,6 +57,11 @@ def _statement(c: Change) -> str | None:
     )
     if revoke and c.principal:
         return f"REVOKE {_privileges_sql(c.privileges)} ON {on} FROM {quote(c.principal)};"
+    if c.securable_type is SecurableType.EXTERNAL_LOCATION and isinstance(c.expected, str):
+        if c.kind is ChangeKind.URL_MISMATCH:
+            return f"ALTER {on} SET URL {_string(c.expected)};"
+        if c.kind is ChangeKind.CREDENTIAL_MISMATCH:
+            return f"ALTER {on} SET STORAGE CREDENTIAL {quote(c.expected)};"
     if (
         c.kind is ChangeKind.OWNER_MISMATCH
         and isinstance(c.expected, str)
@@ -64,8 +74,9 @@ def _statement(c: Change) -> str | None:
 def emit_sql(report: DriftReport) -> str:
     """GRANT, REVOKE and ALTER ... OWNER TO statements that make the live state match the spec.
 
-    What SQL cannot restore (a missing securable, isolation, bindings) or must not touch (an
-    unmanaged grant under additive authority) is listed as a comment.
+    What SQL cannot restore (a missing securable, isolation, bindings, a storage root, a
+    read-only flag) or must not touch (an unmanaged grant under additive authority) is listed
+    as a comment.
     """
     lines = [
         f"-- govkit drift: restore the spec in {report.environment}",

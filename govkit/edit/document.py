@@ -29,7 +29,8 @@ class EditRefused(Exception):
         self.file = file
 
 
-def _yaml(style: tuple[int, int, int]) -> YAML:
+def round_trip(style: tuple[int, int, int]) -> YAML:
+    """ruamel.yaml as every spec edit uses it: quotes kept, no line re-wrapped, in `style`."""
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = _WIDTH
@@ -37,7 +38,8 @@ def _yaml(style: tuple[int, int, int]) -> YAML:
     return y
 
 
-def _dump(y: YAML, data: Any) -> str:
+def to_text(y: YAML, data: Any) -> str:
+    """`data` as `y` writes it."""
     out = io.StringIO()
     y.dump(data, out)
     return out.getvalue()
@@ -54,7 +56,7 @@ class Document:
 
     def text(self) -> str:
         """The document as text now (the original text when nothing changed)."""
-        return _dump(self._yaml, self.data)
+        return to_text(self._yaml, self.data)
 
     def shared_nodes(self) -> set[int]:
         """Ids of mappings and sequences reachable more than once (YAML aliases)."""
@@ -99,7 +101,7 @@ def parse(file: str, text: str, prefer: tuple[int, int, int] | None = None) -> D
     order = [prefer] if prefer is not None else []
     order += [guess, *_STYLES]
     for style in dict.fromkeys(order):
-        y = _yaml(style)
+        y = round_trip(style)
         try:
             data = y.load(text)
         except YAMLError as exc:
@@ -107,7 +109,7 @@ def parse(file: str, text: str, prefer: tuple[int, int, int] | None = None) -> D
         if not isinstance(data, CommentedMap):
             raise EditRefused(file, "the top level is not a mapping")
         try:
-            again = _dump(y, data)
+            again = to_text(y, data)
         except YAMLError as exc:  # ruamel cannot write back what it read
             problem = str(exc).splitlines()[0]
             continue
@@ -144,7 +146,7 @@ def _guess_style(text: str) -> tuple[int, int, int]:
 
 def empty(file: str, style: tuple[int, int, int]) -> Document:
     """A new, empty document written in `style` (mapping indent, sequence indent, offset)."""
-    return Document(file, "", CommentedMap(), _yaml(style))
+    return Document(file, "", CommentedMap(), round_trip(style))
 
 
 def style_of(text: str) -> tuple[int, int, int]:

@@ -1,4 +1,4 @@
-"""Write edited spec files atomically, keeping each file's mode; show an edit as a unified diff."""
+"""Write spec files all or none, keeping each file's mode; show an edit as a unified diff."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import difflib
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 CONTEXT = 3
@@ -60,27 +60,48 @@ def _shift(hunk: str, offset: int) -> str:
     return f"@@ {moved(old)} {moved(new)} @@\n"
 
 
-def write_file(path: Path, text: str) -> None:
-    """Replace `path` by a temporary file renamed over it: the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _mode(path: Path) -> int:
+    """`path`'s mode, or the one a plain write gives a new file (mkstemp's is owner-only)."""
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        return stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        return 0o666 & ~umask
+
+
+def write_files(files: Mapping[Path, str], remove: Iterable[Path] = ()) -> None:
+    """Write every file (path -> text), then remove those of `remove` not written.
+
+    Each file is first written beside its target under a temporary name; only when all are
+    written are they renamed into place, so that a failure leaves every file as it was.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        for target, text in sorted(files.items()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            staged.append((Path(name), target))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            os.chmod(name, _mode(target))
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for leftover, _ in staged:
+            leftover.unlink(missing_ok=True)
         raise
+    keep = {target.resolve() for _, target in staged}
+    for staged_file, target in staged:
+        os.replace(staged_file, target)
+    for path in remove:
+        if path.resolve() not in keep:
+            path.unlink(missing_ok=True)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace `path` by a temporary file renamed over it: the old file or the new, never half."""
+    write_files({path: text})
 
 
 def write_changes(changes: Mapping[str, tuple[str, str]]) -> None:
-    """Write every changed file (display paths are filesystem paths relative to the cwd)."""
-    for file in sorted(changes):
-        write_file(Path(file), changes[file][1])
+    """Write every changed file, all or none (display paths are paths relative to the cwd)."""
+    write_files({Path(file): after for file, (_, after) in changes.items()})

@@ -48,12 +48,17 @@ class Targets:
 
 @dataclass
 class GraphRead:
-    """A read's document, its warnings (members of unknown types) and the requests it made."""
+    """A read's document, its warnings (members of unknown types) and the requests it made.
+
+    `missing_groups` are the declared groups that Graph answered it does not have (neither by
+    object id nor by display name); a group whose lookup failed is an error instead.
+    """
 
     identities: Identities
     warnings: list[str]
     requests: int
     cache_text: str | None = None  # the next run's delta cache, after a complete read
+    missing_groups: tuple[str, ...] = ()
 
 
 @dataclass
@@ -75,6 +80,12 @@ class _Crawl:
     errors: list[IdentityError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cache: Cached | None = None
+    found_groups: set[str] = field(default_factory=set)  # declared names Graph has
+    unread_groups: set[str] = field(default_factory=set)  # declared names a lookup failed for
+
+    def missing_groups(self, targets: Targets) -> tuple[str, ...]:
+        answered = self.found_groups | self.unread_groups
+        return tuple(sorted(name for name, _ in targets.groups if name not in answered))
 
     def fail(self, item: str, answer: Answer) -> None:
         self.errors.append(IdentityError(item, answer.message or f"HTTP {answer.status}"))
@@ -115,12 +126,15 @@ def _take_lookup(crawl: _Crawl, key: str, answer: Answer) -> None:
         return  # absent: the check reports it; not a failed read
     if not answer.ok or not isinstance(answer.body, dict):
         crawl.fail(f"{what[kind]} {name}", answer)
+        if kind.startswith("group"):
+            crawl.unread_groups.add(name)
         return
     body = answer.body
     found = body.get("value", []) if kind == "group-name" else [body]
     for obj in found:
         if kind.startswith("group"):
             crawl.groups.setdefault(obj["id"], {"name": obj.get("displayName") or obj["id"]})
+            crawl.found_groups.add(name)
         elif kind == "sp":
             _add_sp(crawl, obj)
         else:
@@ -298,4 +312,4 @@ async def pull_graph(
     text = None
     if cache is not None and links is not None and doc.complete:
         text = delta.cache_text(crawl, graph_url, links)
-    return GraphRead(doc, crawl.warnings, batcher.requests, text)
+    return GraphRead(doc, crawl.warnings, batcher.requests, text, crawl.missing_groups(targets))

@@ -6,7 +6,7 @@ databricks-sdk is imported only when a read starts, never when govkit is importe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from govkit.live.settings import ReaderSettings
@@ -29,12 +29,15 @@ def read_live(
     *,
     environment: str,
     catalogs: Sequence[str],
+    storage: Collection[tuple[str, str]] = (),
     include_all: bool = False,
     warehouse_id: str | None = None,
     client: WorkspaceClient | None = None,
     settings: ReaderSettings | None = None,
 ) -> State:
-    """Snapshot the catalogs in scope (the declared ones; every visible one with `include_all`).
+    """Snapshot the catalogs in scope (the declared ones; every visible one with `include_all`)
+    and the storage credentials and external locations in `storage`, by `Securable.key`
+    (type, name) since the two have names of their own (all with `include_all`).
 
     `source="workspace"` reads through REST; `"warehouse"` runs SQL over
     `system.information_schema` on `warehouse_id`. Whatever could not be read after retries is
@@ -51,11 +54,11 @@ def read_live(
         from govkit.live.warehouse import WarehouseReader
 
         assert warehouse_id is not None  # checked above
-        out = WarehouseReader(api, warehouse_id, s).read(catalogs, include_all)
+        out = WarehouseReader(api, warehouse_id, s).read(catalogs, include_all, storage)
     else:
         from govkit.live.workspace import WorkspaceReader
 
-        out = WorkspaceReader(api, s).read(catalogs, include_all)
+        out = WorkspaceReader(api, s).read(catalogs, include_all, storage)
     return make_state(
         source, out.securables, environment=environment, taken_at=taken_at, errors=out.errors
     )

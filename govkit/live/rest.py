@@ -71,6 +71,12 @@ class Rest:
         }
         return self.pages(f"{UC}/tables", "tables", query)
 
+    def storage_credentials(self) -> list[dict[str, Any]]:
+        return self.pages(f"{UC}/storage-credentials", "storage_credentials")
+
+    def external_locations(self) -> list[dict[str, Any]]:
+        return self.pages(f"{UC}/external-locations", "external_locations")
+
     def grants(self, type: str, full_name: str) -> dict[str, list[str]]:
         """Direct grants on a securable: principal -> privileges (every page)."""
         out: dict[str, list[str]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -10,13 +11,35 @@ DEADLINE_VARIABLE = "GOVKIT_DEADLINE"
 COOLDOWN_VARIABLE = "GOVKIT_BREAKER_COOLDOWN"
 
 
-def _seconds(variable: str, default: float) -> float:
-    """A positive number of seconds from the environment, else `default` (also when unreadable)."""
-    try:
-        value = float(os.environ.get(variable, ""))
-    except ValueError:
-        return default
-    return value if 0 < value < float("inf") else default
+DEFAULT_SECONDS = {TIMEOUT_VARIABLE: 60.0, DEADLINE_VARIABLE: 120.0, COOLDOWN_VARIABLE: 30.0}
+
+
+class SettingsError(Exception):
+    """Environment variables that hold no number of seconds: a line each, with a hint."""
+
+
+def environment_seconds() -> dict[str, float]:
+    """Each variable of `DEFAULT_SECONDS` from the environment, its default when unset or empty.
+
+    Raises `SettingsError` naming every variable whose value is not a positive number, so that
+    `GOVKIT_HTTP_TIMEOUT=30s` stops the command instead of quietly meaning 60.
+    """
+    values, problems = {}, []
+    for variable, default in DEFAULT_SECONDS.items():
+        text = os.environ.get(variable, "").strip()
+        try:
+            value = float(text) if text else default
+        except ValueError:
+            value = math.nan
+        if not 0 < value < math.inf:
+            problems.append(
+                f"{variable}={text!r} is not a positive number of seconds; hint: a plain "
+                f"number without a unit, e.g. {variable}={default:g} (the default when unset)"
+            )
+        values[variable] = value
+    if problems:
+        raise SettingsError("\n".join(problems))
+    return values
 
 
 @dataclass(frozen=True)
@@ -36,8 +59,8 @@ class ReaderSettings:
     - `statement_wait`, `poll_interval`, `statement_timeout`: the Statement Execution API.
     - `http_timeout_seconds`: the socket timeout of one HTTP request (GOVKIT_HTTP_TIMEOUT, whole
       seconds, at least 1); `deadline` defaults to GOVKIT_DEADLINE and `breaker_cooldown` to
-      GOVKIT_BREAKER_COOLDOWN. They are read when the
-      settings are made; a value that is not a positive number is ignored.
+      GOVKIT_BREAKER_COOLDOWN. They are read when the settings are made; a value that is not
+      a positive number raises `SettingsError`.
     - `progress`: a progress bar on stderr; None means "when stderr is a terminal, not in CI".
     """
 
@@ -45,15 +68,17 @@ class ReaderSettings:
     rate_per_second: float = 25.0
     burst: int = 25
     attempts: int = 3
-    deadline: float = field(default_factory=lambda: _seconds(DEADLINE_VARIABLE, 120.0))
+    deadline: float = field(default_factory=lambda: environment_seconds()[DEADLINE_VARIABLE])
     backoff_base: float = 0.5
     backoff_cap: float = 10.0
     retry_after_cap: float = 60.0
     breaker_threshold: int = 5
-    breaker_cooldown: float = field(default_factory=lambda: _seconds(COOLDOWN_VARIABLE, 30.0))
+    breaker_cooldown: float = field(
+        default_factory=lambda: environment_seconds()[COOLDOWN_VARIABLE]
+    )
     breaker_max_trips: int = 3
     http_timeout_seconds: int = field(
-        default_factory=lambda: max(1, round(_seconds(TIMEOUT_VARIABLE, 60.0)))
+        default_factory=lambda: max(1, round(environment_seconds()[TIMEOUT_VARIABLE]))
     )
     statement_wait: str = "10s"
     poll_interval: float = 0.5

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from govkit.live.resilience import ReadFailed, Retrier
@@ -60,6 +61,9 @@ class StatementRunner:
         self.warehouse_id = warehouse_id
         self.settings = s
         self.retrier = retrier
+        # Presigned links lead to the cloud storage behind the warehouse, not to the workspace
+        # API: retried and guarded by a breaker of their own, outside the API's rate limit.
+        self.downloads = Retrier(replace(s, rate_per_second=0), retrier.progress)
         self._local = threading.local()
 
     def rows(self, sql: str, parameters: Mapping[str, str | None] | None) -> list[dict[str, Any]]:
@@ -170,7 +174,7 @@ class StatementRunner:
                 raise ReadFailed("chunk download was not a JSON array")
             return rows
 
-        return self.retrier.call(once)
+        return self.downloads.call(once)
 
     def _session(self) -> requests.Session:
         import requests

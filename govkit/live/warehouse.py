@@ -3,8 +3,10 @@
 For estates too large for one REST call per securable, the SQL warehouse does the work: one
 statement per privilege view and one per owner view, grouped on the warehouse so that govkit
 receives one row per (securable, principal). Catalogs still come from REST (one listing plus
-one bindings call per catalog), because isolation mode and workspace bindings are not in
-`information_schema`.
+one bindings call per catalog), because isolation mode, workspace bindings and the managed
+storage root are not in `information_schema`. External locations (owner, URL, credential,
+read-only) and storage credentials (owner) come from their views; a credential's read-only
+flag is in no view, so it comes from the storage credentials listing (REST).
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ from govkit.live.resilience import ReadFailed, Retrier
 from govkit.live.rest import Rest
 from govkit.live.settings import ReaderSettings
 from govkit.live.statements import StatementRunner
-from govkit.live.workspace import SYSTEM_SCHEMAS, Collector, catalog_securable, select_catalogs
+from govkit.live.workspace import (
+    SYSTEM_SCHEMAS,
+    Collector,
+    StorageKeys,
+    catalog_securable,
+    names_of,
+    select_catalogs,
+    select_storage,
+)
 from govkit.privileges import SecurableType
-from govkit.state import make_securable
+from govkit.state import Storage, make_securable
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -79,6 +89,49 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
 }
 
+_LOCATION, _CREDENTIAL = SecurableType.EXTERNAL_LOCATION, SecurableType.STORAGE_CREDENTIAL
+
+# name -> (SQL with {where} for the names in scope, key column, what it reads, of which type)
+STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
+    "location_rows": (
+        "SELECT external_location_name, external_location_owner AS owner, url, "
+        "storage_credential_name, read_only "
+        "FROM system.information_schema.external_locations WHERE {where}",
+        "external_location_name",
+        "external locations",
+        _LOCATION,
+    ),
+    "credential_owners": (
+        "SELECT storage_credential_name, storage_credential_owner AS owner "
+        "FROM system.information_schema.storage_credentials WHERE {where}",
+        "storage_credential_name",
+        "storage credential owners",
+        _CREDENTIAL,
+    ),
+    "location_grants": (
+        "SELECT external_location_name, grantee, "
+        "array_sort(collect_set(privilege_type)) AS privileges "
+        "FROM system.information_schema.external_location_privileges "
+        f"WHERE {{where}} AND {_DIRECT} GROUP BY external_location_name, grantee",
+        "external_location_name",
+        "external location grants",
+        _LOCATION,
+    ),
+    "credential_grants": (
+        "SELECT storage_credential_name, grantee, "
+        "array_sort(collect_set(privilege_type)) AS privileges "
+        "FROM system.information_schema.storage_credential_privileges "
+        f"WHERE {{where}} AND {_DIRECT} GROUP BY storage_credential_name, grantee",
+        "storage_credential_name",
+        "storage credential grants",
+        _CREDENTIAL,
+    ),
+}
+
+# READ_ONLY is a STRING column; the documentation gives no values, so both spellings of a
+# boolean are read, and anything else is an error rather than a guess.
+_FLAGS = {"true": True, "yes": True, "false": False, "no": False}
+
 Keyed = dict[str, list[dict[str, Any]]]  # full name -> rows
 
 
@@ -86,6 +139,18 @@ def scoped_sql(template: str, catalogs: Sequence[str]) -> tuple[str, dict[str, s
     """The statement with one named parameter per catalog in scope."""
     params: dict[str, str | None] = {f"c{i}": name for i, name in enumerate(catalogs)}
     return template.format(scope=", ".join(f":{p}" for p in params)), params
+
+
+def storage_sql(
+    key: str, names: Sequence[str], include_all: bool
+) -> tuple[str, dict[str, str | None]]:
+    """A storage statement limited to `names`, or over every row the caller sees."""
+    template, column, _, _ = STORAGE_STATEMENTS[key]
+    if include_all:
+        return template.format(where="TRUE"), {}
+    params: dict[str, str | None] = {f"s{i}": name for i, name in enumerate(names)}
+    where = f"{column} IN ({', '.join(f':{p}' for p in params)})"
+    return template.format(where=where), params
 
 
 class WarehouseReader:
@@ -99,21 +164,28 @@ class WarehouseReader:
         self.run = StatementRunner(client, warehouse_id, s, self.retrier)
         self.out = Collector()
 
-    def read(self, declared: Sequence[str], include_all: bool) -> Collector:
+    def read(
+        self, declared: Sequence[str], include_all: bool, storage: StorageKeys = ()
+    ) -> Collector:
+        """As `WorkspaceReader.read`: catalogs in scope, then the storage named in `storage`."""
         try:
-            self._read(declared, include_all)
+            # A metastore whose catalog list cannot be read is not read further: the snapshot
+            # is incomplete either way, and each further listing would only retry against it.
+            if self._read(declared, include_all) and (storage or include_all):
+                self._storage(storage, include_all)
         finally:
             self.progress.close()
         return self.out
 
-    def _read(self, declared: Sequence[str], include_all: bool) -> None:
+    def _read(self, declared: Sequence[str], include_all: bool) -> bool:
+        """Read the catalogs in scope; False when the catalog list itself could not be read."""
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
-            return
+            return False
         infos = select_catalogs(listed, declared, include_all)
         names = [str(c["name"]) for c in infos]
         if not names:
-            return
+            return True
         self.progress.add(len(names) + len(STATEMENTS))
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
             bindings = pool.map(self.progress.counted(self._bindings), names)
@@ -123,6 +195,7 @@ class WarehouseReader:
         self._catalogs(infos, bound, keyed)
         self._children(SecurableType.SCHEMA, keyed["schema_owners"], keyed["schema_grants"])
         self._children(SecurableType.TABLE, keyed["table_owners"], keyed["table_grants"])
+        return True
 
     def _bindings(self, name: str) -> list[int] | None:
         return self.out.attempt(
@@ -168,6 +241,92 @@ class WarehouseReader:
             return
         for name, rows in owners.items():
             self.out.add(make_securable(type, name, rows[0]["owner"], _grants(grants, name)))
+
+    def _storage(self, storage: StorageKeys, include_all: bool) -> None:
+        self.progress.add(len(STORAGE_STATEMENTS) + 1)
+        with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
+            credentials = names_of(storage, _CREDENTIAL)
+            listing = pool.submit(
+                self.progress.counted(self._credential_list), (credentials, include_all)
+            )
+            query = self.progress.counted(
+                functools.partial(self._storage_query, storage=storage, include_all=include_all)
+            )
+            keyed = dict(zip(STORAGE_STATEMENTS, pool.map(query, STORAGE_STATEMENTS), strict=True))
+            read_only = listing.result()
+        self._locations(keyed["location_rows"], keyed["location_grants"])
+        self._credentials(keyed["credential_owners"], keyed["credential_grants"], read_only)
+
+    def _credential_list(self, scope: tuple[list[str], bool]) -> dict[str, bool] | None:
+        """Each credential's read-only flag, which no `information_schema` view carries."""
+        names, include_all = scope
+        if not names and not include_all:
+            return {}
+        listed = self.out.attempt(
+            "metastore", "the storage credentials list", self.rest.storage_credentials
+        )
+        if listed is None:
+            return None
+        in_scope = select_storage(listed, names, include_all)
+        return {str(c["name"]): bool(c.get("read_only", False)) for c in in_scope}
+
+    def _storage_query(self, key: str, storage: StorageKeys, include_all: bool) -> Keyed | None:
+        _, column, what, type = STORAGE_STATEMENTS[key]
+        names = names_of(storage, type)
+        if not names and not include_all:
+            return {}  # none of this type in scope: nothing to ask the warehouse
+        sql, params = storage_sql(key, names, include_all)
+        try:
+            rows = self.run.rows(sql, params)
+        except ReadFailed as exc:
+            for name in names or ["metastore"]:
+                self.out.fail(name, f"could not read {what}: {exc}")
+            return None
+        keyed: Keyed = {}
+        for row in rows:
+            keyed.setdefault(str(row[column]), []).append(row)
+        return keyed
+
+    def _locations(self, rows: Keyed | None, grants: Keyed | None) -> None:
+        if rows is None or grants is None:
+            return
+        for name, (row, *_) in rows.items():
+            read_only = _FLAGS.get(str(row["read_only"]).lower())
+            if read_only is None:
+                self.out.fail(name, f"could not read read_only: unexpected {row['read_only']!r}")
+                continue
+            where = Storage(
+                url=str(row["url"]), credential=str(row["storage_credential_name"]),
+                read_only=read_only,
+            )  # fmt: skip
+            self.out.add(
+                make_securable(
+                    SecurableType.EXTERNAL_LOCATION,
+                    name,
+                    row["owner"],
+                    _grants(grants, name),
+                    storage=where,
+                )
+            )
+
+    def _credentials(
+        self, owners: Keyed | None, grants: Keyed | None, read_only: dict[str, bool] | None
+    ) -> None:
+        if owners is None or grants is None or read_only is None:
+            return
+        for name, (row, *_) in owners.items():
+            if name not in read_only:
+                self.out.fail(name, "could not read read_only: not in the storage credentials list")
+                continue
+            self.out.add(
+                make_securable(
+                    SecurableType.STORAGE_CREDENTIAL,
+                    name,
+                    row["owner"],
+                    _grants(grants, name),
+                    storage=Storage(read_only=read_only[name]),
+                )
+            )
 
 
 def _grants(keyed: Keyed, name: str) -> dict[str, list[str]]:

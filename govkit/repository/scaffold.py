@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from importlib import resources
-from pathlib import Path
 
 from govkit import __version__
 from govkit.repository.order import ACCOUNT
@@ -139,10 +138,24 @@ def workflow_files(environments: list[str]) -> dict[str, str]:
     return files
 
 
-def modules_folder() -> Path | None:
-    """govkit's hand-written Terraform modules, from the source tree govkit runs from."""
-    candidate = Path(__file__).resolve().parents[2] / "terraform" / "modules"
-    return candidate if (candidate / "uc-domain").is_dir() else None
+MODULES = "terraform/modules"
+
+
+def module_files() -> dict[str, str]:
+    """govkit's hand-written Terraform modules, by path in a new repository; {} if not shipped.
+
+    Read as package data, so that an installed wheel has them as well as a checkout.
+    """
+    folder = resources.files("govkit.repository") / "modules"
+    if not folder.is_dir():
+        return {}
+    files = {}
+    for module in sorted(folder.iterdir(), key=lambda e: e.name):
+        if module.is_dir():
+            for entry in sorted(module.iterdir(), key=lambda e: e.name):
+                if entry.is_file():
+                    files[f"{MODULES}/{module.name}/{entry.name}"] = entry.read_text("utf-8")
+    return files
 
 
 def requirements_text() -> str:

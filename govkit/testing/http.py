@@ -1,13 +1,22 @@
-"""Request and response values, routing and paging shared by the server's API modules."""
+"""What the local servers share: their HTTP plumbing (a keep-alive handler that answers JSON, a
+500 for a handler's bug, the loopback listener, the command line); and the Unity Catalog
+server's request and response values, routing and paging, shared by its API modules.
+"""
 
 from __future__ import annotations
 
+import argparse
 import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Sequence
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from govkit.testing.faults import FaultDecider
@@ -35,6 +44,93 @@ def read_body(headers: Any, rfile: Any) -> bytes:
         raise BodyRefused(413, f"Request body of {length} bytes exceeds {MAX_BODY_BYTES}")
     data: bytes = rfile.read(length) if length else b""
     return data
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """One connection of a local server: keep-alive, as a real API front end; no access log.
+
+    Each request goes to `handle(handler)` of the object its listener serves (`listen`).
+    """
+
+    protocol_version = "HTTP/1.1"
+
+    def _dispatch(self) -> None:
+        self.server.app.handle(self)  # type: ignore[attr-defined]  # set by `listen`
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
+
+    def send(
+        self,
+        status: int,
+        body: Any,
+        headers: Mapping[str, str],
+        data: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        """Answer `body` as JSON, or `data` as it is; with Content-Length, so the connection
+        stays open for the next request."""
+        if data is None:
+            data = b"" if status == 204 or body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            if name.lower() != "content-type":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read the server's `requests` instead of an access log."""
+
+
+def listen(port: int, handler: type[JsonHandler], app: object) -> ThreadingHTTPServer:
+    """A listener on 127.0.0.1 (never further) whose requests `app.handle` answers."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    httpd.daemon_threads = True
+    httpd.app = app  # type: ignore[attr-defined]  # the handler finds the app here
+    return httpd
+
+
+def serve(httpd: ThreadingHTTPServer) -> threading.Thread:
+    """Serve `httpd` on a thread of its own until `httpd.shutdown()`."""
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def crashed() -> str:
+    """For a handler's bug: its traceback on stderr, for the test's author; the 500's message.
+
+    A real API answers 500 with its error body; hanging up instead would look to a client like
+    a network fault, and be retried as one.
+    """
+    kind, exc, _ = sys.exc_info()
+    traceback.print_exc(file=sys.stderr)
+    name = kind.__name__ if kind is not None else "Exception"
+    return f"Internal error: {name}: {exc}"
+
+
+def arguments(prog: str, port: int, description: str) -> argparse.ArgumentParser:
+    """The command line of `python -m govkit.testing.<server>`: `--port` and `--token`."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--token", help="the accepted bearer token (default: random)")
+    return parser
+
+
+def serve_until_interrupted(start: Callable[[], object], stop: Callable[[], object]) -> None:
+    """Serve until Ctrl-C (or SIGINT), then stop."""
+    start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
 
 
 @dataclass(frozen=True)

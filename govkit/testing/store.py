@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govkit.privileges import PRIVILEGES, SecurableType
-from govkit.state import Securable, State, make_securable, make_state
+from govkit.state import Securable, State, Storage, make_securable, make_state
 
 # Securable types that the server stores; the others answer RESOURCE_DOES_NOT_EXIST.
 STORED_TYPES = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
+# Metastore-level storage securables (`ucstorage`): no parents, fields kept in `Obj.extra`.
+STORAGE_TYPES = (SecurableType.STORAGE_CREDENTIAL, SecurableType.EXTERNAL_LOCATION)
 _DEPTH = {SecurableType.CATALOG: 1, SecurableType.SCHEMA: 2, SecurableType.TABLE: 3}
 
 # Schemas that Unity Catalog creates in every catalog; `information_schema` is system-owned.
@@ -210,6 +212,8 @@ class Store:
             for s in state.securables:
                 if s.type in STORED_TYPES:
                     self._load_securable(s)
+                elif s.type in STORAGE_TYPES:
+                    self._load_storage(s)
 
     def _load_securable(self, s: Securable) -> None:
         parts = s.name.split(".")
@@ -223,6 +227,15 @@ class Store:
             obj.isolation_mode = s.isolation_mode
         if s.workspace_ids is not None:
             obj.bindings = {w: "BINDING_TYPE_READ_WRITE" for w in s.workspace_ids}
+        if s.storage_root is not None:
+            obj.extra["storage_root"] = s.storage_root
+        self.objects[(s.type, s.name)] = obj
+
+    def _load_storage(self, s: Securable) -> None:
+        """A credential or location as the storage endpoints hold it (their field names)."""
+        obj = Obj(s.type, s.name, s.owner or self.caller, {p: set(v) for p, v in s.grants.items()})
+        fields = {"url": s.url, "credential_name": s.credential, "read_only": s.read_only}
+        obj.extra = {k: v for k, v in fields.items() if v is not None}
         self.objects[(s.type, s.name)] = obj
 
     def dump_state(self) -> State:
@@ -239,7 +252,24 @@ class Store:
                 obj.grants,
                 ("ISOLATED" if obj.isolation_mode == "ISOLATED" else "OPEN") if catalog else None,
                 sorted(obj.bindings) if catalog else None,
+                storage_of(obj),
             )
+
+
+def storage_of(obj: Obj) -> Storage | None:
+    """The State's storage fields of a stored object: what a reader reports for it."""
+    if obj.type is SecurableType.CATALOG:
+        root = obj.extra.get("storage_root")
+        return Storage(storage_root=str(root)) if root else None
+    if obj.type is SecurableType.STORAGE_CREDENTIAL:
+        return Storage(read_only=bool(obj.extra.get("read_only", False)))
+    if obj.type is SecurableType.EXTERNAL_LOCATION:
+        return Storage(
+            url=str(obj.extra.get("url", "")),
+            credential=str(obj.extra.get("credential_name", "")),
+            read_only=bool(obj.extra.get("read_only", False)),
+        )
+    return None
 
 
 def dump_document(store: Store) -> dict[str, Any]:

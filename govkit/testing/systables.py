@@ -1,8 +1,9 @@
 """The system tables of the local warehouse: their DuckDB definitions and how the store fills them.
 
-Two kinds of source feed DuckDB: the securables and their direct grants (base tables from which
-the `information_schema` views are computed in SQL), and the lineage and audit rows the store
-holds, loaded as they are into `system.access.table_lineage` and `system.access.audit`.
+Two kinds of source feed DuckDB: the securables, their direct grants and storage fields (base
+tables from which `sysviews` computes the `information_schema` views in SQL), and the lineage
+and audit rows the store holds, loaded as they are into `system.access.table_lineage` and
+`system.access.audit`.
 
 The privilege views carry direct grants (`inherited_from = 'NONE'`) and the grants inherited from
 ancestors (`inherited_from = 'CATALOG'` or `'SCHEMA'`), as the real views do, so that a reader
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from govkit.privileges import PRIVILEGES, SecurableType
-from govkit.testing.store import SYSTEM_OWNER, SYSTEM_SCHEMA, Store
+from govkit.testing import sysviews
+from govkit.testing.store import Store
 
 # A source's content, column by column: every value is text or None, converted by the INSERT.
 Columns = dict[str, list[str | None]]
@@ -58,6 +60,19 @@ GRANTS = Source(
         ("full_name", "VARCHAR"),
         ("grantee", "VARCHAR"),
         ("privilege_type", "VARCHAR"),
+    ),
+)
+# What the storage views show beyond owner and comment, for credentials and locations.
+STORAGE = Source(
+    "base.storage",
+    (
+        ("securable_type", "VARCHAR"),
+        ("full_name", "VARCHAR"),
+        ("id", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("credential_name", "VARCHAR"),
+        ("read_only", "BOOLEAN"),
+        ("credential_type", "VARCHAR"),
     ),
 )
 LINEAGE = Source(
@@ -112,78 +127,10 @@ AUDIT = Source(
         ("identity_metadata", _STRUCT_IDENTITY_METADATA),
     ),
 )
-SOURCES = (SECURABLES, GRANTS, LINEAGE, AUDIT)
+SOURCES = (SECURABLES, GRANTS, STORAGE, LINEAGE, AUDIT)
 
 # Which privileges on an ancestor reach a child of each type (an inherited row).
 _APPLICABLE = [(t.value.upper(), p) for t in SecurableType for p in sorted(PRIVILEGES.get(t, ()))]
-
-# The securables with their name parts.
-_OBJECTS = """
-CREATE VIEW base.objects AS
-SELECT securable_type, full_name, owner, comment, created,
-       split_part(full_name, '.', 1) AS catalog_name,
-       NULLIF(split_part(full_name, '.', 2), '') AS schema_name,
-       NULLIF(split_part(full_name, '.', 3), '') AS table_name
-FROM base.securables
-"""
-
-# Every grant visible on a securable: its own, and those reaching it from its catalog and schema.
-_GRANT_PATHS = """
-CREATE VIEW base.grant_paths AS
-SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, s.owner AS grantor,
-       g.grantee, g.privilege_type, 'NONE' AS inherited_from
-FROM base.objects s
-JOIN base.grants g ON g.securable_type = s.securable_type AND g.full_name = s.full_name
-UNION ALL
-SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, c.owner,
-       g.grantee, g.privilege_type, 'CATALOG'
-FROM base.objects s
-JOIN base.objects c ON c.securable_type = 'CATALOG' AND c.full_name = s.catalog_name
-JOIN base.grants g ON g.securable_type = 'CATALOG' AND g.full_name = c.full_name
-JOIN base.applicable a
-     ON a.securable_type = s.securable_type AND a.privilege_type = g.privilege_type
-WHERE s.securable_type <> 'CATALOG'
-UNION ALL
-SELECT s.securable_type, s.catalog_name, s.schema_name, s.table_name, p.owner,
-       g.grantee, g.privilege_type, 'SCHEMA'
-FROM base.objects s
-JOIN base.objects p ON p.securable_type = 'SCHEMA'
-     AND p.full_name = s.catalog_name || '.' || s.schema_name
-JOIN base.grants g ON g.securable_type = 'SCHEMA' AND g.full_name = p.full_name
-JOIN base.applicable a
-     ON a.securable_type = s.securable_type AND a.privilege_type = g.privilege_type
-WHERE s.securable_type = 'TABLE'
-"""
-
-_VIEWS = (
-    _OBJECTS,
-    _GRANT_PATHS,
-    """CREATE VIEW system_information_schema.catalogs AS
-    SELECT catalog_name, owner AS catalog_owner, comment, created
-    FROM base.objects WHERE securable_type = 'CATALOG'""",
-    f"""CREATE VIEW system_information_schema.schemata AS
-    SELECT catalog_name, schema_name, owner AS schema_owner, comment, created
-    FROM base.objects WHERE securable_type = 'SCHEMA'
-    UNION ALL
-    SELECT catalog_name, '{SYSTEM_SCHEMA}', '{SYSTEM_OWNER}', NULL, created
-    FROM base.objects WHERE securable_type = 'CATALOG'""",
-    """CREATE VIEW system_information_schema.tables AS
-    SELECT catalog_name AS table_catalog, schema_name AS table_schema, table_name,
-           'MANAGED' AS table_type, owner AS table_owner, comment, created,
-           'DELTA' AS data_source_format
-    FROM base.objects WHERE securable_type = 'TABLE'""",
-    """CREATE VIEW system_information_schema.catalog_privileges AS
-    SELECT grantor, grantee, catalog_name, privilege_type, 'NO' AS is_grantable, inherited_from
-    FROM base.grant_paths WHERE securable_type = 'CATALOG'""",
-    """CREATE VIEW system_information_schema.schema_privileges AS
-    SELECT grantor, grantee, catalog_name, schema_name, privilege_type, 'NO' AS is_grantable,
-           inherited_from
-    FROM base.grant_paths WHERE securable_type = 'SCHEMA'""",
-    """CREATE VIEW system_information_schema.table_privileges AS
-    SELECT grantor, grantee, catalog_name AS table_catalog, schema_name AS table_schema,
-           table_name, privilege_type, 'NO' AS is_grantable, inherited_from
-    FROM base.grant_paths WHERE securable_type = 'TABLE'""",
-)
 
 # Databricks name -> (DuckDB name, the sources it is computed from)
 TABLES: dict[str, tuple[str, tuple[Source, ...]]] = {
@@ -197,6 +144,17 @@ TABLES: dict[str, tuple[str, tuple[Source, ...]]] = {
         "table_privileges",
     )
 }
+TABLES.update(
+    {
+        f"system.information_schema.{name}": (f"system_information_schema.{name}", needs)
+        for name, needs in (
+            ("external_locations", (SECURABLES, STORAGE)),
+            ("storage_credentials", (SECURABLES, STORAGE)),
+            ("external_location_privileges", (SECURABLES, GRANTS)),
+            ("storage_credential_privileges", (SECURABLES, GRANTS)),
+        )
+    }
+)
 TABLES["system.access.table_lineage"] = (LINEAGE.table, (LINEAGE,))
 TABLES["system.access.audit"] = (AUDIT.table, (AUDIT,))
 
@@ -210,7 +168,7 @@ def schema_ddl() -> list[str]:
     ddl.append("CREATE TABLE base.applicable (securable_type VARCHAR, privilege_type VARCHAR)")
     values = ", ".join(f"('{t}', '{p}')" for t, p in _APPLICABLE)
     ddl.append(f"INSERT INTO base.applicable VALUES {values}")
-    ddl.extend(_VIEWS)
+    ddl.extend(sysviews.VIEWS)
     return ddl
 
 
@@ -241,6 +199,8 @@ def fill(store: Store, source: Source) -> Columns:
             return _securables(store)
         if source is GRANTS:
             return _grants(store)
+        if source is STORAGE:
+            return _storage(store)
         rows = [dict(r) for r in (store.lineage if source is LINEAGE else store.audit)]
         defaults = _lineage_defaults if source is LINEAGE else _audit_defaults
         return _rows(source, store, rows, defaults)
@@ -274,6 +234,30 @@ def _grants(store: Store) -> Columns:
                 names(name)
                 grantees(principal)
                 privileges(privilege)
+    return out
+
+
+_STORAGE_TYPES = (SecurableType.STORAGE_CREDENTIAL, SecurableType.EXTERNAL_LOCATION)
+_IDENTITIES = {
+    "azure_managed_identity": "AZURE_MANAGED_IDENTITY",
+    "aws_iam_role": "AWS_IAM_ROLE",
+    "databricks_gcp_service_account": "GCP_SERVICE_ACCOUNT",
+}
+
+
+def _storage(store: Store) -> Columns:
+    out: Columns = {name: [] for name, _ in STORAGE.columns}
+    for (t, name), o in store.objects.items():
+        if t not in _STORAGE_TYPES:
+            continue
+        kind = next((v for k, v in _IDENTITIES.items() if k in o.extra), None)
+        out["securable_type"].append(_KIND[t])
+        out["full_name"].append(name)
+        out["id"].append(o.id)
+        out["url"].append(_text(o.extra.get("url")))
+        out["credential_name"].append(_text(o.extra.get("credential_name")))
+        out["read_only"].append("true" if o.extra.get("read_only") else "false")
+        out["credential_type"].append(kind if t is SecurableType.STORAGE_CREDENTIAL else None)
     return out
 
 

@@ -18,7 +18,6 @@ shared by the workspaces assigned to it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import secrets
 import sys
@@ -28,7 +27,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +37,17 @@ from govkit.testing.faults import FaultDecider, FaultKind, Faults
 from govkit.testing.http import (
     BodyRefused,
     Host,
+    JsonHandler,
     Request,
     Response,
     Router,
     ServerConfig,
+    arguments,
+    crashed,
+    listen,
     read_body,
+    serve,
+    serve_until_interrupted,
 )
 from govkit.testing.store import ApiError, Store, dump_document, load_document
 
@@ -97,10 +102,8 @@ class UCServer:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def _listen(self, port: int, host: Host) -> ThreadingHTTPServer:
-        httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        httpd.daemon_threads = True
-        httpd.app = self  # type: ignore[attr-defined]  # the handler finds the app here
-        httpd.host = host  # type: ignore[attr-defined]  # and which host it was sent to
+        httpd = listen(port, _Handler, self)
+        httpd.host = host  # type: ignore[attr-defined]  # which host a request was sent to
         return httpd
 
     @property
@@ -125,11 +128,7 @@ class UCServer:
         return f"http://127.0.0.1:{httpd.server_address[1]}"
 
     def _serve(self, httpd: ThreadingHTTPServer) -> None:
-        thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        self._threads.append(thread)
+        self._threads.append(serve(httpd))
 
     def start(self) -> UCServer:
         for httpd in (self._httpd, *self._others):
@@ -216,7 +215,8 @@ class UCServer:
         with self._seen_lock:
             self._seen.append(seen)
 
-    def handle(self, handler: _Handler, host: Host) -> None:
+    def handle(self, handler: _Handler) -> None:
+        host: Host = handler.server.host  # type: ignore[attr-defined]  # set by `_listen`
         arrived = time.monotonic()
         parts = urllib.parse.urlsplit(handler.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query, True).items()}
@@ -225,7 +225,7 @@ class UCServer:
             raw = read_body(handler.headers, handler.rfile)
         except BodyRefused as exc:
             handler.close_connection = True  # the unread body must not be taken for a request
-            handler.send(_error(ApiError(exc.status, "INVALID_PARAMETER_VALUE", str(exc)), 0))
+            _send(handler, _error(ApiError(exc.status, "INVALID_PARAMETER_VALUE", str(exc)), 0))
             return
         req = Request(
             handler.command, parts.path, query, None, headers, self.url, self.store,
@@ -252,8 +252,10 @@ class UCServer:
             # A request the handlers did not expect: answer it as Databricks would, not hang up.
             message = f"Invalid request: {type(exc).__name__}: {exc}"
             response = _error(ApiError(400, "INVALID_PARAMETER_VALUE", message), 0)
+        except Exception:  # a bug of the server: Databricks's 500, not a dropped connection
+            response = _error(ApiError(500, "INTERNAL_ERROR", crashed()), 0)
         self._record(Seen(req.method, req.target, response.status, arrived, fault, req.route))
-        handler.send(response)
+        _send(handler, response)
 
     def _authenticate(self, req: Request) -> None:
         if req.path.startswith(_UNAUTHENTICATED_PATHS):
@@ -284,44 +286,20 @@ def _error(exc: ApiError, retry_after: int) -> Response:
     return Response(exc.status, {"error_code": exc.code, "message": exc.message}, headers)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real API front end
+def _send(handler: _Handler, response: Response) -> None:
+    handler.send(response.status, response.body, response.headers, response.raw)
+
+
+class _Handler(JsonHandler):
     server_version = "govkit-ucserver"
-
-    def _dispatch(self) -> None:
-        app: UCServer = self.server.app  # type: ignore[attr-defined]
-        app.handle(self, self.server.host)  # type: ignore[attr-defined]
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
-
-    def send(self, response: Response) -> None:
-        if response.raw is not None:
-            data = response.raw
-        elif response.status == 204 or response.body is None:
-            data = b""
-        else:
-            data = json.dumps(response.body).encode()
-        self.send_response(response.status)
-        self.send_header("Content-Type", "application/json")
-        for name, value in response.headers.items():
-            if name.lower() != "content-type":
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read `UCServer.requests` instead of an access log."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m govkit.testing.ucserver [--state FILE] --port N`: serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m govkit.testing.ucserver")
+    parser = arguments("python -m govkit.testing.ucserver", 8766, "A local Unity Catalog API.")
     parser.add_argument(
         "--state", help="State document(s) or a dump to load (default: start empty)"
     )
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--token", help="the accepted bearer token (default: random)")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dump", help="write the server's state here on exit")
@@ -344,14 +322,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     print(f"serving Unity Catalog API on {server.url}", flush=True)
     print(f"DATABRICKS_HOST={server.url} DATABRICKS_TOKEN={server.token}", flush=True)
-    server.start()
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        serve_until_interrupted(server.start, server.stop)
     finally:
-        server.stop()
         if args.dump:
             Path(args.dump).write_text(json.dumps(server.dump(), indent=2) + "\n", "utf-8")
     return 0

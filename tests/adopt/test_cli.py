@@ -300,3 +300,20 @@ def test_an_incomplete_merge_marks_every_file_it_writes(tmp_path):
         assert "# INCOMPLETE: imported with --allow-incomplete" in text, rel
     # The header comment of an edited file is still there.
     assert "# Imported by govkit import from the State file" in (out / "govkit.yaml").read_text()
+
+
+def test_imported_files_are_readable_as_any_file_written_here(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        out = tmp_path / "spec"
+        assert _import(_file(tmp_path, dev_state()), out, "dev") == 0
+        (out / "principals.yaml").chmod(0o640)  # a mode of its own, kept by a merge
+        assert _import(_file(tmp_path, prod_state()), out, "prod", "--merge") == 0
+    finally:
+        os.umask(umask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*.yaml")}
+    assert modes.pop("principals.yaml") == 0o640
+    assert set(modes.values()) == {0o644}, modes  # not mkstemp's owner-only 0o600

@@ -33,11 +33,12 @@ def module_call(document: object, name: str = "domain") -> dict[str, object]:
     return call
 
 
-def test_one_stack_per_environment_and_domain_plus_shared_principals(estate):
+def test_one_stack_per_environment_and_domain_plus_shared_principals_and_storage(estate):
     ids = {k for k in estate if k != "_files"}
     expected = {f"{env}/{d}" for env in ("dev", "staging", "prod") for d in DOMAINS}
-    # Only staging and prod have service principals of their own.
-    assert ids == expected | {"staging/_shared", "prod/_shared"}
+    # Only staging and prod have service principals of their own; every one has storage.
+    storage = {f"{env}/_storage" for env in ("dev", "staging", "prod")}
+    assert ids == expected | storage | {"staging/_shared", "prod/_shared"}
 
 
 def test_stacks_json_lists_every_stack_with_its_spec_files(estate):

@@ -10,7 +10,7 @@ import pytest
 from govkit.cli.main import main
 from govkit.pipeline import validate
 from govkit.privileges import SecurableType
-from govkit.state import dumps, loads, make_securable, make_state
+from govkit.state import Storage, dumps, loads, make_securable, make_state
 from tests.conftest import CATALOGS, TODAY
 
 ARGS = [str(CATALOGS), "--env", "prod", "--as-of", TODAY.isoformat()]
@@ -36,8 +36,9 @@ def _drifted(tmp_path: Path) -> str:
         if s.name == "finance_prod":
             grants = {**s.grants, "contractors": ("SELECT",), "metastore-admins": ("MANAGE",)}
             s = make_securable(
-                s.type, s.name, "alice@example.com", grants, s.isolation_mode, s.workspace_ids
-            )
+                s.type, s.name, "alice@example.com", grants, s.isolation_mode, s.workspace_ids,
+                Storage.of(s),
+            )  # fmt: skip
         securables.append(s)
     live = make_state("workspace", securables, environment="prod", taken_at="2026-11-26T02:00:00Z")
     return _live(tmp_path, dumps(live))

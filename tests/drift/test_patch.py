@@ -11,7 +11,7 @@ import yaml
 
 from govkit.cli.main import main
 from govkit.privileges import SecurableType
-from govkit.state import dumps, loads, make_securable, make_state
+from govkit.state import Storage, dumps, loads, make_securable, make_state
 from tests.conftest import CATALOGS, TODAY
 from tests.drift.test_cli import _desired_prod
 
@@ -71,7 +71,7 @@ def _live(change: dict[str, Any]) -> list[Any]:
             owner, extra = change[s.name]
             grants = {**s.grants, **extra}
             s = make_securable(s.type, s.name, owner or s.owner, grants, s.isolation_mode,
-                               s.workspace_ids)  # fmt: skip
+                               s.workspace_ids, Storage.of(s))  # fmt: skip
         out.append(s)
     return out
 

@@ -109,3 +109,19 @@ def test_an_incomplete_live_read_exits_1(
     assert code == 1
     err = capsys.readouterr().err
     assert "live read is incomplete" in err and "finance_prod" in err
+
+
+def test_an_invalid_spec_stops_the_live_read_before_it_asks_anything(
+    server: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import shutil
+
+    spec = tmp_path / "catalogs"
+    shutil.copytree(CATALOGS, spec)
+    finance = spec / "domains" / "finance.yaml"
+    finance.write_text(finance.read_text(encoding="utf-8") + "\nnot_a_field: 1\n", "utf-8")
+    code = main(["drift", str(spec), *ARGS[1:]])
+    assert code == 1
+    assert "nothing done" in capsys.readouterr().err
+    asked = [seen.route for seen in server.requests if "unity-catalog" in seen.route]
+    assert asked == []

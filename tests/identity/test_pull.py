@@ -149,3 +149,32 @@ def test_delta_cache_reads_only_what_changed_and_starts_over_when_expired(
     fourth, expired_reads = nightly()
     assert expired_reads == len(fourth.groups)
     assert fourth.groups == third.groups and fourth.users == third.users
+
+
+def test_no_declared_group_in_the_directory_is_an_error_naming_the_tenant(
+    graph_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Another tenant: it answers every lookup, and has none of the spec's groups.
+    server: GraphServer = graph_factory(make_identities("file", [], [], []))
+    out = tmp_path / "identities.json"
+    assert pull(server.url, out) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: none of the 24 declared groups exists in Microsoft Graph")
+    assert "the wrong tenant" in err and "AZURE_TENANT_ID" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_declared_groups_missing_from_the_directory_are_warned_of(
+    graph_factory: Any, recorded: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gone = recorded.group("finance-analysts")
+    doc = replace(recorded, groups=tuple(g for g in recorded.groups if g is not gone))
+    server: GraphServer = graph_factory(doc)
+    out = tmp_path / "identities.json"
+    assert pull(server.url, out) == 0  # the document is complete; `identities check` fails
+    assert loads(out.read_bytes()).complete
+    err = capsys.readouterr().err
+    assert (
+        "warning: 2 of 24 declared groups do not exist in Microsoft Graph: finance-analysts, "
+        "marketing-engineers (GOV406 in `govkit identities check`)\n"
+    ) in err

@@ -54,7 +54,7 @@ LINEAGE = "lineage: system.access.table_lineage: "
         ("lineage statement CANCELED", AUDIT_GAP + LINEAGE + "statement <id> ended CANCELED"),
         (
             "an external link 404s",
-            AUDIT_GAP + "live: sales_prod: could not read catalog grants: chunk download",
+            AUDIT_GAP + "live: cred-prod: could not read storage credential grants: chunk download",
         ),
     ],
 )

@@ -11,12 +11,14 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from govkit.cli.main import main
 from govkit.fuzz.seeds import IDENTITIES, LINEAGE
+from govkit.identity.document import Group
 from govkit.identity.document import loads as load_identities
 from govkit.resolve import resolve
 from govkit.spec.build import load_spec
@@ -119,7 +121,10 @@ def _servers(spec: Path) -> tuple[UCServer, GraphServer]:
     loaded = load_spec(str(spec))
     assert loaded.spec is not None
     prod = next(e.state for e in resolve(loaded.spec, TODAY) if e.name == "prod")
-    graph = GraphServer(load_identities(IDENTITIES), token=GRAPH)
+    seed = load_identities(IDENTITIES)
+    # The spec's groups in the directory: with none of them, a pull is refused (wrong tenant).
+    groups = (*seed.groups, *(Group(name, None, ()) for name in loaded.spec.groups))
+    graph = GraphServer(replace(seed, groups=groups), token=GRAPH)
     return UCServer([prod], token=DATABRICKS), graph
 
 

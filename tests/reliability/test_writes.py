@@ -10,6 +10,7 @@ from pathlib import Path
 
 from govkit.bench.estate import Size, generate
 from govkit.cli.main import main
+from govkit.guard.compiled import RECORD_FILE
 from tests.compile.support import MODULES
 
 ALLOW = ("--allow-destructive", "test: one estate replaces another")
@@ -65,5 +66,9 @@ def test_two_concurrent_compiles_leave_one_whole_output(tmp_path: Path) -> None:
     for process in processes:
         _, err = process.communicate(timeout=180)
         assert process.returncode == 0, err.decode()
-    assert _tree(out) in expected
+    # Whichever run wrote last, whole; when the smaller estate came last it replaced catalogs,
+    # and its output also holds the guard's record of --allow-destructive.
+    written = _tree(out)
+    written.pop(RECORD_FILE, None)
+    assert written in expected
     assert not list(tmp_path.glob(".out.*"))

@@ -251,6 +251,12 @@ def test_text_tree_nests_each_securable_under_its_own_parent(
         assert kind == ("catalog", "schema", "table")[depth - 1], line
         printed.append(full)
     _, doc, _ = show(CATALOGS, capsys, "--env", "prod", "--format", "json")
-    assert sorted(printed) == sorted(s["name"] for s in json.loads(doc)["securables"])
+    securables = json.loads(doc)["securables"]
+    nested = [s["name"] for s in securables if s["type"] in ("catalog", "schema", "table")]
+    assert sorted(printed) == sorted(nested)
+    # Storage credentials and external locations are metastore-wide: listed at the top level.
+    for s in securables:
+        if s["type"] not in ("catalog", "schema", "table"):
+            assert f"\n  {s['type']} {s['name']}  owner " in out, s["name"]
     # the schema of one domain never appears under another domain's catalog
     assert "    schema master" in out.split("catalog customer_prod", 1)[1].split("  catalog ", 1)[0]

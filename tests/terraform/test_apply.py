@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from govkit.compile.runner import planned_changes
+from govkit.state import Storage
 from tests.terraform.estate import Estate, Metastore, account_level, metastore
 
 pytestmark = pytest.mark.terraform
@@ -35,6 +36,7 @@ def test_the_metastore_holds_what_the_spec_declares(bundled: Estate, applied: Me
         for declared in environment.state.securables:
             got = held[(declared.type.value, declared.name)]
             assert (got.owner, dict(got.grants)) == (declared.owner, dict(declared.grants))
+            assert Storage.of(got) == Storage.of(declared), declared.name
             if declared.type.value == "catalog":
                 assert got.workspace_ids == declared.workspace_ids, declared.name
 
