@@ -222,7 +222,9 @@ _set_type, _set_name, _set_owner, _set_isolation, _set_workspaces, _set_grants =
     Securable.__dict__[f].__set__
     for f in ("type", "name", "owner", "isolation_mode", "workspace_ids", "grants")
 )
-_STORAGE_SETTERS = tuple((f, Securable.__dict__[f].__set__) for f in _STORAGE_KEYS)
+_set_root, _set_url, _set_credential, _set_read_only = (
+    Securable.__dict__[f].__set__ for f in _STORAGE_KEYS
+)
 
 
 def _plain_grants(
@@ -303,12 +305,18 @@ def _plain_securable(raw: Any, shared: _Shared) -> Securable | None:
     _set_isolation(securable, isolation)
     _set_workspaces(securable, workspaces)
     _set_grants(securable, grants)
-    for storage_field, setter in _STORAGE_SETTERS:
-        value = get(storage_field)
-        wanted = bool if storage_field == "read_only" else str
-        if value is not None and type(value) is not wanted:
+    root, url, credential = get("storage_root"), get("url"), get("credential")
+    read_only = get("read_only")
+    if root is not None or url is not None or credential is not None or read_only is not None:
+        texts = (root, url, credential)
+        if any(v is not None and type(v) is not str for v in texts) or (
+            read_only is not None and type(read_only) is not bool
+        ):
             return None
-        setter(securable, value)
+    _set_root(securable, root)
+    _set_url(securable, url)
+    _set_credential(securable, credential)
+    _set_read_only(securable, read_only)
     return securable
 
 

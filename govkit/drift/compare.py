@@ -190,7 +190,8 @@ def _compare(
         )
     if d.workspace_ids is not None and set(d.workspace_ids) != set(live.workspace_ids or ()):
         out.changes.append(_bindings(d, live))
-    out.changes.extend(_storage_changes(d, live))
+    if d.type is SecurableType.CATALOG or _declares_storage(d):
+        out.changes.extend(_storage_changes(d, live))
     if d.grants != live.grants:
         # Looked up only here: most securables have equal grants, and the key costs a tuple.
         mode = authority.get(d.key, "authoritative")
@@ -228,6 +229,14 @@ def _storage_changes(d: Securable, live: Securable) -> Iterator[Change]:
                 actual=have,
                 consequence=consequence,
             )
+
+
+def _declares_storage(d: Securable) -> bool:
+    # Only a declared field is compared (besides a catalog's storage root): most securables,
+    # tables and schemas, declare none, and skip the loop.
+    return not (
+        d.url is None and d.credential is None and d.read_only is None and d.storage_root is None
+    )
 
 
 def _storage_value(value: object) -> object:
