@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,17 @@ def _drift(estate: Estate, running: Metastore, environment: str, source: str) ->
     return Lap(f"govkit drift --source {source}", seconds, running.server.requests_by_route())
 
 
+def _with_mirror(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment, with the provider mirror that scripts/install-tools writes when no
+    GOVKIT_TF_CLI_CONFIG is set (as scripts/tool-env would), so that the race runs offline."""
+    env = dict(environ)
+    cache = Path(env.get("GOVKIT_CACHE") or Path.home() / ".cache" / "govkit")
+    mirror = cache / "terraform-mirror" / "govkit.tfrc"
+    if not env.get("GOVKIT_TF_CLI_CONFIG") and mirror.is_file():
+        env["GOVKIT_TF_CLI_CONFIG"] = str(mirror)
+    return env
+
+
 def _print(laps: list[Lap], header: str) -> None:
     print(header)
     print(f"{'tool':<34}{'seconds':>9}{'requests':>10}{'x faster':>10}")
@@ -117,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         print("govkit.bench race: no Terraform CLI (terraform or tofu)", file=sys.stderr)
         return 1
     try:
-        cli_config = cli_config_env().get("TF_CLI_CONFIG_FILE")
+        cli_config = cli_config_env(_with_mirror(os.environ)).get("TF_CLI_CONFIG_FILE")
     except TerraformError as exc:
         print(f"govkit.bench race: {exc}", file=sys.stderr)
         return 1
