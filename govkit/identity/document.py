@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter
+
+from govkit.documents import parse_json, published_schema, require_format, validate
 
 FORMAT: Literal["govkit.identities/v1"] = "govkit.identities/v1"
 
@@ -197,27 +199,11 @@ def _adapter() -> TypeAdapter[Identities]:
 
 def loads(text: str | bytes) -> Identities:
     """Parse one identities document, check its members, and put it in canonical order."""
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = (
-            f" at line {exc.lineno} column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
-        raise IdentitiesFormatError(f"not JSON{where}") from None
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise IdentitiesFormatError(f'not an identities document (expected "format": "{FORMAT}")')
+    raw = parse_json(text, IdentitiesFormatError)
+    require_format(raw, FORMAT, "an identities document", IdentitiesFormatError)
     if "_index" in raw:
         raise IdentitiesFormatError("invalid identities document: unknown key _index")
-    try:
-        doc = _adapter().validate_python(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise IdentitiesFormatError(
-            f"invalid identities document at {where}: {first['msg']}"
-        ) from None
+    doc = validate(_adapter(), raw, "identities document", IdentitiesFormatError)
     for i, group in enumerate(doc.groups):
         for j, member in enumerate(group.members):
             try:
@@ -277,12 +263,9 @@ def expand_group(doc: Identities, display_name: str) -> Iterator[Member]:
 
 def json_schema() -> dict[str, Any]:
     """The published JSON Schema of the identities document."""
-    schema = _adapter().json_schema()
+    schema = published_schema(_adapter(), "identities")
     schema.get("properties", {}).pop("_index", None)
-    schema["required"] = sorted({*schema.get("required", []), "format"})
     members = schema["$defs"]["Group"]["properties"]["members"]
     members["items"]["pattern"] = "^(user|group|sp):.+$"
     members["description"] = "Direct members: user:NAME, group:DISPLAY_NAME or sp:APPLICATION_ID"
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://govkit.dev/schemas/identities-v1.json"
     return schema

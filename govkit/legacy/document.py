@@ -17,7 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter
+
+from govkit.documents import parse_json, published_schema, require_format, validate
 
 FORMAT: Literal["govkit.legacy-access/v1"] = "govkit.legacy-access/v1"
 
@@ -231,25 +233,9 @@ def _duplicates(doc: LegacyAccess) -> str | None:
 
 def loads(text: str | bytes) -> LegacyAccess:
     """Parse one legacy-access document and put it in canonical order."""
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = (
-            f" at line {exc.lineno} column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
-        raise LegacyFormatError(f"not JSON{where}") from None
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise LegacyFormatError(f'not a legacy-access document (expected "format": "{FORMAT}")')
-    try:
-        doc = _adapter().validate_python(raw, strict=False)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise LegacyFormatError(
-            f"invalid legacy-access document at {where}: {first['msg']}"
-        ) from None
+    raw = parse_json(text, LegacyFormatError)
+    require_format(raw, FORMAT, "a legacy-access document", LegacyFormatError)
+    doc = validate(_adapter(), raw, "legacy-access document", LegacyFormatError, strict=False)
     twice = _duplicates(doc)
     if twice is not None:
         raise LegacyFormatError(f"invalid legacy-access document at {twice}")
@@ -265,8 +251,4 @@ def loads(text: str | bytes) -> LegacyAccess:
 
 def json_schema() -> dict[str, Any]:
     """The published JSON Schema of the legacy-access document."""
-    schema = _adapter().json_schema()
-    schema["required"] = sorted({*schema.get("required", []), "format"})
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://govkit.dev/schemas/legacy-access-v1.json"
-    return schema
+    return published_schema(_adapter(), "legacy-access")

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Strict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Strict, TypeAdapter
 
+from govkit.documents import parse_json, published_schema, require_format, validate
 from govkit.gc_pause import paused_gc
 
 FORMAT: Literal["govkit.lineage/v1"] = "govkit.lineage/v1"
@@ -220,33 +221,18 @@ def _parse(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        try:
-            return json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            where = (
-                f" at line {exc.lineno} column {exc.colno}"
-                if isinstance(exc, json.JSONDecodeError)
-                else ""
-            )
-            raise LineageFormatError(f"not JSON{where}") from None
+        # orjson is fast but terse; the standard parser names the line and column.
+        return parse_json(text, LineageFormatError)
 
 
 def loads(text: str | bytes) -> Lineage:
     """Parse one lineage document, check its names, and put it in canonical order."""
     raw = _parse(text)
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise LineageFormatError(f'not a lineage document (expected "format": "{FORMAT}")')
+    require_format(raw, FORMAT, "a lineage document", LineageFormatError)
     with paused_gc():
         plain = _plain(raw)
         if plain is None:
-            try:
-                valid = _adapter().validate_python(raw)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise LineageFormatError(
-                    f"invalid lineage document at {where}: {first['msg']}"
-                ) from None
+            valid = validate(_adapter(), raw, "lineage document", LineageFormatError)
             plain = (list(valid.edges), list(valid.errors))
         edges, errors = plain
         _check_edges(edges)
@@ -257,8 +243,4 @@ def loads(text: str | bytes) -> Lineage:
 
 def json_schema() -> dict[str, Any]:
     """The published JSON Schema of the lineage document."""
-    schema = _adapter().json_schema()
-    schema["required"] = sorted({*schema.get("required", []), "format"})
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://govkit.dev/schemas/lineage-v1.json"
-    return schema
+    return published_schema(_adapter(), "lineage")
