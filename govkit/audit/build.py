@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+import msgspec
 from pydantic import BaseModel
 
 from govkit.access import AccessIndex, effective_access
@@ -117,8 +117,8 @@ def _policy(inputs: AuditInputs, note: str | None) -> Policy:
 def _grants_only(state: State) -> State:
     """The State without owners: in a protected environment the deployer owns both ends of
     every edge, and a lineage edge asks whether a *grant* lets the consumer read."""
-    return dataclasses.replace(
-        state, securables=tuple(dataclasses.replace(s, owner=None) for s in state.securables)
+    return msgspec.structs.replace(
+        state, securables=tuple(msgspec.structs.replace(s, owner=None) for s in state.securables)
     )
 
 

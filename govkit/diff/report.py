@@ -22,7 +22,7 @@ from govkit.identity.document import Identities
 from govkit.policy import check_policies
 from govkit.resolve import DesiredEnvironment, resolve
 from govkit.spec.build import Spec, load_spec
-from govkit.state import State
+from govkit.state import State, make_state
 
 _REVOKED = (ChangeKind.UNEXPECTED_GRANT, ChangeKind.EXPIRED_GRANT_LIVE)
 
@@ -123,7 +123,7 @@ def _destructive(base: Side, head: Side) -> list[Finding]:
     after = _states(head)
     findings: list[Finding] = []
     for env in base.environments:
-        empty = State(source="spec", environment=env.name)
+        empty = make_state("spec", (), environment=env.name)
         findings += check_states(
             env.state,
             after.get(env.name, empty),

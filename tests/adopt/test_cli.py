@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from govkit.cli.main import main
 from govkit.privileges import SecurableType as T
@@ -317,3 +317,4 @@ def test_imported_files_are_readable_as_any_file_written_here(tmp_path):
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*.yaml")}
     assert modes.pop("principals.yaml") == 0o640
     assert set(modes.values()) == {0o644}, modes  # not mkstemp's owner-only 0o600
+

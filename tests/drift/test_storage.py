@@ -4,9 +4,9 @@ hand-written states, through the text and JSON renderers and both remediations."
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import yaml
+from msgspec.structs import replace
 
 from govkit.drift.patch import SpecIndex, emit_yaml
 from govkit.drift.remediate import emit_sql

@@ -10,7 +10,7 @@ import pytest
 
 from govkit.live import ReaderSettings, WarehouseRequired, read_live
 from govkit.privileges import SecurableType
-from govkit.state import Securable, State, make_securable
+from govkit.state import Securable, State, make_securable, make_state
 from govkit.testing.fixtures import ServerFactory
 from govkit.testing.http import ServerConfig
 from govkit.testing.sample import catalog_names
@@ -63,7 +63,7 @@ def test_scope_is_the_declared_catalogs_unless_all(
     ucserver_factory: ServerFactory, desired: State, source: str
 ) -> None:
     legacy = make_securable(SecurableType.CATALOG, "legacy", "admins", {"everyone": ["BROWSE"]})
-    server = ucserver_factory([desired, State(source="file", securables=(legacy,))])
+    server = ucserver_factory([desired, make_state("file", (legacy,))])
     declared = [*catalog_names(desired)[:1], "not_created_yet"]
     narrow = read(server, source, declared)
     assert narrow.complete  # a declared catalog that does not exist is drift, not an error

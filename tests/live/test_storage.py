@@ -3,9 +3,8 @@ against the local server over HTTP with the real databricks-sdk."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
 from govkit.live import read_live
 from govkit.privileges import SecurableType
