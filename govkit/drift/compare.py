@@ -92,18 +92,19 @@ def diff_states(desired: Desired, live: State, options: DriftOptions) -> DriftRe
     """Every difference between `desired` and `live`, sorted by securable, kind and principal."""
     want, have = _indexes(desired.state.securables, live.securables)
     out = _Collector(options, _merge_expired(desired.expired))
+    undeclared = [have[key] for key in have.keys() - want.keys()]
     for key, d in want.items():
         live_securable = have.get(key)
         if live_securable is None or live_securable.type is not d.type:
             out.changes.append(_missing(d))
-        else:
+            if live_securable is not None:
+                undeclared.append(live_securable)
+        elif live_securable != d:  # equal in every field (most are): nothing to compare
             _compare(d, live_securable, desired.authority, out)
-    catalogs = {d.name for d in want.values() if d.type is SecurableType.CATALOG}
-    for key, live_securable in have.items():
-        twin = want.get(key)
-        declared = twin is not None and twin.type is live_securable.type
-        if not declared and _in_scope(live_securable, catalogs, options.include_all):
-            out.changes.append(_unmanaged(live_securable))
+    if undeclared:
+        catalogs = {d.name for d in want.values() if d.type is SecurableType.CATALOG}
+        in_scope = (s for s in undeclared if _in_scope(s, catalogs, options.include_all))
+        out.changes.extend(_unmanaged(s) for s in in_scope)
     changes = tuple(sorted(out.changes, key=Change.sort_key))
     named = {p for c in changes for p in (c.principal, _str(c.expected), _str(c.actual)) if p}
     named |= options.ignore_principals
