@@ -14,15 +14,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from govkit.diagnostics import Path
+from govkit.spec.construct import plain_reads_as_string
 
 # Plain only when made of these and read back as a string by the resolver (`yes`, `12`, `~`
 # and `1e3` are not); anything else is double-quoted.
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@/+-]*\Z")
-_RESOLVER = yaml.resolver.Resolver()
-_STR = "tag:yaml.org,2002:str"
 # What a double-quoted YAML scalar may hold verbatim (YAML 1.1 printable, minus the line
 # breaks NEL, LS, PS and the byte-order mark, which readers treat specially).
 _VERBATIM = re.compile(
@@ -36,11 +33,7 @@ Comments = Mapping[Path, Sequence[str]]
 
 
 def is_plain(text: str) -> bool:
-    if not _PLAIN.match(text):
-        return False
-    # PyYAML is untyped
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return bool(tag == _STR)
+    return bool(_PLAIN.match(text)) and plain_reads_as_string(text)
 
 
 def _escape(char: str) -> str:

@@ -15,6 +15,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+
+from govkit.spec.construct import plain_reads_as_string
 
 # (mapping indent, sequence indent, dash offset): `- ` under its key, indented or not.
 _STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (3, 5, 3))
@@ -29,9 +32,23 @@ class EditRefused(Exception):
         self.file = file
 
 
+class _Representer(RoundTripRepresenter):  # type: ignore[misc]  # untyped base
+    """ruamel.yaml's, except that a new string the spec loader (YAML 1.1) would read as another
+    value is quoted: ruamel.yaml writes YAML 1.2, where `yes`, `on` and `off` need no quotes."""
+
+    def represent_str(self, data: str) -> Any:
+        if plain_reads_as_string(data):
+            return super().represent_str(data)
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+
+
 def round_trip(style: tuple[int, int, int]) -> YAML:
     """ruamel.yaml as every spec edit uses it: quotes kept, no line re-wrapped, in `style`."""
     y = YAML(typ="rt")
+    y.Representer = _Representer
     y.preserve_quotes = True
     y.width = _WIDTH
     y.indent(mapping=style[0], sequence=style[1], offset=style[2])

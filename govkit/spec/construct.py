@@ -101,3 +101,15 @@ def load_document(text: str, loader_class: Any) -> Any:
         return None if node is None else Construct(loader).value(node)
     finally:
         loader.dispose()
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def plain_reads_as_string(text: str) -> bool:
+    """Whether `text`, written as a plain scalar, is read back as that string. YAML 1.1, which
+    the spec loader reads, takes `yes`, `on`, `off`, `12`, `~` and `1e3` for other values; a
+    YAML 1.2 writer (ruamel.yaml) leaves most of them unquoted."""
+    # PyYAML is untyped
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == STR)

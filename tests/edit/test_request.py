@@ -250,3 +250,20 @@ def test_a_grant_that_does_nothing_is_made_with_the_warning(
     assert "GOV207 warning: this grant does nothing for risk-analysts in environment prod" in (
         capsys.readouterr().err
     )
+
+
+def test_a_principal_yaml_1_1_would_read_as_a_boolean_is_written_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    principals = spec / "principals.yaml"
+    declared = '  "on":\n    entra_object_id: 0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a\n'
+    principals.write_text(
+        principals.read_text().replace("  risk-analysts:\n", declared + "  risk-analysts:\n")
+    )
+    args = ["request", str(spec), *REPORTING, *AS_OF]
+    args[args.index("risk-analysts")] = "on"
+    assert main(args) == 0, capsys.readouterr().err
+    written = (spec / "domains" / "finance.yaml").read_text()
+    assert "principal: 'on'" in written  # unquoted, the spec loader would read `true`
+    assert main(["validate", str(spec)]) == 0
