@@ -27,10 +27,13 @@ def render_summary(spec: Spec, environments: tuple[DesiredEnvironment, ...]) -> 
         counts = Counter(s.type for s in env.state.securables)
         grants = sum(len(s.grants) for s in env.state.securables)
         flags = "protected" if env.protected else "open"
+        # Catalogs, schemas and tables always; the other kinds (storage) when declared.
+        always = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
         parts = [
-            count(counts[SecurableType.CATALOG], "catalog"),
-            count(counts[SecurableType.SCHEMA], "schema"),
-            count(counts[SecurableType.TABLE], "table"),
+            count(counts[t], t.value.replace("_", " "))
+            for t in SecurableType
+            if t in always or counts[t]
+        ] + [
             count(grants, "principal grant"),
             count(len(env.expired), "expired grant") + " left out",
         ]

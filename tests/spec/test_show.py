@@ -260,3 +260,10 @@ def test_text_tree_nests_each_securable_under_its_own_parent(
             assert f"\n  {s['type']} {s['name']}  owner " in out, s["name"]
     # the schema of one domain never appears under another domain's catalog
     assert "    schema master" in out.split("catalog customer_prod", 1)[1].split("  catalog ", 1)[0]
+
+
+def test_summary_counts_the_declared_storage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", str(CATALOGS), "--format", "summary"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    prod = next(line for line in lines if line.startswith("prod "))
+    assert ", 22 tables, 3 external locations, 1 storage credential, " in prod
