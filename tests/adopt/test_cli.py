@@ -318,3 +318,11 @@ def test_imported_files_are_readable_as_any_file_written_here(tmp_path):
     assert modes.pop("principals.yaml") == 0o640
     assert set(modes.values()) == {0o644}, modes  # not mkstemp's owner-only 0o600
 
+
+def test_storage_is_reported_with_where_to_declare_it(tmp_path, capsys):
+    location = make_securable(T.EXTERNAL_LOCATION, "landing", "platform", {"etl": ["READ_FILES"]})
+    state = make_state("workspace", [*dev_state().securables, location], environment="dev")
+    assert _import(_file(tmp_path, state), tmp_path / "spec", "dev") == 0
+    err = capsys.readouterr().err
+    assert "external location landing is not imported: `govkit import` does not write" in err
+    assert "declare it under external_locations in govkit.yaml" in err
