@@ -98,23 +98,32 @@ def _missing_groups(read: GraphRead, declared: int) -> list[str]:
     from govkit.cli.main import UserError
 
     missing = read.missing_groups
-    if declared and len(missing) == declared:
-        what = (
-            f"the one declared group, {missing[0]}, does not exist"
-            if declared == 1
-            else f"none of the {declared} declared groups exists"
-        )
-        raise UserError(
-            f"{what} in Microsoft Graph: most likely the wrong tenant; hint: check the tenant "
-            "of the credentials (AZURE_TENANT_ID, or the token in GOVKIT_GRAPH_TOKEN) and "
-            "--graph-url; nothing written"
-        )
+    wrong = _wrong_tenant(read, declared)
+    if wrong:
+        raise UserError(f"{wrong}; nothing written")
     if not missing:
         return []
     return [
         f"{len(missing)} of {declared} declared groups do not exist in Microsoft Graph: "
         f"{', '.join(missing)} (GOV406 in `govkit identities check`)"
     ]
+
+
+def _wrong_tenant(read: GraphRead, declared: int) -> str | None:
+    """What to say when not one declared group exists in the directory read."""
+    missing = read.missing_groups
+    if not declared or len(missing) != declared:
+        return None
+    what = (
+        f"the one declared group, {missing[0]}, does not exist"
+        if declared == 1
+        else f"none of the {declared} declared groups exists"
+    )
+    return (
+        f"{what} in Microsoft Graph: most likely the wrong tenant; hint: check the tenant "
+        "of the credentials (AZURE_TENANT_ID, or the token in GOVKIT_GRAPH_TOKEN) and "
+        "--graph-url"
+    )
 
 
 def _valid(spec_dir: str, today: dt.date) -> tuple[Spec, tuple[DesiredEnvironment, ...]]:
@@ -182,7 +191,8 @@ def check_command(
     if identities == "graph":
         source = "Microsoft Graph"
         read = _pull(spec, graph_url, auth, concurrency)
-        for warning in read.warnings:
+        wrong = _wrong_tenant(read, len(spec.groups))
+        for warning in [*([wrong] if wrong else []), *read.warnings]:
             click.echo(f"warning: {warning}", err=True)
         doc = read.identities
     else:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from govkit.cli.main import main
-from govkit.identity.document import loads
+from govkit.identity.document import loads, make_identities
 from govkit.testing import Faults
 from govkit.testing.scimgroups import seed_groups
 from tests.conftest import CATALOGS, TODAY
@@ -61,6 +61,20 @@ def test_check_reads_graph_itself(
     assert code == 1
     assert [(c, line) for c, line, _ in found(report)] == [(c, line) for c, line, _ in EXPECTED]
     assert "against Microsoft Graph" not in err  # json format: the summary is in the report
+
+
+def test_check_against_a_directory_without_any_declared_group_names_the_tenant(
+    graph_factory: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_msgraph()
+    # Another tenant: it answers every lookup, and has none of the spec's groups.
+    server = graph_factory(make_identities("file", [], [], []))
+    monkeypatch.setenv("GOVKIT_GRAPH_TOKEN", "test-token")
+    code, report, err = check(capsys, "--identities", "graph", "--graph-url", server.url)
+    assert code == 1
+    assert {r["code"] for r in report["diagnostics"]} >= {"GOV406"}
+    assert "warning: none of the 24 declared groups exists in Microsoft Graph" in err
+    assert "most likely the wrong tenant" in err
 
 
 @pytest.mark.parametrize(
