@@ -50,7 +50,9 @@ LINEAGE = "lineage: system.access.table_lineage: "
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [
-        ("503 at 30%", ("equal", "exit 1: incomplete input, nothing written (live: ")),
+        # Which reads exhaust their retries depends on timing (concurrency, load): the live read
+        # or a system table; either way the report equals the fault-free one or names the gap.
+        ("503 at 30%", ("equal", AUDIT_GAP)),
         ("lineage statement CANCELED", AUDIT_GAP + LINEAGE + "statement <id> ended CANCELED"),
         (
             "an external link 404s",
