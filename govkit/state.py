@@ -288,7 +288,7 @@ def _canonical(state: State) -> State:
     """`state` in document order with normalised grants; most documents (all that `dumps`
     wrote) already are, which one pass checks without building anything."""
     securables = state.securables
-    if not _in_canonical_form(securables):
+    if not _canonical_and_shared(securables):
         securables = tuple(
             sorted(
                 (
@@ -306,13 +306,21 @@ def _canonical(state: State) -> State:
                 key=sort_key,
             )
         )
+        _canonical_and_shared(securables)  # canonical now: this shares the grant sets
     return _state(
         state.source, securables, state.environment, state.taken_at, state.errors, state.complete
     )
 
 
-def _in_canonical_form(securables: tuple[Securable, ...]) -> bool:
+_share = msgspec.structs.force_setattr
+
+
+def _canonical_and_shared(securables: tuple[Securable, ...]) -> bool:
+    """Whether the securables are in document order with normalised grants. On the way, equal
+    grant sets become one shared dict: a schema's tables mostly carry the same set, and
+    `govkit.access` answers once per shared set (it caches by the dict's identity)."""
     known: set[tuple[str, ...]] = set()  # privilege lists seen sorted, unique and not empty
+    sets: dict[tuple[tuple[str, tuple[str, ...]], ...], dict[str, tuple[str, ...]]] = {}
     last_grants: object = None
     last_type: SecurableType | None = None
     last_name = ""
@@ -328,11 +336,12 @@ def _in_canonical_form(securables: tuple[Securable, ...]) -> bool:
         if ids is not None and list(ids) != sorted(set(ids)):
             return False
         grants = s.grants
-        # Neighbours (the tables of a schema) mostly carry the same set: checked once.
-        if grants != last_grants:
+        if grants != last_grants:  # a new set, or one seen further back: checked once
             if not _canonical_grants(grants, known):
                 return False
-            last_grants = grants
+            last_grants = sets.setdefault(tuple(grants.items()), grants)
+        if grants is not last_grants:
+            _share(s, "grants", last_grants)
     return True
 
 
