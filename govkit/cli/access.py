@@ -23,6 +23,7 @@ from govkit.cli.inputs import (
     labeller,
     read_identities,
     read_state,
+    reading_ahead,
     recorded,
 )
 from govkit.cli.main import UserError
@@ -109,12 +110,13 @@ def _answering_state(
         state = _read_live_file(live)
         check_state(state, env, live)
         return light, state
-    validated = require_valid(spec_dir, today)
-    assert validated.spec is not None  # require_valid raised otherwise
-    (environment,) = select_environments(validated.environments, env)
-    if live is None:
-        return validated.spec, environment.state
-    state = read_state(live, environment, warehouse_id)
+    with reading_ahead(live, env, warehouse_id) as ahead:
+        validated = require_valid(spec_dir, today)
+        assert validated.spec is not None  # require_valid raised otherwise
+        (environment,) = select_environments(validated.environments, env)
+        if live is None:
+            return validated.spec, environment.state
+        state = read_state(live, environment, warehouse_id, ahead)
     check_state(state, env, live)
     return validated.spec, state
 

@@ -26,6 +26,7 @@ from govkit.cli.inputs import (
     gather_lineage,
     gather_state,
     incomplete,
+    reading_ahead,
     recorded,
     spec_commit,
 )
@@ -38,6 +39,7 @@ from govkit.gc_pause import paused_gc
 from govkit.identity.document import Identities
 from govkit.legacy.document import LegacyAccess
 from govkit.lineage.document import Lineage
+from govkit.live.ahead import ReadAhead
 from govkit.resolve import DesiredEnvironment
 from govkit.state import State
 
@@ -105,9 +107,10 @@ def _gather(
     audit_log: str | None,
     warehouse_id: str | None,
     allow_incomplete: bool,
+    ahead: ReadAhead | None,
 ) -> tuple[Read[State], Read[Identities], Read[Lineage], Read[list[AuditEvent]]]:
     """Every input, or a one-line error naming the one that is wrong or incomplete."""
-    state = gather_state(live, environment, warehouse_id)
+    state = gather_state(live, environment, warehouse_id, ahead)
     people = gather_identities(identities)
     edges = gather_lineage(lineage, warehouse_id)
     events = gather_audit_log(audit_log, warehouse_id)
@@ -232,17 +235,19 @@ def command(
 ) -> int:
     """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
     moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    validated = require_valid(spec_dir, moment.date())
-    spec = validated.spec
-    assert spec is not None  # require_valid raised otherwise
-    (environment,) = select_environments(validated.environments, env)
-    live = live or recorded(spec_dir, f"{env}.state.json")
-    identities = identities or recorded(spec_dir, "identities.json")
-    lineage = lineage or recorded(spec_dir, "lineage.json")
-    legacy = legacy or recorded(spec_dir, f"{env}.legacy.json")
-    state, people, edges, events = _gather(
-        environment, live, identities, lineage, audit_log, warehouse_id, allow_incomplete
-    )
+    with reading_ahead(live, env, warehouse_id) as ahead:
+        validated = require_valid(spec_dir, moment.date())
+        spec = validated.spec
+        assert spec is not None  # require_valid raised otherwise
+        (environment,) = select_environments(validated.environments, env)
+        live = live or recorded(spec_dir, f"{env}.state.json")
+        identities = identities or recorded(spec_dir, "identities.json")
+        lineage = lineage or recorded(spec_dir, "lineage.json")
+        legacy = legacy or recorded(spec_dir, f"{env}.legacy.json")
+        state, people, edges, events = _gather(
+            environment, live, identities, lineage, audit_log, warehouse_id, allow_incomplete,
+            ahead,
+        )  # fmt: skip
     doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     chosen = {"--live": live, "--identities": identities, "--lineage": lineage,

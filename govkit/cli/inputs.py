@@ -6,8 +6,9 @@ when it is not told otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -30,6 +31,7 @@ from govkit.legacy.document import loads as load_legacy
 from govkit.legacy.paths import unread_workspaces
 from govkit.lineage.document import Lineage, LineageFormatError
 from govkit.lineage.document import loads as load_lineage
+from govkit.live.ahead import ReadAhead
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
 from govkit.state import State
@@ -45,13 +47,30 @@ def recorded(spec_dir: str, name: str) -> str | None:
     return str(path) if path.is_file() else None
 
 
-def read_state(source: str, env: DesiredEnvironment, warehouse_id: str | None) -> State:
-    """The live State from the workspace, a SQL warehouse, or a State file."""
-    ahead = start_live_read(source, env.name, False, warehouse_id)
+@contextlib.contextmanager
+def reading_ahead(
+    source: str | None, env: str, warehouse_id: str | None
+) -> Iterator[ReadAhead | None]:
+    """The live read of the workspace or a SQL warehouse, started now in a process of its own
+    (as `govkit drift` starts it), so that it runs while the spec is validated; None for a
+    file. The process ends with the block."""
+    ahead = None if source is None else start_live_read(source, env, False, warehouse_id)
     if ahead is None:
-        return _read_live_file(source)
+        yield None
+        return
     with ahead:
+        yield ahead
+
+
+def read_state(
+    source: str, env: DesiredEnvironment, warehouse_id: str | None, ahead: ReadAhead | None = None
+) -> State:
+    """The live State from the workspace, a SQL warehouse, or a State file; `ahead`, the read
+    already started by `reading_ahead`."""
+    if ahead is not None:
         return finish_live_read(ahead, env)
+    with reading_ahead(source, env.name, warehouse_id) as started:
+        return _read_live_file(source) if started is None else finish_live_read(started, env)
 
 
 def incomplete(errors: list[str]) -> str:
@@ -126,11 +145,14 @@ def missing(name: SourceName) -> Read[Any]:
 
 
 def gather_state(
-    source: str | None, env: DesiredEnvironment, warehouse_id: str | None
+    source: str | None,
+    env: DesiredEnvironment,
+    warehouse_id: str | None,
+    ahead: ReadAhead | None = None,
 ) -> Read[State]:
     if source is None:
         return missing("live")
-    state = read_state(source, env, warehouse_id)
+    state = read_state(source, env, warehouse_id, ahead)
     check_state(state, env.name, source, allow_incomplete=True)
     errors = [f"{e.securable}: {e.message}" for e in state.errors]
     if not state.complete and not errors:

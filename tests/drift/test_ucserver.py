@@ -111,8 +111,18 @@ def test_an_incomplete_live_read_exits_1(
     assert "live read is incomplete" in err and "finance_prod" in err
 
 
+# The live read starts in its own process before the spec is validated (govkit/live/ahead.py).
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["drift", *ARGS[1:]],
+        ["audit", "--env", "prod", "--live", "workspace", "--out", "report"],
+        ["access", "--env", "prod", "--live", "workspace", "--on", "finance_prod"],
+    ],
+    ids=["drift", "audit", "access"],
+)
 def test_an_invalid_spec_stops_the_live_read_before_it_asks_anything(
-    server: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    server: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
 ) -> None:
     import shutil
 
@@ -120,7 +130,7 @@ def test_an_invalid_spec_stops_the_live_read_before_it_asks_anything(
     shutil.copytree(CATALOGS, spec)
     finance = spec / "domains" / "finance.yaml"
     finance.write_text(finance.read_text(encoding="utf-8") + "\nnot_a_field: 1\n", "utf-8")
-    code = main(["drift", str(spec), *ARGS[1:]])
+    code = main([command[0], str(spec), *command[1:]])
     assert code == 1
     assert "nothing done" in capsys.readouterr().err
     asked = [seen.route for seen in server.requests if "unity-catalog" in seen.route]
