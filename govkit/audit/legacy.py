@@ -23,6 +23,7 @@ from govkit.resolve import DesiredEnvironment
 
 CODES: dict[PathKind, str] = {
     "instance_profile": "GOV631",
+    "storage_key": "GOV635",
     "hive_table_acl": "GOV632",
     "no_isolation": "GOV633",
     "legacy_access_mode": "GOV634",
@@ -30,6 +31,8 @@ CODES: dict[PathKind, str] = {
 _FIX: dict[PathKind, str] = {
     "instance_profile": "move its users to a storage credential and external location, then "
     "remove the instance profile",
+    "storage_key": "move its users to a storage credential and external location, then remove "
+    "the key from the spark conf and rotate it",
     "hive_table_acl": "upgrade its tables to Unity Catalog and give the cluster a Unity Catalog "
     "access mode",
     "no_isolation": "give the cluster a Unity Catalog access mode (standard or dedicated)",

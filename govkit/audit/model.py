@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from govkit.legacy.paths import PathKind
+
 FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
 
 Severity = Literal["error", "warning", "note"]
@@ -238,7 +240,7 @@ class LegacyPath(_Frozen):
     """One door to data outside Unity Catalog (see govkit.legacy.paths)."""
 
     workspace_id: int
-    kind: Literal["instance_profile", "hive_table_acl", "no_isolation", "legacy_access_mode"]
+    kind: PathKind
     subject: str = Field(description="the instance profile, cluster or job cluster")
     owner: str | None = Field(
         description="its creator; none for an instance profile (workspace admins manage them)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
@@ -25,9 +26,22 @@ FORMAT: Literal["govkit.legacy-access/v1"] = "govkit.legacy-access/v1"
 
 LegacySource = Literal["workspace", "file"]
 
-# The spark conf keys that switch on Hive metastore table access control on a cluster (the
-# only keys a document keeps: the rest of a cluster's conf is none of the audit's business).
+# The spark conf keys that switch on Hive metastore table access control on a cluster.
 TABLE_ACL_FLAGS = ("spark.databricks.acl.dff.enabled", "spark.databricks.acl.sqlOnly")
+# Spark conf keys that hand a cluster a storage credential of its own for Azure storage (ABFS
+# and WASB): a storage account key, a service principal's client secret, a SAS token. As cluster
+# configuration they may carry the `spark.hadoop.` prefix. A document keeps these and the flags
+# above; the rest of a cluster's conf is none of the audit's business.
+STORAGE_KEY_PREFIXES = (
+    "fs.azure.account.key",
+    "fs.azure.account.oauth2.client.secret",
+    "fs.azure.sas",
+)
+_NOT_A_SECRET = ("fs.azure.sas.token.provider",)  # a class name
+HADOOP = "spark.hadoop."
+# A value that names a secret instead of holding one: `{{secrets/scope/key}}`.
+_SECRET_REFERENCE = re.compile(r"\{\{secrets/[^/{}]+/[^/{}]+\}\}")
+REDACTED = "<redacted>"
 
 _CONFIG = ConfigDict(extra="forbid")
 
@@ -139,16 +153,31 @@ class LegacyFormatError(ValueError):
     """A file that is not a legacy-access document."""
 
 
-def table_acl_flags(conf: Mapping[str, Any] | None) -> dict[str, str]:
-    """The table access control flags of a spark conf, sorted; every other key left out."""
-    return {k: str((conf or {})[k]) for k in TABLE_ACL_FLAGS if k in (conf or {})}
+def storage_key(key: str) -> bool:
+    """Whether a spark conf key sets a storage credential (STORAGE_KEY_PREFIXES)."""
+    bare = key.removeprefix(HADOOP)
+    if bare.startswith(_NOT_A_SECRET):
+        return False
+    return any(bare == p or bare.startswith(p + ".") for p in STORAGE_KEY_PREFIXES)
+
+
+def kept_conf(conf: Mapping[str, Any] | None) -> dict[str, str]:
+    """What a document keeps of a spark conf, sorted: the table access control flags, and the
+    keys that set a storage credential, whose values are redacted unless they are references
+    to a secret (`{{secrets/scope/key}}`). A document never holds a secret."""
+    given = conf or {}
+    kept = {k: str(given[k]) for k in TABLE_ACL_FLAGS if k in given}
+    for key in sorted(k for k in given if storage_key(k)):
+        value = str(given[key])
+        kept[key] = value if _SECRET_REFERENCE.fullmatch(value.strip()) else REDACTED
+    return kept
 
 
 _T = TypeVar("_T", Cluster, JobCluster)
 
 
-def _flags_only(c: _T) -> _T:
-    return replace(c, spark_conf=table_acl_flags(c.spark_conf))
+def _conf_kept(c: _T) -> _T:
+    return replace(c, spark_conf=kept_conf(c.spark_conf))
 
 
 def _sorted_workspace(w: Workspace) -> Workspace:
@@ -159,12 +188,12 @@ def _sorted_workspace(w: Workspace) -> Workspace:
     return replace(
         w,
         instance_profiles=tuple(sorted(w.instance_profiles, key=lambda p: p.instance_profile_arn)),
-        clusters=tuple(_flags_only(c) for c in sorted(w.clusters, key=lambda c: c.cluster_id)),
+        clusters=tuple(_conf_kept(c) for c in sorted(w.clusters, key=lambda c: c.cluster_id)),
         cluster_policies=tuple(
             replace(p, instance_profile_arns=tuple(sorted(set(p.instance_profile_arns))))
             for p in sorted(w.cluster_policies, key=lambda p: p.policy_id)
         ),
-        jobs=tuple(replace(j, clusters=tuple(_flags_only(c) for c in j.clusters)) for j in jobs),
+        jobs=tuple(replace(j, clusters=tuple(_conf_kept(c) for c in j.clusters)) for j in jobs),
     )
 
 

@@ -9,7 +9,11 @@ One path is one door that reads data with no Unity Catalog grant:
   grants are still in use there;
 - `no_isolation`: a cluster or job cluster in `NONE` access mode, or with no mode at all (the
   API's no-isolation shared default), where every user reads what the cluster can;
-- `legacy_access_mode`: `LEGACY_PASSTHROUGH`, `LEGACY_SINGLE_USER`, `LEGACY_SINGLE_USER_STANDARD`.
+- `legacy_access_mode`: `LEGACY_PASSTHROUGH`, `LEGACY_SINGLE_USER`, `LEGACY_SINGLE_USER_STANDARD`;
+- `storage_key`: a storage credential set in the spark conf of clusters or job clusters (an Azure
+  storage account key, a service principal's client secret, a SAS token), Azure's counterpart of
+  an instance profile; one path per credential and storage account, with the clusters and jobs
+  that set it as evidence.
 A cluster that a job started (`cluster_source: JOB`) is counted through its job.
 """
 
@@ -20,17 +24,30 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from govkit.legacy.document import Cluster, JobCluster, LegacyAccess, Workspace
+from govkit.legacy.document import (
+    HADOOP,
+    REDACTED,
+    TABLE_ACL_FLAGS,
+    Cluster,
+    JobCluster,
+    LegacyAccess,
+    Workspace,
+    storage_key,
+)
 
-PathKind = Literal["instance_profile", "hive_table_acl", "no_isolation", "legacy_access_mode"]
+PathKind = Literal[
+    "instance_profile", "storage_key", "hive_table_acl", "no_isolation", "legacy_access_mode"
+]
 KINDS: tuple[PathKind, ...] = (
     "instance_profile",
+    "storage_key",
     "hive_table_acl",
     "no_isolation",
     "legacy_access_mode",
 )
 KIND_TITLES: dict[PathKind, str] = {
     "instance_profile": "instance profile",
+    "storage_key": "spark conf storage key",
     "hive_table_acl": "Hive metastore table ACLs",
     "no_isolation": "no-isolation cluster",
     "legacy_access_mode": "legacy access mode",
@@ -57,8 +74,12 @@ class AccessPath:
     used_by: tuple[str, ...] = ()
 
 
+def _flags(conf: dict[str, str]) -> dict[str, str]:
+    return {k: conf[k] for k in TABLE_ACL_FLAGS if k in conf}
+
+
 def _enabled(conf: dict[str, str]) -> bool:
-    return any(v.strip().lower() == "true" for v in conf.values())
+    return any(v.strip().lower() == "true" for v in _flags(conf).values())
 
 
 def cluster_kind(mode: str | None, conf: dict[str, str]) -> PathKind | None:
@@ -74,7 +95,7 @@ def cluster_kind(mode: str | None, conf: dict[str, str]) -> PathKind | None:
 
 def _mode_detail(mode: str | None, conf: dict[str, str]) -> str:
     shown = mode or "no access mode (no isolation)"
-    flags = ", ".join(f"{k}={v}" for k, v in conf.items())
+    flags = ", ".join(f"{k}={v}" for k, v in _flags(conf).items())
     return f"data_security_mode {shown}" + (f"; spark conf {flags}" if flags else "")
 
 
@@ -128,6 +149,66 @@ def _profiles(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
     return out
 
 
+# (prefix of a storage-credential key without `spark.hadoop.`, what it sets), longest first.
+_CREDENTIALS = (
+    ("fs.azure.account.oauth2.client.secret", "service principal secret"),
+    ("fs.azure.account.key", "account key"),
+    ("fs.azure.sas.fixed.token", "SAS token"),
+    ("fs.azure.sas", "SAS token"),
+)
+
+
+def _credential(key: str) -> tuple[str, str]:
+    """(what the key sets, for which storage): `fs.azure.account.key.acct.dfs.core.windows.net`
+    is the account key of `acct.dfs.core.windows.net`; no suffix means every account."""
+    bare = key.removeprefix(HADOOP)
+    for prefix, what in _CREDENTIALS:
+        if bare.startswith(prefix):
+            target = bare[len(prefix) :].lstrip(".")
+            return what, target or "every storage account"
+    return "storage credential", bare
+
+
+def _shown(value: str) -> str:
+    return "the secret itself (redacted here)" if value == REDACTED else value
+
+
+def _storage_keys(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
+    users: dict[tuple[str, str], set[str]] = defaultdict(set)
+    values: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def owner(name: str | None) -> str:
+        return label(name or "unknown owner")
+
+    confs = [
+        (c.spark_conf, f"{_cluster_label(c)}, owner {owner(c.creator_user_name)}")
+        for c in w.clusters
+        if c.cluster_source not in _JOB_SOURCES
+    ] + [
+        (jc.spark_conf, f"{_job_label(j.name, j.job_id, jc)}, owner {owner(j.creator_user_name)}")
+        for j in w.jobs
+        for jc in j.clusters
+    ]
+    for conf, user in confs:
+        for key, value in conf.items():
+            if storage_key(key):
+                door = _credential(key)
+                users[door].add(user)
+                values[door].add(value)
+    return [
+        AccessPath(
+            w.workspace_id,
+            "storage_key",
+            f"{what} for {target}",
+            None,
+            f"in the spark conf as {', '.join(sorted(map(_shown, values[(what, target)])))}; "
+            f"used by {len(users[(what, target)])}",
+            tuple(sorted(users[(what, target)])),
+        )
+        for what, target in sorted(users)
+    ]
+
+
 def _clusters(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
     out = []
     for c in w.clusters:
@@ -157,6 +238,10 @@ def unread_workspaces(declared: Iterable[int], doc: LegacyAccess) -> list[int]:
 def access_paths(doc: LegacyAccess, label: Callable[[str], str] = _plain) -> tuple[AccessPath, ...]:
     """Every path of every workspace read, sorted by (workspace, kind, subject); `label`
     shows an owner's name (a service principal's declared name beside its id)."""
-    found = [p for w in doc.workspaces for p in (*_profiles(w, label), *_clusters(w, label))]
+    found = [
+        p
+        for w in doc.workspaces
+        for p in (*_profiles(w, label), *_storage_keys(w, label), *_clusters(w, label))
+    ]
     order = {k: i for i, k in enumerate(KINDS)}
     return tuple(sorted(found, key=lambda p: (p.workspace_id, order[p.kind], p.subject)))

@@ -32,8 +32,8 @@ from govkit.legacy.document import (
     LegacyAccess,
     LegacyError,
     Workspace,
+    kept_conf,
     make_legacy,
-    table_acl_flags,
 )
 from govkit.live.progress import Progress, wanted
 from govkit.live.resilience import ReadFailed, Retrier
@@ -96,11 +96,11 @@ def _job(job: Any) -> Job:
     settings = job.settings
     clusters = [
         JobCluster("job_cluster", c.job_cluster_key, _mode(c.new_cluster.data_security_mode),
-                   _arn(c.new_cluster), table_acl_flags(c.new_cluster.spark_conf))
+                   _arn(c.new_cluster), kept_conf(c.new_cluster.spark_conf))
         for c in (settings.job_clusters or []) if c.new_cluster is not None
     ] + [
         JobCluster("task", t.task_key, _mode(t.new_cluster.data_security_mode),
-                   _arn(t.new_cluster), table_acl_flags(t.new_cluster.spark_conf))
+                   _arn(t.new_cluster), kept_conf(t.new_cluster.spark_conf))
         for t in (settings.tasks or []) if t.new_cluster is not None
     ]  # fmt: skip
     return Job(int(job.job_id), settings.name, job.creator_user_name, tuple(clusters))
@@ -173,7 +173,7 @@ class LegacyReader:
             tuple(
                 Cluster(str(c.cluster_id), c.cluster_name, c.creator_user_name, c.single_user_name,
                         _mode(c.data_security_mode), _arn(c), c.policy_id,
-                        _mode(c.cluster_source), table_acl_flags(c.spark_conf))
+                        _mode(c.cluster_source), kept_conf(c.spark_conf))
                 for c in clusters
             ),
             tuple(

@@ -51,7 +51,7 @@ def _legacy_findings(tmp_path: Path, env: str, out: str = "out") -> list[tuple[s
     ]
 
 
-def test_the_recorded_prod_estate_shows_two_instance_profiles_and_who_uses_them(
+def test_the_recorded_prod_estate_shows_its_doors_and_who_uses_them(
     tmp_path: Path,
 ) -> None:
     assert _audit(tmp_path) == 2
@@ -59,9 +59,14 @@ def test_the_recorded_prod_estate_shows_two_instance_profiles_and_who_uses_them(
     jsonschema.validate(report, json_schema())
     legacy = report["legacy"]
     assert isinstance(legacy, dict)
-    assert legacy["paths_count"] == 2 == report["summary"]["legacy_access_paths"]  # type: ignore[index]
+    assert legacy["paths_count"] == 3 == report["summary"]["legacy_access_paths"]  # type: ignore[index]
     assert legacy["complete"] and legacy["workspaces_read"] == list(PROD)
-    first, second = legacy["paths"]
+    first, second, key = legacy["paths"]
+    assert (key["workspace_id"], key["kind"]) == (3004, "storage_key")
+    assert key["subject"] == "account key for stmeridianprod.dfs.core.windows.net"
+    assert key["used_by"] == [
+        "cluster marketing-analysts (0606-111111-mkt01), owner uma.ng@meridian.example"
+    ]
     assert first["workspace_id"] == 3001 and first["kind"] == "instance_profile"
     assert [u.split(" (")[0] for u in first["used_by"]] == [
         "cluster finance-etl-shared",
@@ -70,11 +75,11 @@ def test_the_recorded_prod_estate_shows_two_instance_profiles_and_who_uses_them(
     ]
     assert "(sp-payments-etl-prod)" in first["used_by"][2]  # the declared name beside the id
     assert second["workspace_id"] == 3002 and "risk-scoring-adhoc" in second["used_by"][0]
-    assert _legacy_findings(tmp_path, "prod") == [("GOV631", "error")] * 2
+    assert _legacy_findings(tmp_path, "prod") == [("GOV631", "error")] * 2 + [("GOV635", "error")]
     source = next(s for s in report["evidence"]["sources"] if s["name"] == "legacy")  # type: ignore[index]
     assert source["location"] == str(RECORDED / "prod.legacy.json") and source["complete"]
     md = (tmp_path / "out" / "audit-prod.md").read_text(encoding="utf-8")
-    assert "## Access outside Unity Catalog" in md and "2 access paths outside" in md
+    assert "## Access outside Unity Catalog" in md and "3 access paths outside" in md
     html = (tmp_path / "out" / "audit-prod.html").read_text(encoding="utf-8")
     assert "access paths outside Unity Catalog (goal 0)" in html  # the summary card
     rows = (tmp_path / "out" / "audit-prod-legacy_access.csv").read_text(encoding="utf-8")
@@ -155,4 +160,19 @@ def test_live_read_of_every_workspace_and_a_403_on_one(
         assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete") == 2
     legacy = _report(tmp_path)["legacy"]
     assert legacy["workspaces_read"] == [3001, 3003, 3004, 3005]  # type: ignore[index]
-    assert legacy["paths_count"] == 1 and "3002" in legacy["note"]  # type: ignore[index]
+    # the instance profile of 3001 and the storage key of 3004; 3002's profile is unread
+    assert legacy["paths_count"] == 2 and "3002" in legacy["note"]  # type: ignore[index]
+
+
+def test_an_azure_storage_key_in_a_spark_conf_is_an_access_path(tmp_path: Path) -> None:
+    key = "spark.hadoop.fs.azure.account.key.stmeridianprod.dfs.core.windows.net"
+    keyed = Cluster("0101-k", "lake-etl", "wen@meridian.example", None, "USER_ISOLATION",
+                    spark_conf={key: "{{secrets/lake/account-key}}"})  # fmt: skip
+    doc = _doc(tmp_path, "prod", [Workspace(3001, clusters=(keyed,)), *map(Workspace, PROD[1:])])
+    assert _audit(tmp_path, "--legacy", doc) == 2
+    assert _legacy_findings(tmp_path, "prod") == [("GOV635", "error")]
+    (path,) = _report(tmp_path)["legacy"]["paths"]  # type: ignore[index]
+    assert path["subject"] == "account key for stmeridianprod.dfs.core.windows.net"
+    assert path["used_by"] == ["cluster lake-etl (0101-k), owner wen@meridian.example"]
+    md = (tmp_path / "out" / "audit-prod.md").read_text(encoding="utf-8")
+    assert "1 spark conf storage key;" in md and "{{secrets/lake/account-key}}" in md

@@ -115,6 +115,31 @@ def test_paths_count_each_door_once_with_its_workspace_and_owner() -> None:
     assert "registered" in role.detail and "not registered" in paths[1].detail
 
 
+def test_a_storage_key_in_a_spark_conf_is_one_door_per_credential_and_account() -> None:
+    account = "fs.azure.account.key.stlake.dfs.core.windows.net"
+    conf = {f"spark.hadoop.{account}": "{{secrets/lake/key}}"}
+    literal = {"fs.azure.account.oauth2.client.secret": "s3cr3t", "spark.task.cpus": "2"}
+    doc = loads(dumps(make_legacy("file", [
+        Workspace(1001, clusters=(
+            Cluster("a", "etl", "ann@x.example", None, "USER_ISOLATION", spark_conf=conf),
+            Cluster("b", "ml", "bo@x.example", None, "SINGLE_USER", spark_conf=literal),
+        ), jobs=(Job(4, "load", "etl@x.example", (JobCluster("task", "t", "SINGLE_USER",
+                                                            spark_conf=conf),)),)),
+    ])))  # fmt: skip
+    assert "s3cr3t" not in dumps(doc) and "spark.task.cpus" not in dumps(doc)
+    paths = access_paths(doc)
+    assert [(p.kind, p.subject, p.detail) for p in paths] == [
+        ("storage_key", "account key for stlake.dfs.core.windows.net",
+         "in the spark conf as {{secrets/lake/key}}; used by 2"),
+        ("storage_key", "service principal secret for every storage account",
+         "in the spark conf as the secret itself (redacted here); used by 1"),
+    ]  # fmt: skip
+    assert paths[0].used_by == (
+        "cluster etl (a), owner ann@x.example",
+        "job load (4), task t, owner etl@x.example",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

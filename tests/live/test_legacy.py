@@ -132,3 +132,25 @@ def test_an_azure_workspace_is_not_asked_for_instance_profiles(
     assert read.complete and read.workspaces[0].instance_profiles == ()
     assert read.workspaces[0].clusters == _estate().workspaces[0].clusters
     assert "GET /api/2.0/instance-profiles/list" not in routes
+
+
+def test_a_storage_key_in_a_spark_conf_is_kept_without_its_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lake = "spark.hadoop.fs.azure.account.key.stlake.dfs.core.windows.net"
+    secret = "spark.hadoop.fs.azure.account.oauth2.client.secret"
+    conf = {lake: "bGl0ZXJhbC1rZXk=", secret: "{{secrets/lake/sp-secret}}", "spark.task.cpus": "2"}
+    cluster = Cluster("0101-azure", "lake-etl", "wen@meridian.example", None, "USER_ISOLATION",
+                      None, None, "UI", conf)  # fmt: skip
+    # As the workspace holds it: the whole conf, the account key written out.
+    held = LegacyAccess("workspace", workspaces=(Workspace(3001, clusters=(cluster,)),))
+    with _server(held) as server:
+        monkeypatch.setenv("DATABRICKS_HOST", server.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", server.token)
+        monkeypatch.setenv("DATABRICKS_CLOUD", "azure")
+        read = read_legacy("prod", [3001], workspace_clients({}, FAST), FAST, TAKEN)
+    assert read.workspaces[0].clusters[0].spark_conf == {
+        lake: "<redacted>",
+        secret: "{{secrets/lake/sp-secret}}",
+    }
+    assert "bGl0ZXJhbC1rZXk=" not in dumps(read)
