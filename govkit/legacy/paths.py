@@ -112,23 +112,34 @@ def _plain(name: str) -> str:
     return name
 
 
+def _computes(w: Workspace, label: Callable[[str], str]) -> list[tuple[Cluster | JobCluster, str]]:
+    """Every cluster spec of the workspace that a user starts (clusters, and the clusters of
+    jobs; a job's run cluster counts through its job), with its evidence line and owner."""
+
+    def owner(name: str | None) -> str:
+        return label(name or "unknown owner")
+
+    clusters: list[tuple[Cluster | JobCluster, str]] = [
+        (c, f"{_cluster_label(c)}, owner {owner(c.creator_user_name)}")
+        for c in w.clusters
+        if c.cluster_source not in _JOB_SOURCES
+    ]
+    return clusters + [
+        (jc, f"{_job_label(j.name, j.job_id, jc)}, owner {owner(j.creator_user_name)}")
+        for j in w.jobs
+        for jc in j.clusters
+    ]
+
+
 def _profiles(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
     users: dict[str, set[str]] = defaultdict(set)
-    for c in w.clusters:
-        if c.instance_profile_arn and c.cluster_source not in _JOB_SOURCES:
-            owner = label(c.creator_user_name or "unknown owner")
-            users[c.instance_profile_arn].add(f"{_cluster_label(c)}, owner {owner}")
+    for spec, user in _computes(w, label):
+        if spec.instance_profile_arn:
+            users[spec.instance_profile_arn].add(user)
     for p in w.cluster_policies:
         for arn in p.instance_profile_arns:
             owner = label(p.creator_user_name or "unknown owner")
             users[arn].add(f"cluster policy {p.name or p.policy_id} ({p.policy_id}), owner {owner}")
-    for j in w.jobs:
-        for jc in j.clusters:
-            if jc.instance_profile_arn:
-                owner = label(j.creator_user_name or "unknown owner")
-                users[jc.instance_profile_arn].add(
-                    f"{_job_label(j.name, j.job_id, jc)}, owner {owner}"
-                )
     registered = {p.instance_profile_arn: p for p in w.instance_profiles}
     out = []
     for arn in sorted({*registered, *users}):
@@ -176,21 +187,8 @@ def _shown(value: str) -> str:
 def _storage_keys(w: Workspace, label: Callable[[str], str]) -> list[AccessPath]:
     users: dict[tuple[str, str], set[str]] = defaultdict(set)
     values: dict[tuple[str, str], set[str]] = defaultdict(set)
-
-    def owner(name: str | None) -> str:
-        return label(name or "unknown owner")
-
-    confs = [
-        (c.spark_conf, f"{_cluster_label(c)}, owner {owner(c.creator_user_name)}")
-        for c in w.clusters
-        if c.cluster_source not in _JOB_SOURCES
-    ] + [
-        (jc.spark_conf, f"{_job_label(j.name, j.job_id, jc)}, owner {owner(j.creator_user_name)}")
-        for j in w.jobs
-        for jc in j.clusters
-    ]
-    for conf, user in confs:
-        for key, value in conf.items():
+    for spec, user in _computes(w, label):
+        for key, value in spec.spark_conf.items():
             if storage_key(key):
                 door = _credential(key)
                 users[door].add(user)
