@@ -16,14 +16,13 @@ from govkit.access.render import (
     securable_document,
     securable_text,
 )
-from govkit.cli.drift import LIVE_SOURCES, _read_live_file
+from govkit.cli.drift import LIVE_SOURCES, _read_live_file, reading_ahead
 from govkit.cli.inputs import (
     check_state,
     incomplete,
     labeller,
     read_identities,
     read_state,
-    reading_ahead,
     recorded,
 )
 from govkit.cli.main import UserError

@@ -18,6 +18,7 @@ import click
 from govkit.audit.build import AuditInputs, build_report
 from govkit.audit.model import AuditReport, Source
 from govkit.audit.write import FORMATS, render, write_files
+from govkit.cli.drift import reading_ahead
 from govkit.cli.inputs import (
     Read,
     gather_audit_log,
@@ -26,7 +27,6 @@ from govkit.cli.inputs import (
     gather_lineage,
     gather_state,
     incomplete,
-    reading_ahead,
     recorded,
     spec_commit,
 )

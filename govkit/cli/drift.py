@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -51,15 +52,20 @@ def _read_live_file(path: str) -> State:
         raise UserError(f"{path}: {exc}") from None
 
 
-def start_live_read(
-    source: str, env: str, include_all: bool, warehouse_id: str | None
-) -> ReadAhead | None:
-    """The live read's own process, started before the spec is validated; None for a file."""
+@contextlib.contextmanager
+def reading_ahead(
+    source: str | None, env: str, warehouse_id: str | None, include_all: bool = False
+) -> Iterator[ReadAhead | None]:
+    """The live read of the workspace or a SQL warehouse, started now in a process of its own,
+    so that it runs while the spec is validated; None for a file. The process ends with the
+    block."""
     if source not in LIVE_SOURCES:
-        return None
+        yield None
+        return
     if source == "warehouse" and not warehouse_id:
         raise UserError("--source warehouse needs --warehouse-id (or DATABRICKS_WAREHOUSE_ID)")
-    return ReadAhead(source, env, include_all, warehouse_id)
+    with ReadAhead(source, env, include_all, warehouse_id) as ahead:
+        yield ahead
 
 
 def finish_live_read(ahead: ReadAhead, env: DesiredEnvironment) -> State:
@@ -168,10 +174,7 @@ def command(
     today: dt.date,
 ) -> int:
     """Compare the declared spec with the live metastore: exit 0 clean, 2 drift, 1 error."""
-    with contextlib.ExitStack() as stack:
-        ahead = start_live_read(source, env, include_all, warehouse_id)
-        if ahead is not None:
-            stack.enter_context(ahead)
+    with reading_ahead(source, env, warehouse_id, include_all) as ahead:
         validated = require_valid(spec_dir, today)
         spec = validated.spec
         assert spec is not None  # require_valid raised otherwise

@@ -6,9 +6,8 @@ when it is not told otherwise.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -20,7 +19,7 @@ from govkit.cli.drift import (
     _read_live_file,
     _read_text,
     finish_live_read,
-    start_live_read,
+    reading_ahead,
 )
 from govkit.cli.main import UserError
 from govkit.drift.explain import AuditEvent
@@ -45,21 +44,6 @@ def recorded(spec_dir: str, name: str) -> str | None:
     """`SPEC_DIR/recorded/NAME` when it exists: the recorded input for the bundled estate."""
     path = Path(spec_dir) / RECORDED / name
     return str(path) if path.is_file() else None
-
-
-@contextlib.contextmanager
-def reading_ahead(
-    source: str | None, env: str, warehouse_id: str | None
-) -> Iterator[ReadAhead | None]:
-    """The live read of the workspace or a SQL warehouse, started now in a process of its own
-    (as `govkit drift` starts it), so that it runs while the spec is validated; None for a
-    file. The process ends with the block."""
-    ahead = None if source is None else start_live_read(source, env, False, warehouse_id)
-    if ahead is None:
-        yield None
-        return
-    with ahead:
-        yield ahead
 
 
 def read_state(
