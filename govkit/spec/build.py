@@ -2,70 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from govkit.diagnostics import Diagnostic, Path, Severity
+from govkit.diagnostics.hints import closest as closest
 from govkit.spec import model
 from govkit.spec.loader import FileKind, Loaded, SourceIndex, load_files
-
-PrincipalKind = Literal["group", "service_principal", "user"]
-
-
-@dataclass(frozen=True)
-class DomainDoc:
-    file: str
-    domain: model.Domain
-
-
-@dataclass(frozen=True)
-class Declared:
-    """A declared principal: where it is, what kind, and how Unity Catalog names it."""
-
-    name: str
-    kind: PrincipalKind
-    file: str
-    path: Path
-    uc_name: str
-    environments: tuple[str, ...] | None
-    waivers: tuple[model.Waiver, ...]
-
-
-@dataclass(frozen=True)
-class Spec:
-    """The whole validated spec: one organisation, every principal, every domain."""
-
-    root: str
-    organisation: model.Organisation
-    organisation_file: str
-    principals: Mapping[str, Declared]
-    groups: Mapping[str, model.Group]
-    service_principals: Mapping[str, model.ServicePrincipal]
-    users: Mapping[str, model.User]
-    domains: tuple[DomainDoc, ...]
-    # Spec files that every stack depends on (organisation and principal files).
-    shared_files: tuple[str, ...] = field(default=())
-    # Principals whose declaration did not validate: reported there, not where they are used.
-    invalid_principals: frozenset[str] = frozenset()
-
-    def uc_name(self, principal: str) -> str:
-        return self.uc_names.get(principal, principal)
-
-    @functools.cached_property
-    def uc_names(self) -> Mapping[str, str]:
-        """Declared name -> Unity Catalog name (`sp-uc-deploy-prod` -> its application id)."""
-        return {name: d.uc_name for name, d in self.principals.items()}
-
-    @functools.cached_property
-    def declared_names(self) -> Mapping[str, str]:
-        """Unity Catalog name -> declared name (an application id -> `sp-uc-deploy-prod`)."""
-        return {d.uc_name: name for name, d in self.principals.items()}
-
+from govkit.spec.validated import Declared as Declared
+from govkit.spec.validated import DomainDoc as DomainDoc
+from govkit.spec.validated import PrincipalKind as PrincipalKind
+from govkit.spec.validated import Spec as Spec
 
 _MODELS: dict[FileKind, type[BaseModel]] = {
     FileKind.ORGANISATION: model.Organisation,
@@ -92,12 +42,6 @@ def _vocabulary() -> list[str]:
 
 
 _VOCABULARY = _vocabulary()
-
-
-def closest(word: str, candidates: list[str] | Any, cutoff: float = 0.6) -> str:
-    """A 'did you mean' hint, or an empty string."""
-    match = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=cutoff)
-    return f"did you mean {match[0]!r}?" if match else ""
 
 
 def shape_diagnostics(file: str, exc: ValidationError) -> list[Diagnostic]:

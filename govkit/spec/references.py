@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from govkit.diagnostics import Diagnostic, Path, Severity
+from govkit.diagnostics.hints import closest
 from govkit.privileges import (
     ALL_KNOWN,
     DEFAULT_ACCESS_LEVELS,
@@ -15,7 +16,7 @@ from govkit.privileges import (
     valid_on,
 )
 from govkit.spec import model
-from govkit.spec.build import Spec, closest
+from govkit.spec.validated import Spec
 
 RULE = "spec.references"
 
