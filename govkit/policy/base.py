@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from govkit.diagnostics import Path, Severity
+from govkit.policy.waiverbook import Holder as Holder
 
 if TYPE_CHECKING:
     from govkit.policy.context import Context
     from govkit.resolve import DesiredEnvironment
     from govkit.state import State
-
-# An object that may carry `waivers:`, as (spec file, document path).
-Holder = tuple[str, Path]
 
 
 class Scope(str, enum.Enum):

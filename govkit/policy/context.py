@@ -14,14 +14,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from govkit.diagnostics import Path
-from govkit.policy.base import Holder
+from govkit.policy.waiverbook import Holder
 from govkit.privileges import SecurableType
 from govkit.resolve import DesiredEnvironment, DesiredGrant
 from govkit.spec import model
 from govkit.spec.build import Declared, Spec
 
 if TYPE_CHECKING:
-    from govkit.policy.waivers import WaiverBook
+    from govkit.policy.waiverbook import WaiverBook
 
 Declaration = model.Domain | model.Schema | model.Table
 
