@@ -184,7 +184,7 @@ def check_command(
     """Check the spec against Entra ID (GOV406-GOV416); exit 1 on an error or partial data."""
     from govkit.diagnostics import has_errors, locate
     from govkit.diagnostics.formats import summary
-    from govkit.policy.directory import check_directory
+    from govkit.policy.directory_check import check_directory
     from govkit.spec.build import load_spec
 
     spec, environments = _valid(spec_dir, today)

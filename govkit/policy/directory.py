@@ -1,24 +1,19 @@
 """Directory rules (GOV406-GOV416): the spec checked against Entra ID, by `govkit identities check`.
 
 These rules need an identities document (read from Microsoft Graph or written by hand), so
-`govkit validate` does not run them; `check_directory` does, with the same severities and waivers.
-The rules are in `directory_groups` (groups) and `directory_principals` (people, applications,
-the account); this module holds what they share and runs them.
+`govkit validate` does not run them; `directory_check.check_directory` does, with the same
+severities and waivers. The rules are in `directory_groups` (groups) and `directory_principals`
+(people, applications, the account); this module holds what they share.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
-from govkit.diagnostics import Diagnostic
 from govkit.identity.account import AccountPrincipals
 from govkit.identity.document import Group, Identities
 from govkit.policy.base import Finding, Rule, Scope
 from govkit.policy.context import BUILT_IN_GROUPS, Context
-from govkit.policy.waivers import WaiverBook
-from govkit.resolve import DesiredEnvironment
-from govkit.spec.build import Spec
 
 
 class DirectoryContext:
@@ -90,31 +85,3 @@ def at(dc: DirectoryContext, name: str, key: str | None, message: str, hint: str
         at_key=key is None,
         waivable_by=dc.ctx.principal_holder(name),
     )
-
-
-def check_directory(
-    spec: Spec,
-    environments: tuple[DesiredEnvironment, ...],
-    today: dt.date,
-    doc: Identities,
-    source: str,
-    account: AccountPrincipals | None = None,
-) -> list[Diagnostic]:
-    """Every directory finding, severities as configured, waivers applied (unlocated)."""
-    # The rule modules and the engine import this module: import them here, at run time.
-    from govkit.policy import directory_groups, directory_principals
-    from govkit.policy.engine import _diagnostic, configured_severity
-
-    ctx = Context(spec, environments, today)
-    ctx.waivers = WaiverBook(spec, today)
-    dc = DirectoryContext(ctx, doc, source, account)
-    out: list[Diagnostic] = []
-    for rule in (*directory_groups.RULES, *directory_principals.RULES):
-        severity = configured_severity(rule, spec)
-        if severity is None:
-            continue
-        for f in rule().check_directory(dc):
-            if f.waivable_by and ctx.waivers.waives(rule.code, f.waivable_by):
-                continue
-            out.append(_diagnostic(rule, severity, f))
-    return out

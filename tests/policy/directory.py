@@ -11,7 +11,7 @@ from govkit.diagnostics import Diagnostic, locate
 from govkit.identity.account import AccountPrincipals
 from govkit.identity.document import loads
 from govkit.pipeline import Validated
-from govkit.policy.directory import check_directory
+from govkit.policy.directory_check import check_directory
 from govkit.spec.build import load_spec
 
 from .helpers import CASES, Case
