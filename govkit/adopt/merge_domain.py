@@ -3,26 +3,47 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
+from govkit.adopt.documents import Draft, Options
 from govkit.adopt.estate import Catalog
 from govkit.adopt.grants import Levels, collapse
+from govkit.adopt.principals import Principal
 from govkit.adopt.report import reported
 from govkit.adopt.roundtrip import block, node, text
+from govkit.diagnostics import Diagnostic
 from govkit.privileges import SecurableType, expand_level, normalise
 from govkit.spec import model
+from govkit.spec.validated import Spec
 from govkit.state import Securable
 
-if TYPE_CHECKING:
-    from govkit.adopt.merge import _Merger
-
 _T = SecurableType
+
+
+class Merging(Protocol):
+    """What a domain merge reads from the whole merge and adds to it (merge.py's `_Merger`)."""
+
+    @property
+    def spec(self) -> Spec: ...
+    @property
+    def options(self) -> Options: ...
+    @property
+    def levels(self) -> Mapping[str, tuple[str, ...]]: ...
+    @property
+    def principals(self) -> Mapping[str, Principal]: ...
+    @property
+    def deployer(self) -> Principal | None: ...
+    @property
+    def diagnostics(self) -> list[Diagnostic]: ...
+    @property
+    def draft(self) -> Draft: ...
 
 
 class DomainMerge:
     def __init__(
         self,
-        merger: _Merger,
+        merger: Merging,
         domain: model.Domain,
         raw: Any,
         prev: tuple[str, ...],
