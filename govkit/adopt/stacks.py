@@ -18,9 +18,8 @@ def write_stacks(
     req: ImportRequest, state: State, adoption: Adoption
 ) -> tuple[list[Diagnostic], str]:
     """Compile the spec now in `req.out` into `req.terraform_out`, with `imports.tf.json`."""
-    from govkit.cli.compile import modules_relative_to
     from govkit.compile import CompileError, compile_stacks
-    from govkit.compile.writer import OutputError, write_files
+    from govkit.compile.writer import OutputError, modules_relative_to, write_files
     from govkit.pipeline import validate
 
     assert req.terraform_out is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
@@ -13,15 +12,11 @@ from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid
 from govkit.compile import CompileError, compile_stacks
 from govkit.compile.writer import OutputError, stale_files, write_files
+from govkit.compile.writer import modules_relative_to as modules_relative_to
 from govkit.exitcodes import ExitCode
 
 DEFAULT_OUT = "terraform/generated"
 DEFAULT_MODULES = "terraform/modules"
-
-
-def modules_relative_to(out: str, modules: str) -> str:
-    """The modules folder as a POSIX path relative to the output folder."""
-    return Path(os.path.relpath(os.path.abspath(modules), os.path.abspath(out))).as_posix()
 
 
 @click.command("compile")

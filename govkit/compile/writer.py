@@ -148,3 +148,8 @@ def _swap(out_dir: Path, staging: Path, parent: Path) -> None:
         retired.rename(out_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def modules_relative_to(out: str, modules: str) -> str:
+    """The modules folder as a POSIX path relative to the output folder."""
+    return Path(os.path.relpath(os.path.abspath(modules), os.path.abspath(out))).as_posix()
