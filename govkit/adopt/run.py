@@ -6,7 +6,6 @@ and nothing is written when the import found an error.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from govkit.adopt.directory import with_scim_ids
 from govkit.adopt.documents import Options
 from govkit.adopt.existing import ExistingSpec, find_spec
 from govkit.adopt.report import reported
+from govkit.adopt.request import ImportRequest as ImportRequest
 from govkit.adopt.scope import scope
 from govkit.adopt.sources import (
     LIVE_SOURCES,
@@ -33,27 +33,6 @@ from govkit.state import State
 
 class ImportRefused(ValueError):
     """The import cannot start; the message says why and what to pass."""
-
-
-@dataclass(frozen=True)
-class ImportRequest:
-    env: str
-    source: str
-    out: Path
-    today: dt.date
-    warehouse_id: str | None = None
-    identities: str | None = None
-    terraform_out: Path | None = None
-    modules: str = "terraform/modules"
-    merge: bool = False
-    force: bool = False
-    allow_incomplete: bool = False
-    template: str | None = None
-    workspaces: tuple[int, ...] = ()
-    catalogs: tuple[str, ...] = ()
-    waiver_days: int = 90
-    account_host: str | None = None
-    account_id: str | None = None
 
 
 @dataclass

@@ -11,7 +11,7 @@ from govkit.state import State
 
 if TYPE_CHECKING:
     from govkit.adopt import Adoption
-    from govkit.adopt.run import ImportRequest
+    from govkit.adopt.request import ImportRequest
 
 
 def write_stacks(
