@@ -10,16 +10,38 @@ for another Graph or a cache that is not one all mean a full read, never a parti
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from govkit.identity.batching import Batcher, Get
 from govkit.identity.document import ServicePrincipal, User
-from govkit.identity.graph import Cached, _Crawl
 
 FORMAT = "govkit.identities-cache/v1"
 GROUPS_DELTA = "/groups/delta?$select=displayName,members"
 USERS_DELTA = "/users/delta?$select=id,displayName,userPrincipalName,accountEnabled"
+
+
+@dataclass
+class Cached:
+    """A previous read by ids, and which of its groups Graph's delta says did not change."""
+
+    groups: dict[str, dict[str, Any]]  # id -> {"name": str, "members": [[kind, id], ...]}
+    users: dict[str, User]
+    sps: dict[str, ServicePrincipal]
+    unchanged: frozenset[str]
+
+
+class ReadByIds(Protocol):
+    """A complete read by object ids (graph.py's crawl), as the cache keeps it."""
+
+    @property
+    def groups(self) -> Mapping[str, Mapping[str, Any]]: ...
+    @property
+    def users(self) -> Mapping[str, User]: ...
+    @property
+    def sps(self) -> Mapping[str, ServicePrincipal]: ...
 
 
 async def walk(batcher: Batcher, link: str) -> tuple[list[dict[str, Any]], str] | None:
@@ -93,7 +115,7 @@ async def start_links(batcher: Batcher) -> dict[str, str] | None:
     return {"groups_delta": groups_walk[1], "users_delta": users_walk[1]}
 
 
-def cache_text(crawl: _Crawl, graph_url: str, links: dict[str, str]) -> str:
+def cache_text(crawl: ReadByIds, graph_url: str, links: dict[str, str]) -> str:
     """The cache after a complete read: ids, names, members and the delta links."""
     data = {
         "format": FORMAT,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from govkit.identity.batching import Answer, Batcher, BatchSettings, Get
+from govkit.identity.delta import Cached
 from govkit.identity.document import (
     Group,
     Identities,
@@ -59,16 +60,6 @@ class GraphRead:
     requests: int
     cache_text: str | None = None  # the next run's delta cache, after a complete read
     missing_groups: tuple[str, ...] = ()
-
-
-@dataclass
-class Cached:
-    """A previous read by ids, and which of its groups Graph's delta says did not change."""
-
-    groups: dict[str, dict[str, Any]]  # id -> {"name": str, "members": [[kind, id], ...]}
-    users: dict[str, User]
-    sps: dict[str, ServicePrincipal]
-    unchanged: frozenset[str]
 
 
 @dataclass
