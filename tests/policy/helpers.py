@@ -12,7 +12,10 @@ import yaml
 from govkit.pipeline import validate
 
 CASES = Path(__file__).parent / "cases"
-Expected = tuple[str, str, int, int]
+# (code, file, line, col, severity): severity as the user sees it, so a rule whose default
+# severity changes fails its cases, not only the generated rules page.
+Expected = tuple[str, str, int, int, str]
+SEVERITIES = ("error", "warning", "note")
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def load_cases() -> list[Case]:
                     name=name,
                     as_of=dt.date.fromisoformat(str(case.get("as_of", "2026-11-26"))),
                     files=files,
-                    expect=[tuple(e) for e in case.get("expect", [])],  # type: ignore[misc]
+                    expect=[_expected(path, name, e) for e in case.get("expect", [])],
                     messages=list(case.get("messages", [])),
                     identities=case.get("identities"),
                     account=case.get("account"),
@@ -58,13 +61,30 @@ def load_cases() -> list[Case]:
     return out
 
 
-def run_case(case: Case, tmp_path: Path) -> tuple[list[Expected], list[str]]:
-    """(code, file, line, col) of every diagnostic, and the diagnostics as text."""
+def _expected(path: Path, name: str, entry: Any) -> Expected:
+    """One `[code, file, line, col, severity]` entry of a case, or a failure naming the case."""
+    shape_ok = isinstance(entry, list) and len(entry) == 5 and entry[4] in SEVERITIES
+    assert shape_ok, (
+        f"{path.name}: case {name}: expect entry {entry!r} is not "
+        f"[code, file, line, col, severity] with severity one of {', '.join(SEVERITIES)}"
+    )
+    code, file, line, col, severity = entry
+    return (str(code), str(file), int(line), int(col), str(severity))
+
+
+def write_case(case: Case, tmp_path: Path) -> Path:
+    """The case's spec files in `tmp_path/spec`."""
     spec_dir = tmp_path / "spec"
     for rel, text in case.files.items():
         target = spec_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    return spec_dir
+
+
+def run_case(case: Case, tmp_path: Path) -> tuple[list[Expected], list[str]]:
+    """(code, file, line, col, severity) of every diagnostic, and the diagnostics as text."""
+    spec_dir = write_case(case, tmp_path)
     prefix = f"{spec_dir}/"
     result = validate(str(spec_dir), case.as_of)
     diagnostics = result.diagnostics
@@ -72,5 +92,7 @@ def run_case(case: Case, tmp_path: Path) -> tuple[list[Expected], list[str]]:
         from .directory import check_case_directory
 
         diagnostics = diagnostics + check_case_directory(case, result, str(spec_dir))
-    found = [(d.code, d.file.removeprefix(prefix), d.line, d.col) for d in diagnostics]
+    found = [
+        (d.code, d.file.removeprefix(prefix), d.line, d.col, d.severity.value) for d in diagnostics
+    ]
     return found, [d.text().replace(prefix, "") for d in diagnostics]
