@@ -122,6 +122,16 @@ def test_a_lower_threshold_and_an_owner_change_are_refused(
     assert "catalog sales_prod would change owner from 11111111" in err and SP_ETL in err
 
 
+def test_without_mass_revoke_percent_compile_refuses_a_revoke_over_20_percent(
+    tmp_path: Path, compiled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The organisation file sets no limit. The readers' read level on sales_prod is 6 of the 29
+    # prod grants: 20.7%, over the default 20% (and under, say, 50%).
+    no_readers = {**SALES, "grants": SALES["grants"][1:]}
+    assert _compile(_spec(tmp_path / "noreaders", sales=no_readers), compiled) == 1
+    assert "6 of 29 grants (20.7%) would be revoked, over the 20% limit" in capsys.readouterr().err
+
+
 def test_check_states_is_the_rule_diff_calls(tmp_path: Path) -> None:
     loaded = load_spec(str(_spec(tmp_path / "s")))
     assert loaded.spec is not None
