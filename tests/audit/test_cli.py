@@ -64,7 +64,10 @@ def test_prod_audit_has_every_section_and_its_findings(
     assert ("GOV621", "risk_dev.credit.pd_estimates -> risk_prod.credit.pd_estimates") in codes
     assert ("GOV206", "finance_prod.ledger.journal_lines") in codes
     ownership = report["ownership"]
-    assert isinstance(ownership, dict) and ownership["coverage_percent"] == 100.0
+    assert isinstance(ownership, dict)
+    owned = ownership["tables_owned_by_groups_or_service_principals"]
+    assert (ownership["tables"], owned) == (23, 23)
+    assert ownership["coverage_percent"] == 100.0
     edge = next(e for e in report["lineage"]["edges"] if e["cross_environment"])  # type: ignore[index]
     assert (edge["source_environment"], edge["target_environment"]) == ("dev", "prod")
     assert edge["declared_grant"] is False
@@ -72,12 +75,22 @@ def test_prod_audit_has_every_section_and_its_findings(
 
 def test_dev_shows_the_individual_owner_and_coverage_below_100(tmp_path: Path) -> None:
     assert _audit(tmp_path, env="dev") == 2
-    ownership = _report(tmp_path, "dev")["ownership"]
+    report = _report(tmp_path, "dev")
+    ownership = report["ownership"]
     assert isinstance(ownership, dict)
     row = next(r for r in ownership["rows"] if r["name"] == "risk_dev.credit.pd_estimates")
     assert row["owner"] == "ada.dubois@meridian.example"
     assert "individual" in row["flags"] and "owner-differs" in row["flags"]
-    assert ownership["coverage_percent"] < 100
+    # 22 live tables in dev; ada's is the one not owned by a group or a service principal.
+    owned = ownership["tables_owned_by_groups_or_service_principals"]
+    assert (ownership["tables"], owned) == (22, 21)
+    assert ownership["coverage_percent"] == 95.5
+    assert report["summary"]["coverage_percent"] == 95.5  # type: ignore[index]
+    out = tmp_path / "out"
+    sentence = "21 of 22 tables are owned by a group or a service principal: {}95.5%{} coverage."
+    assert sentence.format("**", "**") in (out / "audit-dev.md").read_text(encoding="utf-8")
+    html = (out / "audit-dev.html").read_text(encoding="utf-8")
+    assert sentence.format("<strong>", "</strong>") in html
 
 
 def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
