@@ -168,3 +168,93 @@ def test_grants_that_end_their_mapping_are_cut_where_the_next_sibling_starts(
         "        - principal: readers\n          privileges:\n          - MODIFY\n"
         "          environments:\n          - dev\n          reason: T-1\n      refunds: {}\n",
     )
+
+
+COMMENTED = """\
+# the sales domain
+domain: sales   # owned by the sales leads
+owner: owners
+schemas:
+  orders:  # the order book
+    grants:
+      # people first
+      - principal: owners   # always
+        privileges: [USE_SCHEMA]
+
+      # readers, for the quarterly review
+      - principal: readers  # T-1
+        privileges: [USE_SCHEMA, SELECT]
+        environments: [dev]
+        reason: T-1
+    # tables follow
+    tables:
+      lines:
+        grants:
+          - principal: owners  # table readers
+            privileges: [SELECT]
+          # more to come
+# end of file
+"""
+READERS_ENTRY = """
+      # readers, for the quarterly review
+      - principal: readers  # T-1
+        privileges: [USE_SCHEMA, SELECT]
+        environments: [dev]
+        reason: T-1
+"""
+TABLE_OWNERS = "          - principal: owners  # table readers\n            privileges: [SELECT]\n"
+MODIFY = ["--privileges", "MODIFY", "--reason", "T-3"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "old", "new"),
+    [
+        pytest.param(
+            ["revoke", "--principal", "readers", "--on", "sales.orders"],
+            READERS_ENTRY,
+            "",
+            id="revoke-removes-the-entry-with-its-own-comment-only",
+        ),
+        pytest.param(
+            ["revoke", "--principal", "readers", "--on", "sales.orders", "--privileges", "SELECT"],
+            "privileges: [USE_SCHEMA, SELECT]",
+            "privileges: [USE_SCHEMA]",
+            id="revoke-of-a-privilege-keeps-the-entry-s-comments",
+        ),
+        pytest.param(
+            ["revoke", "--principal", "owners", "--on", "sales.orders.lines"],
+            TABLE_OWNERS,
+            TABLE_OWNERS + "            environments: [prod]\n",
+            id="revoke-in-one-environment-narrows-under-the-entry-s-comment",
+        ),
+        pytest.param(
+            ["request", "--principal", "readers", "--on", "sales.orders.lines", *MODIFY],
+            TABLE_OWNERS,
+            TABLE_OWNERS + "          - principal: readers\n            privileges: [MODIFY]\n"
+            "            environments: [dev]\n            reason: T-3\n",
+            id="request-adds-above-the-comment-that-ends-the-list",
+        ),
+    ],
+)
+def test_request_and_revoke_change_only_their_entry_and_keep_every_comment(
+    tmp_path: Path, argv: list[str], old: str, new: str
+) -> None:
+    spec = _spec(tmp_path, COMMENTED)
+    assert main([argv[0], str(spec), *argv[1:], "--env", "dev", *AS_OF]) == 0
+    assert COMMENTED.count(old) == 1
+    assert (spec / "sales.yaml").read_text() == COMMENTED.replace(old, new)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="revoke deletes the entry through ruamel.yaml, which keeps the comment above the next "
+    "entry on the deleted one: it goes with it",
+)
+def test_revoke_keeps_the_comment_above_the_next_entry(tmp_path: Path) -> None:
+    deployer = "\n      # then the deployer\n      - principal: sp-deploy\n"
+    deployer += "        privileges: [USE_SCHEMA]\n"
+    original = COMMENTED.replace(READERS_ENTRY, READERS_ENTRY + deployer)
+    spec = _spec(tmp_path, original)
+    argv = ["--principal", "readers", "--on", "sales.orders", "--env", "dev"]
+    assert main(["revoke", str(spec), *argv, *AS_OF]) == 0
+    assert (spec / "sales.yaml").read_text() == original.replace(READERS_ENTRY, "")
