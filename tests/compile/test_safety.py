@@ -102,10 +102,19 @@ def test_refuses_two_additive_grants_for_one_principal():
         check_stacks([a, b])
 
 
-def test_accepts_additive_grants_for_different_principals():
+def test_accepts_additive_grants_for_different_principals(tmp_path):
     a = _stack("a", "additive", ("table", "c.s.t", "g1"))
     b = _stack("b", "additive", ("table", "c.s.t", "g2"))
-    check_stacks([a, b])
+    assert check_stacks([a, b]) is None  # no CompileError
+    # Compiled: one databricks_grant per principal on the one table, side by side.
+    table = {"principal": "readers", "privileges": ["SELECT"]}
+    grants = [table, {**table, "principal": "owners"}]
+    stack = _additive_dev_stack(tmp_path, {"schemas": {"s": {"tables": {"t": {"grants": grants}}}}})
+    assert stack.grants is not None
+    assert sorted(stack.grants.resources()) == [
+        ("databricks_grant", ("table", "d_dev.s.t"), "owners"),
+        ("databricks_grant", ("table", "d_dev.s.t"), "readers"),
+    ]
 
 
 def test_two_domains_that_name_one_catalog_are_refused(tmp_path):
@@ -128,24 +137,25 @@ def test_two_domains_that_name_one_catalog_are_refused(tmp_path):
         compile_spec(spec)
 
 
-def test_repeated_grants_for_one_principal_become_one_resource(tmp_path):
+def _additive_dev_stack(tmp_path: Path, domain: dict[str, object]) -> Stack:
+    """The dev stack of an additive domain `d` owned by `owners`, with `domain`'s keys."""
     spec = write_spec(
         tmp_path,
         {
             "govkit.yaml": organisation(),
             "principals.yaml": PRINCIPALS,
-            "domains/d.yaml": {
-                "domain": "d",
-                "owner": "owners",
-                "authority": "additive",
-                "grants": [
-                    {"principal": "readers", "privileges": ["USE_CATALOG"]},
-                    {"principal": "readers", "privileges": ["BROWSE", "USE_CATALOG"]},
-                ],
-            },
+            "domains/d.yaml": {"domain": "d", "owner": "owners", "authority": "additive", **domain},
         },
     )
-    stack = next(s for s in compile_spec(spec).stacks if s.id == "dev/d")
+    return next(s for s in compile_spec(spec).stacks if s.id == "dev/d")
+
+
+def test_repeated_grants_for_one_principal_become_one_resource(tmp_path):
+    grants = [
+        {"principal": "readers", "privileges": ["USE_CATALOG"]},
+        {"principal": "readers", "privileges": ["BROWSE", "USE_CATALOG"]},
+    ]
+    stack = _additive_dev_stack(tmp_path, {"grants": grants})
     assert stack.document["module"]["domain"]["grants"] == [
         {
             "principal": "readers",
