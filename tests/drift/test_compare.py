@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from govkit.drift.compare import ExpiredGrant
+from govkit.drift.render import render_text
 from tests.drift.states import (
     DEPLOYER,
     READ,
@@ -13,6 +14,8 @@ from tests.drift.states import (
     schema,
     table,
 )
+
+SP_UNUSED = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 
 
 def test_identical_states_have_no_drift() -> None:
@@ -151,8 +154,13 @@ def test_changes_are_sorted_and_the_result_is_deterministic() -> None:
 
 def test_names_map_uc_names_to_declared_names_for_display() -> None:
     live = [catalog(owner="alice@example.com"), schema(), table(grants={"execs": ["SELECT"]})]
-    report = diff(desired_estate(), live, names={DEPLOYER: "sp-uc-deploy-prod"})
+    names = {DEPLOYER: "sp-uc-deploy-prod", "execs": "execs", SP_UNUSED: "sp-never-in-a-change"}
+    report = diff(desired_estate(), live, names=names)
+    # Only principals a change names, and only where the declared name differs.
     assert report.names == {DEPLOYER: "sp-uc-deploy-prod"}
+    assert f"owner: expected sp-uc-deploy-prod ({DEPLOYER}), live alice@example.com" in render_text(
+        report
+    )
 
 
 def test_a_name_shared_by_two_types_never_pairs_them() -> None:
