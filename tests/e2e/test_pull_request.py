@@ -99,8 +99,12 @@ def test_request_diff_plan_apply_drift(
     assert _grants(after) - _grants(before) == {("platform-owners", p) for p in READ}
     assert _grants(before) - _grants(after) == set()
 
-    assert differences(plan, terraform.show_plan()) == []  # what merge applies was reviewed
-    terraform.apply("govkit.tfplan")
+    # The merge workflow plans afresh and applies that plan only if it is the reviewed one.
+    assert terraform.plan("fresh.tfplan") is True
+    fresh = terraform.show_plan("fresh.tfplan")
+    assert planned_changes(fresh) == [(address, actions)]
+    assert differences(plan, fresh) == []
+    terraform.apply("fresh.tfplan")
     out = _stdout(capsys, "drift", "catalogs", "--env", "dev", "--format", "json", code=0)
     assert json.loads(out)["changes"] == []
 
