@@ -3,6 +3,9 @@
 `python -m govkit.bench race [--size M] [--env prod]`: govkit drift against Terraform's refresh
 (see `govkit.bench.race`).
 
+`python -m govkit.bench mutate [FOLDER ...]`: the mutants of a stage that its tests let live (see
+`govkit.bench.mutate_run`).
+
 Prints wall time and peak memory of each stage next to the floor (a bare YAML load with the C
 loader over the same files). Estates are generated once into `--work` and reused.
 """
@@ -60,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         from govkit.bench.race import main as race
 
         return race(argv[1:])
+    if argv[:1] == ["mutate"]:
+        from govkit.bench.mutate_run import main as mutate
+
+        return mutate(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m govkit.bench")
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--stages", default=",".join(_stages()))
