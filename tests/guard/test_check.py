@@ -38,3 +38,11 @@ def test_the_default_limit_is_20_percent() -> None:
         + "; ".join(f"catalog c{i:02}: readers SELECT" for i in range(79, 99))
         + "; and 1 more"
     ]
+
+
+def test_a_refusal_lists_twenty_revoked_grants_then_counts_the_rest() -> None:
+    shown = "; ".join(f"catalog c{i:02}: readers SELECT" for i in range(20))
+    [exactly] = _revoking(20, 20, percent=50.0)
+    assert exactly.endswith(f"(mass_revoke_percent): {shown}")  # all twenty, no "and 0 more"
+    [more] = _revoking(22, 22, percent=50.0)
+    assert more.endswith(f"(mass_revoke_percent): {shown}; and 2 more")
