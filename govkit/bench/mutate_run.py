@@ -5,7 +5,8 @@ For each mutant of the stage folders (default: policy, drift, access, guard, aud
 it, never the checkout itself. A mutant is killed when a test fails (or the run times out) and
 survives when every test passes: a survivor is a change of meaning that no test notices. Prints
 each survivor as `file:line:col: change`, then a count per folder. A habit before a release, not
-a CI job: it runs the tests once per mutant. Terraform tests (`-m terraform`) are left out.
+a CI job: it runs the tests once per mutant. Terraform tests (`-m terraform`) are left out
+unless `--terraform` is given: they take minutes each.
 
 Exit 0 when every mutant was killed, 2 when some survived, 1 when the tests fail unmutated.
 """
@@ -50,12 +51,13 @@ class Sandbox:
     not put the checkout before it), and writes no bytecode, so no stale cache hides a mutant.
     """
 
-    def __init__(self, tests: tuple[str, ...], timeout: float) -> None:
+    def __init__(self, tests: tuple[str, ...], terraform: bool) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="govkit-mutate-"))
         shutil.copytree(
             ROOT / "govkit", self.dir / "govkit", ignore=shutil.ignore_patterns("__pycache__")
         )
-        self.tests, self.timeout = tests, timeout
+        self.tests, self.timeout = tests, 0.0
+        self.marks = () if terraform else ("-m", "not terraform")
         path = os.environ.get("PYTHONPATH")
         self.env = {
             **os.environ,
@@ -73,7 +75,7 @@ class Sandbox:
 
     def run_tests(self, timeout: float | None = None) -> str:
         argv = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly",
-                "-p", "no:cacheprovider", "--import-mode=append", "-m", "not terraform",
+                "-p", "no:cacheprovider", "--import-mode=append", *self.marks,
                 *self.tests]  # fmt: skip
         try:
             done = subprocess.run(
@@ -105,10 +107,12 @@ def folder_mutants(folder: str) -> list[Mutant]:
     return [m for f in files for m in mutants(ROOT, f.relative_to(ROOT).as_posix())]
 
 
-def run_folder(folder: str, tests: tuple[str, ...], jobs: int, limit: int | None) -> int:
+def run_folder(
+    folder: str, tests: tuple[str, ...], jobs: int, limit: int | None, terraform: bool
+) -> int:
     """Try every mutant of `folder`; print survivors and the count. Returns the survivors."""
     found = folder_mutants(folder)[:limit]
-    boxes = [Sandbox(tests, 0) for _ in range(max(1, jobs))]
+    boxes = [Sandbox(tests, terraform) for _ in range(max(1, jobs))]
     try:
         if not boxes[0].imports_the_copy():
             raise SystemExit(f"{folder}: the tests would not import the mutated copy; nothing run")
@@ -136,6 +140,7 @@ def run_folder(folder: str, tests: tuple[str, ...], jobs: int, limit: int | None
     print(
         f"{folder}: {len(outcomes)} mutants, {killed} killed ({timeouts} by timeout), "
         f"{len(survivors)} survived; tests: {' '.join(tests)}"
+        + ("" if terraform else " (not the Terraform ones)")
     )
     return len(survivors)
 
@@ -146,6 +151,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tests", help="test paths, comma-separated (default: the folder's)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tried at once")
     parser.add_argument("--limit", type=int, help="only the first N mutants of each folder")
+    parser.add_argument("--terraform", action="store_true", help="run Terraform tests too")
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
     args = parser.parse_args(argv)
     unknown = [f for f in args.folders if not (ROOT / "govkit" / f).is_dir()]
@@ -159,5 +165,5 @@ def main(argv: list[str]) -> int:
     survived = 0
     for folder in args.folders:
         tests = tuple(args.tests.split(",")) if args.tests else TESTS[folder]
-        survived += run_folder(folder, tests, args.jobs, args.limit)
+        survived += run_folder(folder, tests, args.jobs, args.limit, args.terraform)
     return 2 if survived else 0
