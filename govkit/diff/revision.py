@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from govkit.spec.loader import spec_paths
+from govkit.spec.loader import read_spec_file, spec_paths
 
 _DOMAIN = re.compile(rb"^domain:", re.MULTILINE)
 
@@ -70,7 +70,12 @@ def files_at(spec_dir: str, ref: str) -> dict[str, bytes]:
 def files_on_disk(spec_dir: str) -> dict[str, bytes]:
     """The work tree's spec files, by path relative to `spec_dir`."""
     root = spec_dir.rstrip("/") + "/"
-    return {display[len(root) :]: full.read_bytes() for display, full in spec_paths(spec_dir)}
+    out: dict[str, bytes] = {}
+    for display, full in spec_paths(spec_dir):
+        raw = read_spec_file(display, full)
+        if isinstance(raw, bytes):  # else left to the loader, which reports it
+            out[display[len(root) :]] = raw
+    return out
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,23 @@ def test_an_undeclared_principal_says_where_to_declare_it(
     assert f"(hint: declare it in {tmp_path}/principals.yaml: a group under `groups:`" in lines[0]
     assert "did you mean" not in lines[0]
     assert "(hint: did you mean 'sales-analysts'?)" in lines[1]
+
+
+def test_a_named_pipe_is_a_coded_diagnostic_not_a_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Opening a FIFO waits for a writer: before, `govkit validate` never answered.
+    write_spec(tmp_path, dict(BASE))
+    os.mkfifo(tmp_path / "domains" / "pipe.yaml")
+    assert _the_one_error(tmp_path, capsys) == (
+        f"{tmp_path}/domains/pipe.yaml: GOV015 error: not a regular file: a named pipe (FIFO) "
+        "(hint: a spec file is a regular YAML file: remove it or move it out of the spec folder) "
+        "[spec.load]"
+    )
+    on = ["--on", "sales", "--env", "dev"]
+    for argv in (
+        ["request", str(tmp_path), "--principal", "sales-owners", "--access", "read", *on],
+        ["revoke", str(tmp_path), "--principal", "sales-analysts", *on],
+    ):
+        assert main([*argv, *(["--reason", "R-1"] if argv[0] == "request" else [])]) == 1
+        assert "pipe.yaml: not a regular file: a named pipe (FIFO)" in capsys.readouterr().err
