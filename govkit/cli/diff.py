@@ -64,7 +64,7 @@ def command(
         before = files_at(spec_dir, base)
         after = files_at(spec_dir, head) if head else files_on_disk(spec_dir)
     except RevisionError as exc:
-        raise UserError(f"git: {exc}") from None
+        raise UserError(str(exc)) from None
     labels = (base, head or "work tree")
     loads = sides(spec_dir, before, after)
     try:

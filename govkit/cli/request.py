@@ -126,9 +126,10 @@ def finish(edit: Edit, verb: str, identities: str | None) -> int:
         click.echo(render_text(list(edit.errors)), err=True, nl=False)
         click.echo("the result would be invalid; every file is unchanged", err=True)
         return ExitCode.ERROR
-    if edit.change is not None and edit.note:
-        held = replace(edit.change, expires=None)
-        click.echo(describe(held, edit.catalog, "holds", None) + edit.note)
+    if edit.note:
+        held = replace(edit.change, expires=None) if edit.change is not None else None
+        shown = describe(held, edit.catalog, "holds", None) if held and held.privileges else ""
+        click.echo(shown + edit.note)
         return ExitCode.CLEAN
     write_changes(edit.changes)
     click.echo(unified_diff(edit.changes), nl=False)

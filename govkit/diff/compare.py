@@ -29,6 +29,8 @@ class GrantDelta:
     principal: str  # as Unity Catalog names it
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    # (expires or None, reason) of each head entry that grants what is added, for reviewers
+    terms: tuple[tuple[str | None, str], ...] = ()
 
 
 @dataclass(frozen=True)

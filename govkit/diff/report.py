@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from govkit.diagnostics import Diagnostic, Severity, locate
-from govkit.diff.compare import EnvironmentDiff, diff_environment
+from govkit.diff.compare import EnvironmentDiff, GrantDelta, diff_environment
 from govkit.diff.revision import Sides
 from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
@@ -159,7 +159,8 @@ def access_diff(
         e.name for e in base.environments if e.name not in after
     ]
     environments = tuple(
-        diff_environment(env, before.get(env), after.get(env), identities) for env in order
+        _with_terms(diff_environment(env, before.get(env), after.get(env), identities), head)
+        for env in order
     )
     old = {_finding_key(d): d for d in base.findings}
     new = {_finding_key(d): d for d in head.findings}
@@ -175,6 +176,26 @@ def access_diff(
         names=_names(head, base),
         destructive=tuple(_destructive(base, head)),
     )
+
+
+def _with_terms(diff: EnvironmentDiff, head: Side) -> EnvironmentDiff:
+    """Each added grant with the expiry and reason of the entries that declare it."""
+    env = next((e for e in head.environments if e.name == diff.environment), None)
+    if env is None or head.spec is None or not diff.grants:
+        return diff
+    declared: dict[tuple[str, str], list[tuple[set[str], str | None, str]]] = {}
+    for g in (*env.grants, *env.storage_grants):
+        expires = g.expires.isoformat() if g.expires else None
+        key = (g.securable, head.spec.uc_name(g.principal))
+        declared.setdefault(key, []).append((set(g.privileges), expires, g.reason))
+
+    def terms(delta: GrantDelta) -> tuple[tuple[str | None, str], ...]:
+        entries = declared.get((delta.securable, delta.principal), [])
+        found = {(e, r) for p, e, r in entries if p & set(delta.added)}
+        return tuple(sorted(found, key=lambda t: (t[0] or "9999", t[1])))
+
+    grants = tuple(replace(g, terms=terms(g)) if g.added else g for g in diff.grants)
+    return replace(diff, grants=grants)
 
 
 def _names(*sides: Side) -> dict[str, str]:

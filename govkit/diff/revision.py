@@ -42,8 +42,19 @@ def files_at(spec_dir: str, ref: str) -> dict[str, bytes]:
     """
     folder = Path(spec_dir).resolve()
     cwd = folder if folder.is_dir() else Path.cwd()
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    except FileNotFoundError:
+        raise RevisionError("git is not installed; comparing with a revision needs it") from None
+    except RevisionError:
+        raise RevisionError(f"{cwd} is not inside a git repository; a revision needs one") from None
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except RevisionError:
+        raise RevisionError(
+            f"revision {ref!r} does not exist in {top.name}; name a branch, tag or commit "
+            "(a shallow clone may need `git fetch` first)"
+        ) from None
     prefix = folder.relative_to(top.resolve()).as_posix() if folder != top.resolve() else ""
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", prefix or "."], top)
     entries = []

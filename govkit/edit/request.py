@@ -222,5 +222,8 @@ def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         )
     change = GrantChange(request.principal, tuple(sorted(removed)), request.env, target)
     if not removed:
-        return Edit(change=change, catalog=catalog, note="not granted; nothing to revoke")
+        what = f"no {', '.join(sorted(revoke))}" if revoke else "nothing"
+        on = f"{target.type.value} {target.label(catalog)}"
+        note = f"{request.env}: {request.principal} holds {what} on {on}; nothing to revoke"
+        return Edit(change=change, catalog=catalog, note=note)
     return _checked(spec, region, change, catalog, today)

@@ -52,6 +52,7 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
             "principal": "risk-analysts",
             "added": ["USE_CATALOG"],
             "removed": [],
+            "terms": [{"expires": None, "reason": "RISK-7 capital"}],
         },
         {
             "securable_type": "schema",
@@ -59,6 +60,7 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
             "principal": "risk-analysts",
             "added": ["SELECT", "USE_SCHEMA"],
             "removed": [],
+            "terms": [{"expires": None, "reason": "RISK-7 capital"}],
         },
     ]
     # a schema-level SELECT reads as every table in it
@@ -76,6 +78,27 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
         },
     ]
     assert doc["changed_files"] == ["domains/finance.yaml"]
+
+
+def test_each_new_grant_shows_its_expiry_and_reason_in_words(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _request("--on", "finance", "--privileges", "USE_CATALOG", "--expires", "2027-01-31")
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
+    out = capsys.readouterr().out
+    # USE_CATALOG alone reads nothing: no effective access to count (was "principals ;")
+    assert out.startswith("govkit diff main..work tree: prod: 1 grant change\n")
+    assert (
+        "+ risk-analysts gains USE_CATALOG on catalog finance_prod "
+        "(until 2027-01-31; reason: RISK-7 capital)"
+    ) in out
+    assert main(["diff", "catalogs", "--base", "main", "--format", "markdown", *AS_OF]) == 2
+    assert "(until 2027-01-31; reason: RISK-7 capital)" in capsys.readouterr().out
+    _request("--on", "finance.reporting", "--privileges", "USE_SCHEMA,SELECT")
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
+    assert "prod: 2 grant changes, 1 principal gains read access\n" in capsys.readouterr().out
 
 
 def test_with_identities_the_change_is_in_people(
@@ -156,7 +179,11 @@ def test_live_grants_an_apply_would_revoke(repo: Path, capsys: pytest.CaptureFix
 def test_an_unknown_revision_is_one_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "catalogs", "--base", "no-such-ref", *AS_OF]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Error: git:") and "Traceback" not in err
+    # as `govkit affected` says it, not git's raw `rev-parse ... exited 1`
+    assert err == (
+        f"Error: revision 'no-such-ref' does not exist in {repo.name}; name a branch, tag or "
+        "commit (a shallow clone may need `git fetch` first)\n"
+    )
 
 
 def test_a_destructive_change_in_prod_is_refused_unless_a_reason_is_given(

@@ -179,7 +179,7 @@ def test_revoke_undoes_a_request_byte_for_byte(
         capsys.readouterr().out
     )
     assert main(["revoke", str(spec), *revoke, *AS_OF]) == 0
-    assert "not granted; nothing to revoke" in capsys.readouterr().out
+    assert "holds nothing on" in capsys.readouterr().out
     assert snapshot(spec) == before
 
 
