@@ -92,9 +92,35 @@ def describe(change: GrantChange, catalog: str, verb: str, identities: str | Non
         f"{change.environment}: {change.principal} {verb} {', '.join(change.privileges)} "
         f"on {on}{until}\n"
     )
+    if change.path:
+        line += f"  with the path to it: {', '.join(change.path)}\n"
     if identities is not None:
         line += f"  {people(change.principal, identities)}\n"
     return line
+
+
+def groups_of(principal: str, identities_file: str | None) -> tuple[str, ...]:
+    """The groups `principal` belongs to, transitively, as the identities document says."""
+    if identities_file is None:
+        return ()
+    from pathlib import Path
+
+    from govkit.identity.document import IdentitiesFormatError, loads, parse_member
+
+    try:
+        doc = loads(Path(identities_file).read_bytes())
+    except (OSError, IdentitiesFormatError) as exc:
+        raise UserError(f"{identities_file}: {exc}") from None
+    parents: dict[str, set[str]] = {}
+    for group in doc.groups:
+        for member in group.members:
+            parents.setdefault(parse_member(member)[1], set()).add(group.display_name)
+    found: set[str] = set()
+    frontier = set(parents.get(principal, ()))
+    while frontier:
+        found |= frontier
+        frontier = {p for g in frontier for p in parents.get(g, ())} - found
+    return tuple(sorted(found))
 
 
 def people(principal: str, identities_file: str) -> str:
@@ -164,7 +190,10 @@ def command(
         raise UserError("give --expires DATE or --for DURATION, not both")
     if duration is not None:
         expires = today + parse_duration(duration)
-    request = GrantRequest(principal, on, env, access, privileges, reason.strip(), expires)
+    member_of = groups_of(principal, identities)
+    request = GrantRequest(
+        principal, on, env, access, privileges, reason.strip(), expires, member_of
+    )
     try:
         edit = plan_request(spec_dir, request, today)
     except EditRefused as exc:

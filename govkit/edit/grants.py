@@ -53,6 +53,8 @@ class GrantChange:
     environment: str
     target: Target
     expires: dt.date | None = None
+    # The USE_CATALOG / USE_SCHEMA grants added with it, so that it leads somewhere.
+    path: tuple[str, ...] = ()
 
 
 def chain(doc: Document, target: Target) -> list[Any]:

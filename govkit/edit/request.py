@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
 
 from govkit.diagnostics import Diagnostic, Severity
 from govkit.edit.document import Document, EditRefused, empty, parse, style_of
@@ -26,7 +28,7 @@ from govkit.edit.grants import (
 from govkit.edit.locate import SpecMap, map_spec, parse_target
 from govkit.edit.outline import Outline, Span, cut, paste, plain
 from govkit.pipeline import validate
-from govkit.privileges import expand_level, normalise
+from govkit.privileges import SecurableType, expand_level, normalise
 from govkit.spec.build import closest
 from govkit.spec.references import access_levels
 
@@ -42,6 +44,8 @@ class GrantRequest:
     privileges: tuple[str, ...] | None = None
     reason: str = ""
     expires: dt.date | None = None
+    # Groups the principal belongs to (transitively), when an identities document says so.
+    member_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,18 @@ def _requested(
 def _checked(
     spec: SpecMap, region: Region, change: GrantChange, catalog: str, today: dt.date
 ) -> Edit:
+    return _validated(spec, region.doc.file, region.whole, region.text(), change, catalog, today)
+
+
+def _validated(
+    spec: SpecMap,
+    file: str,
+    whole: str,
+    after: str,
+    change: GrantChange,
+    catalog: str,
+    today: dt.date,
+) -> Edit:
     """Validate the edited spec in memory with the pipeline; an Edit to write or a refusal.
 
     A grant edit in one domain can change only the findings on that domain's securables (no
@@ -134,7 +150,6 @@ def _checked(
     the organisation, the principals and this domain is the same verdict at a fraction of the
     cost on a large estate.
     """
-    file, after = region.doc.file, region.text()
     overrides: dict[str, bytes | None] = {
         display: None for display, _ in spec.domains.values() if display != file
     }
@@ -146,7 +161,7 @@ def _checked(
     warnings = tuple(
         d for d in result.diagnostics if d.severity is Severity.WARNING and d.file == file
     )
-    return Edit({file: (region.whole, after)}, change, catalog, warnings=warnings)
+    return Edit({file: (whole, after)}, change, catalog, warnings=warnings)
 
 
 def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
@@ -181,9 +196,67 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         request.expires,
         request.reason,
     )
-    region = open_region(file, text, outline, target)
-    add_entry(region.doc, region.nodes, target, entry)
-    return _checked(spec, region, change, catalog, today)
+    path = _missing_path(outline, target, request, wanted, levels, today)
+    entries = [
+        (at, new_entry(request.principal, None, p, request.env, request.expires, request.reason))
+        for at, p in path
+    ]
+    after = _add_entries(file, text, [*entries, (target, entry)])
+    if path:
+        granted = [f"{p[0]} on {at.label(catalog)}" for at, p in path]
+        change = replace(change, path=tuple(granted))
+    edit = _validated(spec, file, text, after, change, catalog, today)
+    nothing = f"does nothing for {request.principal} in"
+    useless = [w for w in edit.warnings if w.code == INEFFECTIVE and nothing in w.message]
+    # A grant that does nothing is refused, never written. The policy cannot see a path held
+    # through a group (the spec declares no membership); the identities document can.
+    if useless and not request.member_of:
+        return Edit(change=change, catalog=catalog, errors=tuple(useless))
+    return edit
+
+
+def _add_entries(file: str, text: str, entries: list[tuple[Target, CommentedMap]]) -> str:
+    """`text` with each entry added to its securable's grants, one round-trip edit each."""
+    for at, entry in entries:
+        region = open_region(file, text, Outline(file, text), at)
+        add_entry(region.doc, region.nodes, at, entry)
+        text = region.text()
+    return text
+
+
+# A grant without the USE_CATALOG / USE_SCHEMA path to it does nothing (policy GOV207).
+INEFFECTIVE = "GOV207"
+_NEEDS_NO_PATH = frozenset({"BROWSE"})
+
+
+def _missing_path(
+    outline: Outline,
+    target: Target,
+    request: GrantRequest,
+    wanted: tuple[str, ...],
+    levels: Mapping[str, tuple[str, ...]],
+    today: dt.date,
+) -> list[tuple[Target, tuple[str, ...]]]:
+    """USE_CATALOG / USE_SCHEMA grants the principal lacks on the way to `target`.
+
+    Held means held directly, on the securable or above it, by the principal or by a group
+    the identities document says it belongs to, until the requested expiry.
+    """
+    if target.type is SecurableType.CATALOG or set(wanted) <= _NEEDS_NO_PATH:
+        return []
+    needs = [(Target(target.domain), "USE_CATALOG")]
+    if target.table is not None or "USE_SCHEMA" not in wanted:
+        needs.append((Target(target.domain, target.schema), "USE_SCHEMA"))
+    holders = (request.principal, *request.member_of)
+    out: list[tuple[Target, tuple[str, ...]]] = []
+    for at, privilege in needs:
+        grants = outline.grants(at)
+        if not any(
+            privilege in held(grants, at, who, request.env, levels, today, request.expires)
+            for who in holders
+        ):
+            out.append((at, (privilege,)))
+    return out
 
 
 def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:

@@ -95,7 +95,9 @@ def test_each_new_grant_shows_its_expiry_and_reason_in_words(
     ) in out
     assert main(["diff", "catalogs", "--base", "main", "--format", "markdown", *AS_OF]) == 2
     assert "(until 2027-01-31; reason: RISK-7 capital)" in capsys.readouterr().out
-    _request("--on", "finance.reporting", "--privileges", "USE_SCHEMA,SELECT")
+    _request(
+        "--on", "finance.reporting", "--privileges", "USE_SCHEMA,SELECT", "--expires", "2027-01-31"
+    )
     capsys.readouterr()
     assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
     assert "prod: 2 grant changes, 1 principal gains read access\n" in capsys.readouterr().out

@@ -42,6 +42,9 @@ def test_request_adds_one_entry_and_keeps_everything_else(
         if line[:1] in "+-" and line[:3] not in ("+++", "---")
     ]
     assert changed == [
+        # risk-analysts hold nothing on finance_prod: the path comes with the grant
+        "+  - {principal: risk-analysts, privileges: [USE_CATALOG], environments: [prod], "
+        "expires: 2027-01-31, reason: RISK-7 capital planning}",
         "+      - principal: risk-analysts",
         "+        privileges: [SELECT, USE_SCHEMA]",
         "+        environments: [prod]",
@@ -52,9 +55,10 @@ def test_request_adds_one_entry_and_keeps_everything_else(
     assert "+      - principal: risk-analysts" in out
     assert (
         "prod: risk-analysts gains SELECT, USE_SCHEMA on schema finance_prod.reporting, "
-        "until 2027-01-31" in out
+        "until 2027-01-31\n  with the path to it: USE_CATALOG on finance_prod\n" in out
     )
     assert main(["validate", str(spec), *AS_OF]) == 0
+    assert "GOV207" not in capsys.readouterr().out
 
 
 def test_request_twice_is_a_no_op(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,10 +178,14 @@ def test_revoke_undoes_a_request_byte_for_byte(
     assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0
     revoke = ["--principal", "risk-analysts", "--on", "finance.reporting", "--env", "prod"]
     assert main(["revoke", str(spec), *revoke, *AS_OF]) == 0
-    assert snapshot(spec) == before
     assert "prod: risk-analysts loses SELECT, USE_SCHEMA on schema finance_prod.reporting" in (
         capsys.readouterr().out
     )
+    # the path the request granted with it goes by itself
+    path = ["--principal", "risk-analysts", "--on", "finance", "--env", "prod"]
+    assert main(["revoke", str(spec), *path, *AS_OF]) == 0
+    assert snapshot(spec) == before
+    capsys.readouterr()
     assert main(["revoke", str(spec), *revoke, *AS_OF]) == 0
     assert "holds nothing on" in capsys.readouterr().out
     assert snapshot(spec) == before
@@ -242,14 +250,46 @@ def test_the_access_added_is_named_in_people_with_identities(
     assert "  that is 2 people: ana@meridian.example, ian@meridian.example\n" in out
 
 
-def test_a_grant_that_does_nothing_is_made_with_the_warning(
+def test_a_request_grants_the_whole_path_it_needs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Before, SELECT alone was written with a GOV207 warning and exit 0: a grant that does
+    # nothing passed CI.
     spec = copy_catalogs(tmp_path)
-    assert main(["request", str(spec), *REPORTING, *AS_OF]) == 0  # no USE_CATALOG on finance
-    assert "GOV207 warning: this grant does nothing for risk-analysts in environment prod" in (
-        capsys.readouterr().err
+    table = ["--on", "marketing.campaigns.touchpoints", "--access", "read"]
+    argv = ["--principal", "risk-analysts", "--env", "prod", "--reason", "X-1", "--for", "30d"]
+    argv += table
+    assert main(["request", str(spec), *argv, *AS_OF]) == 0
+    out, err = capsys.readouterr()
+    assert "prod: risk-analysts gains SELECT on table marketing_prod.campaigns.touchpoints" in out
+    assert (
+        "  with the path to it: USE_CATALOG on marketing_prod, "
+        "USE_SCHEMA on marketing_prod.campaigns\n"
+    ) in out
+    assert "GOV207" not in err
+    assert main(["validate", str(spec), *AS_OF]) == 0
+    assert "GOV207" not in capsys.readouterr().out
+
+
+def test_a_group_the_principal_belongs_to_can_hold_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govkit.identity.document import Group, dumps, make_identities
+
+    spec = copy_catalogs(tmp_path)
+    ids = tmp_path / "identities.json"
+    # marketing-analysts hold `access: read` on the marketing catalog in every environment
+    doc = make_identities(
+        "file", groups=[Group("marketing-analysts", members=("group:risk-analysts",))]
     )
+    ids.write_text(dumps(doc))
+    table = ["--on", "marketing.campaigns.touchpoints", "--access", "read"]
+    argv = ["--principal", "risk-analysts", "--env", "prod", "--reason", "X-1", "--for", "30d"]
+    argv += table
+    assert main(["request", str(spec), *argv, "--identities", str(ids), *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "with the path to it" not in out
+    assert out.count("+          - principal: risk-analysts") == 1
 
 
 def test_a_principal_yaml_1_1_would_read_as_a_boolean_is_written_quoted(
