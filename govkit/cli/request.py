@@ -162,6 +162,8 @@ def finish(edit: Edit, verb: str, identities: str | None) -> int:
     if edit.change is not None:
         click.echo(describe(edit.change, edit.catalog, verb, identities), nl=False)
     click.echo(render_text(list(edit.warnings)), err=True, nl=False)
+    if edit.notice:
+        click.echo(edit.notice, err=True)
     return ExitCode.CLEAN
 
 

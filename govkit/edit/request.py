@@ -58,6 +58,7 @@ class Edit:
     errors: tuple[Diagnostic, ...] = ()
     note: str = ""
     warnings: tuple[Diagnostic, ...] = ()  # findings on the edited file, for the requester
+    notice: str = ""  # what the written edit leaves behind, in words
 
     @property
     def refused(self) -> bool:
@@ -299,4 +300,14 @@ def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         on = f"{target.type.value} {target.label(catalog)}"
         note = f"{request.env}: {request.principal} holds {what} on {on}; nothing to revoke"
         return Edit(change=change, catalog=catalog, note=note)
-    return _checked(spec, region, change, catalog, today)
+    edit = _checked(spec, region, change, catalog, today)
+    nothing = f"does nothing for {request.principal} in"
+    stranded = [w for w in edit.warnings if w.code == INEFFECTIVE and nothing in w.message]
+    if stranded and not edit.refused:
+        notice = (
+            f"this leaves {len(stranded)} grant(s) to {request.principal} below "
+            f"{target.label(catalog)} that lead nowhere ({INEFFECTIVE}): revoke them too, "
+            "or keep the path"
+        )
+        edit = replace(edit, notice=notice)
+    return edit

@@ -209,3 +209,31 @@ def test_a_destructive_change_in_prod_is_refused_unless_a_reason_is_given(
     reason = "FIN-9 finance moves to its own metastore"
     assert main(["diff", "catalogs", "--base", "main", "--allow-destructive", reason, *AS_OF]) == 2
     assert reason in capsys.readouterr().err
+
+
+def test_a_change_that_adds_a_grant_that_does_nothing_fails_the_check(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # By hand, not through `govkit request` (which grants the path): SELECT with no USE_CATALOG.
+    finance = repo / "catalogs" / "domains" / "finance.yaml"
+    text = finance.read_text()
+    useless = (
+        "      - {principal: risk-analysts, privileges: [USE_SCHEMA, SELECT], "
+        "environments: [prod], expires: 2027-01-31, reason: RISK-7}\n"
+    )
+    finance.write_text(
+        text.replace(
+            "      - {principal: execs, privileges: [USE_SCHEMA]}\n",
+            "      - {principal: execs, privileges: [USE_SCHEMA]}\n" + useless,
+        )
+    )
+    # validate warns (an ineffective grant already on main must not block every change) ...
+    assert main(["validate", "catalogs", *AS_OF]) == 0
+    assert "GOV207 warning: this grant does nothing for risk-analysts" in capsys.readouterr().out
+    # ... and the pull-request check refuses the change that adds one
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert "GOV207 warning: this grant does nothing for risk-analysts" in err
+    assert "govkit diff: the work tree adds 1 grant(s) that do nothing (GOV207)" in err
+    commit(repo, "the useless grant merged")
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 0  # not added by this change

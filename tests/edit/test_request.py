@@ -307,3 +307,18 @@ def test_a_principal_yaml_1_1_would_read_as_a_boolean_is_written_quoted(
     written = (spec / "domains" / "finance.yaml").read_text()
     assert "principal: 'on'" in written  # unquoted, the spec loader would read `true`
     assert main(["validate", str(spec)]) == 0
+
+
+def test_revoke_says_when_it_leaves_a_path_that_leads_nowhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    # marketing-analysts read finance_prod.reporting through USE_CATALOG on the catalog
+    args = ["--principal", "marketing-analysts", "--on", "finance", "--env", "prod"]
+    assert main(["revoke", str(spec), *args, *AS_OF]) == 0
+    err = capsys.readouterr().err
+    assert "GOV207 warning: this grant does nothing for marketing-analysts" in err
+    assert (
+        "this leaves 1 grant(s) to marketing-analysts below finance_prod that lead nowhere "
+        "(GOV207): revoke them too, or keep the path\n"
+    ) in err
