@@ -200,4 +200,5 @@ def command(
         edit = plan_request(spec_dir, request, today)
     except EditRefused as exc:
         raise UserError(f"{exc}; every file is unchanged") from None
-    return finish(edit, "gains", identities)
+    renews = edit.change is not None and edit.change.renews
+    return finish(edit, "keeps (renewed)" if renews else "gains", identities)

@@ -23,6 +23,7 @@ from govkit.edit.grants import (
     chain,
     held,
     new_entry,
+    renew_entry,
     revoke_entries,
 )
 from govkit.edit.locate import SpecMap, map_spec, parse_target
@@ -202,10 +203,13 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         (at, new_entry(request.principal, None, p, request.env, request.expires, request.reason))
         for at, p in path
     ]
-    after = _add_entries(file, text, [*entries, (target, entry)])
+    envs = _domain_environments(spec, outline)
+    after, renewed = _add_entries(file, text, [*entries, (target, entry)], envs, levels)
     if path:
         granted = [f"{p[0]} on {at.label(catalog)}" for at, p in path]
         change = replace(change, path=tuple(granted))
+    if renewed:
+        change = replace(change, renews=True)
     edit = _validated(spec, file, text, after, change, catalog, today)
     nothing = f"does nothing for {request.principal} in"
     useless = [w for w in edit.warnings if w.code == INEFFECTIVE and nothing in w.message]
@@ -216,13 +220,27 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
     return edit
 
 
-def _add_entries(file: str, text: str, entries: list[tuple[Target, CommentedMap]]) -> str:
-    """`text` with each entry added to its securable's grants, one round-trip edit each."""
+def _add_entries(
+    file: str,
+    text: str,
+    entries: list[tuple[Target, CommentedMap]],
+    domain_envs: list[str],
+    levels: Mapping[str, tuple[str, ...]],
+) -> tuple[str, int]:
+    """`text` with each entry added to its securable's grants, one round-trip edit each.
+
+    An entry that renews one already there (same principal and privileges, other terms)
+    updates it instead; how many did is returned with the text.
+    """
+    renewed = 0
     for at, entry in entries:
         region = open_region(file, text, Outline(file, text), at)
-        add_entry(region.doc, region.nodes, at, entry)
+        if renew_entry(region.doc, region.nodes, at, entry, domain_envs, levels):
+            renewed += 1
+        else:
+            add_entry(region.doc, region.nodes, at, entry)
         text = region.text()
-    return text
+    return text, renewed
 
 
 # A grant without the USE_CATALOG / USE_SCHEMA path to it does nothing (policy GOV207).

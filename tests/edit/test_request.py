@@ -322,3 +322,31 @@ def test_revoke_says_when_it_leaves_a_path_that_leads_nowhere(
         "this leaves 1 grant(s) to marketing-analysts below finance_prod that lead nowhere "
         "(GOV207): revoke them too, or keep the path\n"
     ) in err
+
+
+def test_renewing_a_grant_updates_its_expiry_instead_of_adding_a_second_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    finance = spec / "domains" / "finance.yaml"
+    before = finance.read_text()
+    # marketing-analysts read finance_prod.reporting until 2027-03-31 (catalog and schema)
+    renew = ["--principal", "marketing-analysts", "--on", "finance.reporting", "--env", "prod"]
+    renew += [
+        "--privileges",
+        "SELECT,USE_SCHEMA",
+        "--expires",
+        "2027-09-30",
+        "--reason",
+        "FIN-1300",
+    ]
+    assert main(["request", str(spec), *renew, *AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "prod: marketing-analysts keeps (renewed) SELECT, USE_SCHEMA on schema" in out
+    after = finance.read_text()
+    assert after.count("principal: marketing-analysts") == before.count(
+        "principal: marketing-analysts"
+    )
+    assert "2027-03-31" not in after and after.count("expires: 2027-09-30") == 2
+    assert main(["validate", str(spec), *AS_OF]) == 0
+    assert "GOV208" not in capsys.readouterr().out
