@@ -8,6 +8,7 @@ an edit whose result is valid.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -147,17 +148,24 @@ def _validated(
 ) -> Edit:
     """Validate the edited spec in memory with the pipeline; an Edit to write or a refusal.
 
-    A grant edit in one domain can change only the findings on that domain's securables (no
-    rule relates grants of two domains), so the other domain files are left out: validating
-    the organisation, the principals and this domain is the same verdict at a fraction of the
-    cost on a large estate.
+    A grant edit in one domain can change only the findings on that domain's securables, and
+    the rules on grants across domains (GOV211, GOV212) need only the principal's home domain
+    (the one its name starts with), so the other domain files are left out: the same verdict
+    at a fraction of the cost on a large estate.
     """
+    home = _home_domains(spec, change.principal)
     overrides: dict[str, bytes | None] = {
-        display: None for display, _ in spec.domains.values() if display != file
+        display: None
+        for domain, (display, _) in spec.domains.items()
+        if display != file and domain not in home
     }
     overrides[file] = after.encode("utf-8")
     result = validate(spec.spec_dir, today, overrides)
-    errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
+    errors = tuple(
+        on_disk(d, whole, after) if d.file == file else d
+        for d in result.diagnostics
+        if d.severity is Severity.ERROR
+    )
     if errors:
         return Edit(change=change, catalog=catalog, errors=errors)
     warnings = tuple(
@@ -166,20 +174,70 @@ def _validated(
     return Edit({file: (whole, after)}, change, catalog, warnings=warnings)
 
 
-def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
-    """The edit that grants `request`, an Edit with a note when it is already granted."""
+def on_disk(diagnostic: Diagnostic, before: str, after: str) -> Diagnostic:
+    """A finding on the edited text, placed in the file as it is on disk.
+
+    A refused edit is never written, so a position in the edited text names a line that does
+    not exist: a line the edit kept is given its line on disk, a line it wrote is given the
+    place on disk where it would have gone, with the message saying so.
+    """
+    if not diagnostic.line:
+        return diagnostic
+    old, new = before.splitlines(), after.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+        if not j1 < diagnostic.line <= j2:
+            continue
+        if tag == "equal":
+            return replace(diagnostic, line=diagnostic.line - j1 + i1)
+        line = old[i1] if i1 < len(old) else ""
+        return replace(
+            diagnostic,
+            line=min(i1 + 1, max(len(old), 1)),
+            col=len(line) - len(line.lstrip(" ")) + 1,
+            message=f"{diagnostic.message}, in what the edit would write here",
+        )
+    return diagnostic
+
+
+def _home_domains(spec: SpecMap, principal: str) -> set[str]:
+    """Domains a principal's name may say it belongs to: `risk-analysts`, `sp-risk-etl-prod`."""
+    name = principal.lower().removeprefix("sp-")
+    return {
+        d
+        for d in spec.domains
+        if name == d.lower() or name.startswith((f"{d.lower()}-", f"{d.lower()}_"))
+    }
+
+
+def _refuse_early(
+    spec: SpecMap, outline: Outline, target: Target, request: GrantRequest, today: dt.date
+) -> None:
+    """What is wrong with a request before any edit: a past expiry, an environment, a reason."""
     if request.expires is not None and request.expires < today:
         raise EditRefused(
             request.on,
             f"expiry {request.expires.isoformat()} is in the past",
             "give a future date with --expires, or a duration with --for",
         )
+    if request.env not in _domain_environments(spec, outline):
+        raise EditRefused(outline.file, f"domain {target.domain} has no environment {request.env}")
+    environment = spec.organisation.environments.get(request.env)
+    if not request.reason and environment is not None and environment.protected:
+        raise EditRefused(
+            request.on,
+            f"a request in protected environment {request.env} needs a reason",
+            "give the ticket the owner approves, e.g. --reason 'FIN-1234 month-end close'",
+        )
+
+
+def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
+    """The edit that grants `request`, an Edit with a note when it is already granted."""
     spec = map_spec(spec_dir)
     target = parse_target(spec, request.on, request.env)
     file, text = _read(spec, target)
     outline = Outline(file, text)
-    if request.env not in _domain_environments(spec, outline):
-        raise EditRefused(file, f"domain {target.domain} has no environment {request.env}")
+    _refuse_early(spec, outline, target, request, today)
     levels = access_levels(spec.organisation)
     wanted = _requested(request, target, levels)
     catalog = spec.catalog(target.domain, request.env)
@@ -205,11 +263,8 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
     ]
     envs = _domain_environments(spec, outline)
     after, renewed = _add_entries(file, text, [*entries, (target, entry)], envs, levels)
-    if path:
-        granted = [f"{p[0]} on {at.label(catalog)}" for at, p in path]
-        change = replace(change, path=tuple(granted))
-    if renewed:
-        change = replace(change, renews=True)
+    granted = tuple(f"{p[0]} on {at.label(catalog)}" for at, p in path)
+    change = replace(change, path=granted, renews=bool(renewed))
     edit = _validated(spec, file, text, after, change, catalog, today)
     nothing = f"does nothing for {request.principal} in"
     useless = [w for w in edit.warnings if w.code == INEFFECTIVE and nothing in w.message]

@@ -16,7 +16,9 @@ RISK = ["--principal", "risk-analysts", "--env", "prod", "--reason", "RISK-7 cap
 
 
 def _request(*args: str) -> None:
-    assert main(["request", "catalogs", *RISK, *args, *AS_OF]) == 0
+    # a grant across domains in prod expires (GOV212)
+    until = [] if {"--expires", "--for"} & set(args) else ["--expires", "2027-01-31"]
+    assert main(["request", "catalogs", *RISK, *args, *until, *AS_OF]) == 0
 
 
 def _diff(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
@@ -52,7 +54,7 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
             "principal": "risk-analysts",
             "added": ["USE_CATALOG"],
             "removed": [],
-            "terms": [{"expires": None, "reason": "RISK-7 capital"}],
+            "terms": [{"expires": "2027-01-31", "reason": "RISK-7 capital"}],
         },
         {
             "securable_type": "schema",
@@ -60,7 +62,7 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
             "principal": "risk-analysts",
             "added": ["SELECT", "USE_SCHEMA"],
             "removed": [],
-            "terms": [{"expires": None, "reason": "RISK-7 capital"}],
+            "terms": [{"expires": "2027-01-31", "reason": "RISK-7 capital"}],
         },
     ]
     # a schema-level SELECT reads as every table in it

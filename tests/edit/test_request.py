@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,8 @@ def test_access_inherited_from_the_schema_is_already_granted(
     assert main(["request", str(spec), *args, "--for", "30d", *AS_OF]) == 0
     assert snapshot(spec) == before
     assert "already granted" in capsys.readouterr().out
-    # ... but not for good: a grant without expiry outlasts the one it has
-    assert main(["request", str(spec), *args, *AS_OF]) == 0
+    # ... but not for longer: a later expiry outlasts the one it has
+    assert main(["request", str(spec), *args, "--expires", "2027-06-30", *AS_OF]) == 0
     assert snapshot(spec) != before
 
 
@@ -102,7 +103,8 @@ def test_access_inherited_from_the_schema_is_already_granted(
     [
         (
             ["--principal", "risk-analystz"],
-            "GOV020 error: unknown principal 'risk-analystz' (hint: did you mean 'risk-analysts'?)",
+            "GOV020 error: unknown principal 'risk-analystz', in what the edit would write here "
+            "(hint: did you mean 'risk-analysts'?)",
         ),
         (["--on", "finance.reportin"], "no schema 'reportin' in domain finance"),
         (["--on", "finanse"], "no domain or catalog named 'finanse' (hint: did you mean"),
@@ -156,6 +158,8 @@ def test_flow_style_schema_becomes_block_style_when_it_gets_grants(
         "read",
         "--reason",
         "ingest checks",
+        "--expires",
+        "2027-01-31",
     ]
     assert main(["request", str(spec), *args, *AS_OF]) == 0
     text = (spec / "domains" / "finance.yaml").read_text()
@@ -166,6 +170,7 @@ def test_flow_style_schema_becomes_block_style_when_it_gets_grants(
         "      - principal: risk-analysts\n"
         "        access: read\n"
         "        environments: [prod]\n"
+        "        expires: 2027-01-31\n"
         "        reason: ingest checks\n"
     )
 
@@ -350,3 +355,30 @@ def test_renewing_a_grant_updates_its_expiry_instead_of_adding_a_second_entry(
     assert "2027-03-31" not in after and after.count("expires: 2027-09-30") == 2
     assert main(["validate", str(spec), *AS_OF]) == 0
     assert "GOV208" not in capsys.readouterr().out
+
+
+def test_a_request_in_a_protected_environment_needs_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "finance-analysts", "--on", "finance.ledger", "--access", "read"]
+    err = refused(capsys, spec, "request", str(spec), *args, "--env", "prod", "--reason", " ")
+    assert "a request in protected environment prod needs a reason" in err
+    assert main(["request", str(spec), *args, "--env", "dev", "--reason", "", *AS_OF]) == 0
+
+
+def test_a_refused_request_names_positions_in_the_file_on_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    marketing = spec / "domains" / "marketing.yaml"
+    lines = marketing.read_text().splitlines()
+    # no expiry on a grant across domains in prod (GOV212), for the grant and its path
+    args = ["--principal", "risk-analysts", "--on", "marketing.campaigns.touchpoints"]
+    args += ["--env", "prod", "--access", "read", "--reason", "X-1"]
+    err = refused(capsys, spec, "request", str(spec), *args)
+    found = re.findall(r"marketing\.yaml:(\d+):(\d+): GOV212 error: (.*?) \(hint", err)
+    assert [(int(line), int(col)) for line, col, _ in found] == [(16, 1), (18, 5), (20, 7)]
+    assert all(m.endswith(", in what the edit would write here") for _, _, m in found)
+    assert lines[15] == "schemas:" and lines[17].strip() == "tables:"
+    assert lines[19].lstrip().startswith("touchpoints:")
