@@ -131,7 +131,7 @@ def _answering_state(
         state = _read_live_file(live)
         check_state(state, env, live)
         return light, state
-    with reading_ahead(live, env, warehouse_id) as ahead:
+    with reading_ahead(live, env, warehouse_id, spec_dir=spec_dir) as ahead:
         validated = require_valid(spec_dir, today)
         assert validated.spec is not None  # require_valid raised otherwise
         (environment,) = select_environments(validated.environments, env)

@@ -39,3 +39,27 @@ def test_compile_over_a_conflicted_output_says_it_cannot_read_it(
     assert "git checkout HEAD -- terraform/generated" in err
     assert "--allow-destructive" not in err
     assert stack.read_text() == conflicted  # nothing written
+
+
+def test_an_unknown_environment_is_refused_before_the_live_read_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Before, the workspace reader started first and the answer came seconds later.
+    assert main(["drift", str(CATALOGS), "--env", "prdo", "--source", "workspace", *AS_OF]) == 1
+    assert capsys.readouterr().err == (
+        "Error: unknown environment 'prdo'; known: dev, staging, prod (did you mean 'prod'?)\n"
+    )
+
+
+def test_no_workspace_host_says_what_to_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CONFIG_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.databrickscfg
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none.cfg"))
+    assert main(["drift", str(CATALOGS), "--env", "prod", "--source", "workspace", *AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert "cannot configure default credentials; DATABRICKS_HOST is not set" in err
+    assert "(hint: set DATABRICKS_HOST to the workspace URL" in err
+    assert "please check https://" not in err
