@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govkit.diagnostics import Diagnostic
-from govkit.diff.compare import AccessDelta, EnvironmentDiff, GrantDelta
+from govkit.diff.compare import AccessDelta, EnvironmentDiff, GrantDelta, Renewal
 from govkit.diff.report import AccessDiff
 
 SHOWN = 5  # securables listed per line before "and N more"
@@ -40,14 +40,25 @@ def _grant_line(g: GrantDelta, names: Mapping[str, str]) -> list[str]:
     )
 
 
-def _terms(g: GrantDelta) -> str:
-    """` (until DATE; reason: WHY)` of the entries that grant it, or nothing to say."""
+def _said(terms: tuple[tuple[str | None, str], ...]) -> list[str]:
     said = []
-    for expires, reason in g.terms:
+    for expires, reason in terms:
         parts = [f"until {expires}" if expires else "no expiry"]
         parts += [f"reason: {reason}"] if reason else []
         said.append("; ".join(parts))
+    return said
+
+
+def _terms(g: GrantDelta) -> str:
+    """` (until DATE; reason: WHY)` of the entries that grant it, or nothing to say."""
+    said = _said(g.terms)
     return f" ({' | '.join(said)})" if said and said != ["no expiry"] else ""
+
+
+def _renewal_line(r: Renewal, names: Mapping[str, str]) -> str:
+    who, on = _label(r.principal, names), f"{r.securable_type} {r.securable}"
+    before, after = " | ".join(_said(r.before)), " | ".join(_said(r.after))
+    return f"~ {who} keeps {', '.join(r.privileges)} on {on}: {before} -> {after}"
 
 
 def _access_line(a: AccessDelta, names: Mapping[str, str]) -> list[str]:
@@ -81,8 +92,10 @@ def summary(diff: AccessDiff) -> str:
     who = "people" if diff.people else "principals"
     parts = []
     for e in envs:
-        changes = f"{len(e.grants)} grant change{'s' * (len(e.grants) != 1)}"
-        parts.append(", ".join([f"{e.environment}: {changes}", *_counts(e, who)]))
+        said = [f"{len(e.grants)} grant change{'s' * (len(e.grants) != 1)}"] if e.grants else []
+        n = len(e.renewals)
+        said += [f"{n} grant{'s' * (n != 1)} renewed"] if n else []
+        parts.append(", ".join([f"{e.environment}: {', '.join(said)}", *_counts(e, who)]))
     if diff.introduced or diff.fixed:
         parts.append(f"findings: {len(diff.introduced)} introduced, {len(diff.fixed)} fixed")
     if diff.revocations:
@@ -97,6 +110,9 @@ def _sections(diff: AccessDiff) -> list[tuple[str, list[str]]]:
         if env.grants:
             lines = [x for g in env.grants for x in _grant_line(g, diff.names)]
             out.append((f"{env.environment}: grants as declared", lines))
+        if env.renewals:
+            lines = [_renewal_line(r, diff.names) for r in env.renewals]
+            out.append((f"{env.environment}: grants renewed (same access, new terms)", lines))
         if env.access:
             lines = [x for a in env.access for x in _access_line(a, diff.names)]
             who = "people" if diff.people else "grantees, groups not expanded (no --identities)"
@@ -163,6 +179,17 @@ def render_json(diff: AccessDiff) -> str:
                     for g in e.grants
                 ],
                 "access": [_delta_json(a) for a in e.access],
+                "renewals": [
+                    {
+                        "securable_type": r.securable_type,
+                        "securable": r.securable,
+                        "principal": r.principal,
+                        "privileges": list(r.privileges),
+                        "before": [{"expires": x, "reason": y} for x, y in r.before],
+                        "after": [{"expires": x, "reason": y} for x, y in r.after],
+                    }
+                    for r in e.renewals
+                ],
             }
             for e in diff.environments
         ],

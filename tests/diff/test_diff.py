@@ -239,3 +239,21 @@ def test_a_change_that_adds_a_grant_that_does_nothing_fails_the_check(
     assert "govkit diff: the work tree adds 1 grant(s) that do nothing (GOV207)" in err
     commit(repo, "the useless grant merged")
     assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 0  # not added by this change
+
+
+def test_a_renewal_shows_the_old_and_new_terms(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The access stays, so before this the renewal read as "no access change", exit 0.
+    renew = ["--principal", "marketing-analysts", "--on", "finance.reporting", "--env", "prod"]
+    renew += ["--privileges", "SELECT,USE_SCHEMA", "--expires", "2027-09-30", "--reason", "FIN-9"]
+    assert main(["request", "catalogs", *renew, *AS_OF]) == 0
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("govkit diff main..work tree: prod: 2 grants renewed\n")
+    assert (
+        "~ marketing-analysts keeps SELECT, USE_SCHEMA on schema finance_prod.reporting: "
+        "until 2027-03-31; reason: FIN-1234 campaign attribution needs revenue by channel -> "
+        "until 2027-09-30; reason: FIN-9"
+    ) in out
