@@ -174,6 +174,16 @@ def _validated(
     return Edit({file: (whole, after)}, change, catalog, warnings=warnings)
 
 
+def _block(line: int, before: str, after: str) -> tuple[str, int, int] | None:
+    """(kind, first line on disk, first line edited) of the diff block holding edited `line`."""
+    old, new = before.splitlines(), after.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+        if j1 < line <= j2:
+            return tag, i1, j1
+    return None
+
+
 def on_disk(diagnostic: Diagnostic, before: str, after: str) -> Diagnostic:
     """A finding on the edited text, placed in the file as it is on disk.
 
@@ -181,23 +191,26 @@ def on_disk(diagnostic: Diagnostic, before: str, after: str) -> Diagnostic:
     not exist: a line the edit kept is given its line on disk, a line it wrote is given the
     place on disk where it would have gone, with the message saying so.
     """
-    if not diagnostic.line:
+    found = _block(diagnostic.line, before, after) if diagnostic.line else None
+    if found is None:
         return diagnostic
-    old, new = before.splitlines(), after.splitlines()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, _, j1, j2 in matcher.get_opcodes():
-        if not j1 < diagnostic.line <= j2:
-            continue
-        if tag == "equal":
-            return replace(diagnostic, line=diagnostic.line - j1 + i1)
-        line = old[i1] if i1 < len(old) else ""
-        return replace(
-            diagnostic,
-            line=min(i1 + 1, max(len(old), 1)),
-            col=len(line) - len(line.lstrip(" ")) + 1,
-            message=f"{diagnostic.message}, in what the edit would write here",
-        )
-    return diagnostic
+    tag, i1, j1 = found
+    if tag == "equal":
+        return replace(diagnostic, line=diagnostic.line - j1 + i1)
+    old = before.splitlines()
+    line = old[i1] if i1 < len(old) else ""
+    return replace(
+        diagnostic,
+        line=min(i1 + 1, max(len(old), 1)),
+        col=len(line) - len(line.lstrip(" ")) + 1,
+        message=f"{diagnostic.message}, in what the edit would write here",
+    )
+
+
+def written(diagnostic: Diagnostic, before: str, after: str) -> bool:
+    """Whether a finding on the edited text is on a line the edit wrote."""
+    found = _block(diagnostic.line, before, after) if diagnostic.line else None
+    return found is not None and found[0] != "equal"
 
 
 def _home_domains(spec: SpecMap, principal: str) -> set[str]:
@@ -266,8 +279,7 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
     granted = tuple(f"{p[0]} on {at.label(catalog)}" for at, p in path)
     change = replace(change, path=granted, renews=bool(renewed))
     edit = _validated(spec, file, text, after, change, catalog, today)
-    nothing = f"does nothing for {request.principal} in"
-    useless = [w for w in edit.warnings if w.code == INEFFECTIVE and nothing in w.message]
+    useless = [w for w in edit.warnings if w.code == INEFFECTIVE and written(w, text, after)]
     # A grant that does nothing is refused, never written. The policy cannot see a path held
     # through a group (the spec declares no membership); the identities document can.
     if useless and not request.member_of:

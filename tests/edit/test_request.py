@@ -382,3 +382,20 @@ def test_a_refused_request_names_positions_in_the_file_on_disk(
     assert all(m.endswith(", in what the edit would write here") for _, _, m in found)
     assert lines[15] == "schemas:" and lines[17].strip() == "tables:"
     assert lines[19].lstrip().startswith("touchpoints:")
+
+
+def test_a_useless_grant_already_in_the_file_does_not_refuse_another_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = copy_catalogs(tmp_path)
+    finance = spec / "domains" / "finance.yaml"
+    execs = "      - {principal: execs, privileges: [USE_SCHEMA]}\n"
+    useless = (
+        "      - {principal: risk-analysts, privileges: [USE_SCHEMA, SELECT], "
+        "environments: [prod], expires: 2027-01-31, reason: RISK-7}\n"
+    )
+    finance.write_text(finance.read_text().replace(execs, execs + useless))
+    args = ["--principal", "risk-analysts", "--on", "finance.ledger", "--env", "dev"]
+    assert main(["request", str(spec), *args, "--access", "read", "--reason", "R-2", *AS_OF]) == 0
+    err = capsys.readouterr().err
+    assert "GOV207 warning: this grant does nothing for risk-analysts in environment prod" in err
