@@ -269,7 +269,7 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         request.expires,
         request.reason,
     )
-    path = _missing_path(outline, target, request, wanted, levels, today)
+    path = _missing_path(spec, outline, target, request, wanted, today)
     entries = [
         (at, new_entry(request.principal, None, p, request.env, request.expires, request.reason))
         for at, p in path
@@ -316,11 +316,11 @@ _NEEDS_NO_PATH = frozenset({"BROWSE"})
 
 
 def _missing_path(
+    spec: SpecMap,
     outline: Outline,
     target: Target,
     request: GrantRequest,
     wanted: tuple[str, ...],
-    levels: Mapping[str, tuple[str, ...]],
     today: dt.date,
 ) -> list[tuple[Target, tuple[str, ...]]]:
     """USE_CATALOG / USE_SCHEMA grants the principal lacks on the way to `target`.
@@ -330,6 +330,15 @@ def _missing_path(
     """
     if target.type is SecurableType.CATALOG or set(wanted) <= _NEEDS_NO_PATH:
         return []
+    levels = access_levels(spec.organisation)
+    environment = spec.organisation.environments.get(request.env)
+    protected = environment is not None and environment.protected
+    deployer = environment.deployer if environment is not None else None
+
+    def owner_of(at: Target) -> str | None:
+        # In a protected environment the deployer owns every securable (DESIGN "Resolution").
+        return deployer if protected else outline.owner(at)
+
     needs = [(Target(target.domain), "USE_CATALOG")]
     if target.table is not None or "USE_SCHEMA" not in wanted:
         needs.append((Target(target.domain, target.schema), "USE_SCHEMA"))
@@ -337,8 +346,12 @@ def _missing_path(
     out: list[tuple[Target, tuple[str, ...]]] = []
     for at, privilege in needs:
         grants = outline.grants(at)
+        # An owner holds every privilege on what it owns (on a schema, the catalog's owner
+        # also reaches it), as policy GOV207 counts it.
+        owners = {owner_of(at)} | ({owner_of(Target(at.domain))} if at.schema else set())
         if not any(
-            privilege in held(grants, at, who, request.env, levels, today, request.expires)
+            who in owners
+            or privilege in held(grants, at, who, request.env, levels, today, request.expires)
             for who in holders
         ):
             out.append((at, (privilege,)))

@@ -399,3 +399,16 @@ def test_a_useless_grant_already_in_the_file_does_not_refuse_another_request(
     assert main(["request", str(spec), *args, "--access", "read", "--reason", "R-2", *AS_OF]) == 0
     err = capsys.readouterr().err
     assert "GOV207 warning: this grant does nothing for risk-analysts in environment prod" in err
+
+
+def test_an_owner_already_has_the_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # finance-owners own the finance catalog and its schemas in dev (not protected)
+    spec = copy_catalogs(tmp_path)
+    args = ["--principal", "finance-owners", "--on", "finance.reporting.revenue", "--env", "dev"]
+    assert (
+        main(["request", str(spec), *args, "--privileges", "MODIFY", "--reason", "F-1", *AS_OF])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "dev: finance-owners gains MODIFY on table finance_dev.reporting.revenue\n" in out
+    assert "with the path to it" not in out
