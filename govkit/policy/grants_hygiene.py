@@ -61,7 +61,10 @@ class IneffectiveGrant(Rule):
 
     Reading a table needs USE_CATALOG on its catalog, USE_SCHEMA on its schema and SELECT. A
     SELECT without that path does nothing: the requester still cannot read, and the grant looks
-    like access in every review. The hint names the missing grant.
+    like access in every review. The hint names the missing grant. A warning where it already
+    is (an expiry elsewhere can leave a grant without its path, and must not block every pull
+    request); a change that adds one fails `govkit diff`, the pull-request check, unless the
+    organisation file turns the rule off. `govkit request` grants the path with the grant.
 
     Bad (marketing-analysts hold nothing on the catalog finance_prod):
 
