@@ -30,7 +30,7 @@ from govkit.cli.options import as_of, spec_dir
 from govkit.cli.shared import require_valid, select_environments
 from govkit.exitcodes import ExitCode
 from govkit.identity.document import Identities
-from govkit.spec.build import Spec
+from govkit.spec.build import Spec, closest
 from govkit.state import State
 
 
@@ -58,12 +58,15 @@ def _principals_only(spec_dir: str) -> Spec | None:
     """The spec's organisation and principals, without its domains: enough to answer for a live
     State (which environments exist, what each principal is declared as), and fast on a large
     estate. None when those files have an error (the full validation then names it)."""
+    from govkit.diagnostics import Diagnostic
     from govkit.spec.build import build_spec
-    from govkit.spec.loader import Loaded, parse_file, spec_paths
+    from govkit.spec.loader import Loaded, parse_file, read_spec_file, spec_paths
 
     loaded = Loaded()
     for display, path in spec_paths(spec_dir):
-        raw = path.read_bytes()
+        raw = read_spec_file(display, path)
+        if isinstance(raw, Diagnostic):
+            return None
         if _DOMAIN_FILE.search(raw):
             continue
         spec_file, error = parse_file(display, raw)
@@ -79,12 +82,31 @@ def _principal(name: str, spec: Spec, index: AccessIndex) -> str:
     """A Unity Catalog name from a declared name, a service principal's display name, or itself."""
     uc_name = spec.uc_names.get(name, name)
     ids = index.identities
-    if ids is None or index.is_known(uc_name):
+    if index.is_known(uc_name) or uc_name in spec.declared_names or _holds_any(uc_name, index):
         return uc_name
-    for sp in ids.service_principals:
+    for sp in ids.service_principals if ids is not None else ():
         if sp.display_name == name:
             return sp.application_id
-    raise UserError(f"unknown principal {name!r}: not in the identities document")
+    known = [*spec.uc_names, *(_people(ids) if ids is not None else ())]
+    hint = closest(name, known) or "name a declared principal, a user's e-mail or an application id"
+    where = "not declared in the spec, " + ("not in the identities document, " if ids else "")
+    raise UserError(
+        f"unknown principal {name!r} in {index.state.environment}: {where}and holding nothing "
+        f"(hint: {hint})"
+    )
+
+
+def _holds_any(name: str, index: AccessIndex) -> bool:
+    """Whether a principal the spec does not declare holds or owns something in the State."""
+    return any(name in s.grants or s.owner == name for s in index.state.securables)
+
+
+def _people(ids: Identities) -> list[str]:
+    return [
+        *(g.display_name for g in ids.groups),
+        *(u.name for u in ids.users),
+        *(sp.display_name for sp in ids.service_principals if sp.display_name),
+    ]
 
 
 def _securable_name(name: str, index: AccessIndex) -> str:
@@ -109,7 +131,7 @@ def _answering_state(
         state = _read_live_file(live)
         check_state(state, env, live)
         return light, state
-    with reading_ahead(live, env, warehouse_id) as ahead:
+    with reading_ahead(live, env, warehouse_id, spec_dir=spec_dir) as ahead:
         validated = require_valid(spec_dir, today)
         assert validated.spec is not None  # require_valid raised otherwise
         (environment,) = select_environments(validated.environments, env)

@@ -235,7 +235,7 @@ def command(
 ) -> int:
     """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
     moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    with reading_ahead(live, env, warehouse_id) as ahead:
+    with reading_ahead(live, env, warehouse_id, spec_dir=spec_dir) as ahead:
         validated = require_valid(spec_dir, moment.date())
         spec = validated.spec
         assert spec is not None  # require_valid raised otherwise

@@ -64,7 +64,7 @@ def command(
         before = files_at(spec_dir, base)
         after = files_at(spec_dir, head) if head else files_on_disk(spec_dir)
     except RevisionError as exc:
-        raise UserError(f"git: {exc}") from None
+        raise UserError(str(exc)) from None
     labels = (base, head or "work tree")
     loads = sides(spec_dir, before, after)
     try:
@@ -79,4 +79,19 @@ def command(
     click.echo(RENDERERS[fmt](diff), nl=False)
     # After the diff, so that a refused change is still shown in full.
     report(destructive, reason)
+    useless = [d for d in diff.introduced if d.code == INEFFECTIVE]
+    if useless:
+        click.echo(render_text(useless), err=True, nl=False)
+        click.echo(
+            f"govkit diff: {head or 'the work tree'} adds {len(useless)} grant(s) that do nothing "
+            f"({INEFFECTIVE}); a change may not add one (grant the path with `govkit request`, "
+            f"or set `rules: {{{INEFFECTIVE}: off}}` in the organisation file)",
+            err=True,
+        )
+        return ExitCode.ERROR
     return ExitCode.CHANGES if diff.changed else ExitCode.CLEAN
+
+
+# A grant without the path to it (policy GOV207): a warning where it already is, so that an
+# expiry elsewhere cannot block every change, but never added by a change under review.
+INEFFECTIVE = "GOV207"

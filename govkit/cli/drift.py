@@ -13,7 +13,7 @@ from govkit.cli import colour
 from govkit.cli.files import write_atomically
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
-from govkit.cli.shared import require_valid, select_environments
+from govkit.cli.shared import check_environment_early, require_valid, select_environments
 from govkit.drift import DriftOptions, DriftReport, diff_states
 from govkit.drift.check import LiveStateError, check_live
 from govkit.drift.desired import desired_side, ignored_principals, spec_index
@@ -54,14 +54,21 @@ def _read_live_file(path: str) -> State:
 
 @contextlib.contextmanager
 def reading_ahead(
-    source: str | None, env: str, warehouse_id: str | None, include_all: bool = False
+    source: str | None,
+    env: str,
+    warehouse_id: str | None,
+    include_all: bool = False,
+    spec_dir: str | None = None,
 ) -> Iterator[ReadAhead | None]:
     """The live read of the workspace or a SQL warehouse, started now in a process of its own,
     so that it runs while the spec is validated; None for a file. The process ends with the
-    block."""
+    block. With `spec_dir`, an environment its organisation file does not declare is refused
+    first, rather than after the reader has spent seconds signing in."""
     if source not in LIVE_SOURCES:
         yield None
         return
+    if spec_dir is not None:
+        check_environment_early(spec_dir, env)
     if source == "warehouse" and not warehouse_id:
         raise UserError("--source warehouse needs --warehouse-id (or DATABRICKS_WAREHOUSE_ID)")
     with ReadAhead(source, env, include_all, warehouse_id) as ahead:
@@ -174,7 +181,7 @@ def command(
     today: dt.date,
 ) -> int:
     """Compare the declared spec with the live metastore: exit 0 clean, 2 drift, 1 error."""
-    with reading_ahead(source, env, warehouse_id, include_all) as ahead:
+    with reading_ahead(source, env, warehouse_id, include_all, spec_dir) as ahead:
         validated = require_valid(spec_dir, today)
         spec = validated.spec
         assert spec is not None  # require_valid raised otherwise

@@ -92,9 +92,35 @@ def describe(change: GrantChange, catalog: str, verb: str, identities: str | Non
         f"{change.environment}: {change.principal} {verb} {', '.join(change.privileges)} "
         f"on {on}{until}\n"
     )
+    if change.path:
+        line += f"  with the path to it: {', '.join(change.path)}\n"
     if identities is not None:
         line += f"  {people(change.principal, identities)}\n"
     return line
+
+
+def groups_of(principal: str, identities_file: str | None) -> tuple[str, ...]:
+    """The groups `principal` belongs to, transitively, as the identities document says."""
+    if identities_file is None:
+        return ()
+    from pathlib import Path
+
+    from govkit.identity.document import IdentitiesFormatError, loads, parse_member
+
+    try:
+        doc = loads(Path(identities_file).read_bytes())
+    except (OSError, IdentitiesFormatError) as exc:
+        raise UserError(f"{identities_file}: {exc}") from None
+    parents: dict[str, set[str]] = {}
+    for group in doc.groups:
+        for member in group.members:
+            parents.setdefault(parse_member(member)[1], set()).add(group.display_name)
+    found: set[str] = set()
+    frontier = set(parents.get(principal, ()))
+    while frontier:
+        found |= frontier
+        frontier = {p for g in frontier for p in parents.get(g, ())} - found
+    return tuple(sorted(found))
 
 
 def people(principal: str, identities_file: str) -> str:
@@ -126,15 +152,18 @@ def finish(edit: Edit, verb: str, identities: str | None) -> int:
         click.echo(render_text(list(edit.errors)), err=True, nl=False)
         click.echo("the result would be invalid; every file is unchanged", err=True)
         return ExitCode.ERROR
-    if edit.change is not None and edit.note:
-        held = replace(edit.change, expires=None)
-        click.echo(describe(held, edit.catalog, "holds", None) + edit.note)
+    if edit.note:
+        held = replace(edit.change, expires=None) if edit.change is not None else None
+        shown = describe(held, edit.catalog, "holds", None) if held and held.privileges else ""
+        click.echo(shown + edit.note)
         return ExitCode.CLEAN
     write_changes(edit.changes)
     click.echo(unified_diff(edit.changes), nl=False)
     if edit.change is not None:
         click.echo(describe(edit.change, edit.catalog, verb, identities), nl=False)
     click.echo(render_text(list(edit.warnings)), err=True, nl=False)
+    if edit.notice:
+        click.echo(edit.notice, err=True)
     return ExitCode.CLEAN
 
 
@@ -163,9 +192,13 @@ def command(
         raise UserError("give --expires DATE or --for DURATION, not both")
     if duration is not None:
         expires = today + parse_duration(duration)
-    request = GrantRequest(principal, on, env, access, privileges, reason.strip(), expires)
+    member_of = groups_of(principal, identities)
+    request = GrantRequest(
+        principal, on, env, access, privileges, reason.strip(), expires, member_of
+    )
     try:
         edit = plan_request(spec_dir, request, today)
     except EditRefused as exc:
         raise UserError(f"{exc}; every file is unchanged") from None
-    return finish(edit, "gains", identities)
+    renews = edit.change is not None and edit.change.renews
+    return finish(edit, "keeps (renewed)" if renews else "gains", identities)

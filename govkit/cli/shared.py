@@ -33,6 +33,39 @@ def require_valid(spec_dir: str, today: dt.date) -> Validated:
     return validated
 
 
+def check_environment_early(spec_dir: str, env: str) -> None:
+    """Refuse an environment the organisation file does not declare, before any slow work.
+
+    Reads the organisation file alone; when it cannot be read or is invalid, nothing is said
+    here and the full validation reports it.
+    """
+    from pydantic import ValidationError
+
+    from govkit.diagnostics import Diagnostic
+    from govkit.spec.build import closest
+    from govkit.spec.loader import FileKind, parse_file, read_spec_file, spec_paths
+    from govkit.spec.model import Organisation
+
+    for display, path in spec_paths(spec_dir):
+        raw = read_spec_file(display, path)
+        if isinstance(raw, Diagnostic) or b"version:" not in raw:
+            continue
+        parsed, _ = parse_file(display, raw)
+        if parsed is None or parsed.kind is not FileKind.ORGANISATION:
+            continue
+        try:
+            environments = list(Organisation.model_validate(parsed.data).environments)
+        except ValidationError:
+            return
+        if env not in environments:
+            hint = closest(env, environments)
+            raise UserError(
+                f"unknown environment {env!r}; known: {', '.join(environments)}"
+                + (f" ({hint})" if hint else "")
+            )
+        return
+
+
 def select_environments(
     environments: tuple[DesiredEnvironment, ...], env: str | None
 ) -> tuple[DesiredEnvironment, ...]:

@@ -29,6 +29,8 @@ class GrantDelta:
     principal: str  # as Unity Catalog names it
     added: tuple[str, ...]
     removed: tuple[str, ...]
+    # (expires or None, reason) of each head entry that grants what is added, for reviewers
+    terms: tuple[tuple[str | None, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,27 @@ class AccessDelta:
 
 
 @dataclass(frozen=True)
+class Renewal:
+    """The same privileges of one principal on one securable, with other terms: a renewal."""
+
+    securable_type: str
+    securable: str
+    principal: str  # as Unity Catalog names it
+    privileges: tuple[str, ...]
+    before: tuple[tuple[str | None, str], ...]  # (expires or None, reason) of the entries
+    after: tuple[tuple[str | None, str], ...]
+
+
+@dataclass(frozen=True)
 class EnvironmentDiff:
     environment: str
     grants: tuple[GrantDelta, ...]
     access: tuple[AccessDelta, ...]
+    renewals: tuple[Renewal, ...] = ()
 
     @property
     def changed(self) -> bool:
-        return bool(self.grants or self.access)
+        return bool(self.grants or self.access or self.renewals)
 
 
 def _by_key(state: State | None) -> dict[tuple[str, str], Securable]:

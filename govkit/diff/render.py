@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from govkit.diagnostics import Diagnostic
-from govkit.diff.compare import AccessDelta, EnvironmentDiff, GrantDelta
+from govkit.diff.compare import AccessDelta, EnvironmentDiff, GrantDelta, Renewal
 from govkit.diff.report import AccessDiff
 
 SHOWN = 5  # securables listed per line before "and N more"
-_VERB = {"read": "read", "write": "write", "could_grant": "could grant themselves access to"}
+_VERB = {"read": "read", "write": "write", "could_grant": "grant itself access to"}
+_WHAT = {"read": "read access", "write": "write access", "could_grant": "the right to grant access"}
 _KIND = {"user": "", "service_principal": " (service principal)", "group": " (group)"}
 
 
@@ -34,9 +35,30 @@ def _signed(gained: str, lost: str) -> list[str]:
 def _grant_line(g: GrantDelta, names: Mapping[str, str]) -> list[str]:
     who, on = _label(g.principal, names), f"{g.securable_type} {g.securable}"
     return _signed(
-        f"{who} gains {', '.join(g.added)} on {on}" if g.added else "",
+        f"{who} gains {', '.join(g.added)} on {on}{_terms(g)}" if g.added else "",
         f"{who} loses {', '.join(g.removed)} on {on}" if g.removed else "",
     )
+
+
+def _said(terms: tuple[tuple[str | None, str], ...]) -> list[str]:
+    said = []
+    for expires, reason in terms:
+        parts = [f"until {expires}" if expires else "no expiry"]
+        parts += [f"reason: {reason}"] if reason else []
+        said.append("; ".join(parts))
+    return said
+
+
+def _terms(g: GrantDelta) -> str:
+    """` (until DATE; reason: WHY)` of the entries that grant it, or nothing to say."""
+    said = _said(g.terms)
+    return f" ({' | '.join(said)})" if said and said != ["no expiry"] else ""
+
+
+def _renewal_line(r: Renewal, names: Mapping[str, str]) -> str:
+    who, on = _label(r.principal, names), f"{r.securable_type} {r.securable}"
+    before, after = " | ".join(_said(r.before)), " | ".join(_said(r.after))
+    return f"~ {who} keeps {', '.join(r.privileges)} on {on}: {before} -> {after}"
 
 
 def _access_line(a: AccessDelta, names: Mapping[str, str]) -> list[str]:
@@ -47,14 +69,16 @@ def _access_line(a: AccessDelta, names: Mapping[str, str]) -> list[str]:
     )
 
 
-def _counts(env: EnvironmentDiff) -> str:
+def _counts(env: EnvironmentDiff, who: str) -> list[str]:
     parts = []
     for access in ("read", "write", "could_grant"):
-        gain = sum(1 for a in env.access if a.access == access and a.gained)
-        loss = sum(1 for a in env.access if a.access == access and a.lost)
-        if gain or loss:
-            parts.append(f"{access.replace('_', ' ')}: {gain} gain, {loss} lose")
-    return "; ".join(parts)
+        for verbs, sign in ((("gains", "gain"), "gained"), (("loses", "lose"), "lost")):
+            n = sum(1 for a in env.access if a.access == access and getattr(a, sign))
+            if n:
+                noun = who[:-1] if n == 1 and who == "principals" else who
+                noun = "person" if n == 1 and who == "people" else noun
+                parts.append(f"{n} {noun} {verbs[n != 1]} {_WHAT[access]}")
+    return parts
 
 
 def _finding(d: Diagnostic) -> str:
@@ -66,7 +90,12 @@ def summary(diff: AccessDiff) -> str:
     if not diff.changed:
         return f"no access change between {diff.base} and {diff.head}"
     who = "people" if diff.people else "principals"
-    parts = [f"{e.environment}: {len(e.grants)} grant changes, {who} {_counts(e)}" for e in envs]
+    parts = []
+    for e in envs:
+        said = [f"{len(e.grants)} grant change{'s' * (len(e.grants) != 1)}"] if e.grants else []
+        n = len(e.renewals)
+        said += [f"{n} grant{'s' * (n != 1)} renewed"] if n else []
+        parts.append(", ".join([f"{e.environment}: {', '.join(said)}", *_counts(e, who)]))
     if diff.introduced or diff.fixed:
         parts.append(f"findings: {len(diff.introduced)} introduced, {len(diff.fixed)} fixed")
     if diff.revocations:
@@ -81,6 +110,9 @@ def _sections(diff: AccessDiff) -> list[tuple[str, list[str]]]:
         if env.grants:
             lines = [x for g in env.grants for x in _grant_line(g, diff.names)]
             out.append((f"{env.environment}: grants as declared", lines))
+        if env.renewals:
+            lines = [_renewal_line(r, diff.names) for r in env.renewals]
+            out.append((f"{env.environment}: grants renewed (same access, new terms)", lines))
         if env.access:
             lines = [x for a in env.access for x in _access_line(a, diff.names)]
             who = "people" if diff.people else "grantees, groups not expanded (no --identities)"
@@ -142,10 +174,22 @@ def render_json(diff: AccessDiff) -> str:
                         "principal": g.principal,
                         "added": list(g.added),
                         "removed": list(g.removed),
+                        "terms": [{"expires": e, "reason": r} for e, r in g.terms],
                     }
                     for g in e.grants
                 ],
                 "access": [_delta_json(a) for a in e.access],
+                "renewals": [
+                    {
+                        "securable_type": r.securable_type,
+                        "securable": r.securable,
+                        "principal": r.principal,
+                        "privileges": list(r.privileges),
+                        "before": [{"expires": x, "reason": y} for x, y in r.before],
+                        "after": [{"expires": x, "reason": y} for x, y in r.after],
+                    }
+                    for r in e.renewals
+                ],
             }
             for e in diff.environments
         ],

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from govkit.diagnostics import Diagnostic, Severity, locate
-from govkit.diff.compare import EnvironmentDiff, diff_environment
+from govkit.diff.compare import EnvironmentDiff, GrantDelta, Renewal, diff_environment
 from govkit.diff.revision import Sides
 from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
@@ -159,7 +159,8 @@ def access_diff(
         e.name for e in base.environments if e.name not in after
     ]
     environments = tuple(
-        diff_environment(env, before.get(env), after.get(env), identities) for env in order
+        _with_terms(diff_environment(env, before.get(env), after.get(env), identities), base, head)
+        for env in order
     )
     old = {_finding_key(d): d for d in base.findings}
     new = {_finding_key(d): d for d in head.findings}
@@ -175,6 +176,57 @@ def access_diff(
         names=_names(head, base),
         destructive=tuple(_destructive(base, head)),
     )
+
+
+_Terms = tuple[tuple[str | None, str], ...]
+_Declared = dict[tuple[str, str, str], list[tuple[frozenset[str], str | None, str]]]
+
+
+def _declared(side: Side, environment: str) -> _Declared:
+    """(type, securable, Unity Catalog name) -> (privileges, expires, reason) of each entry."""
+    env = next((e for e in side.environments if e.name == environment), None)
+    out: _Declared = {}
+    if env is None or side.spec is None:
+        return out
+    for g in (*env.grants, *env.storage_grants):
+        expires = g.expires.isoformat() if g.expires else None
+        key = (g.securable_type.value, g.securable, side.spec.uc_name(g.principal))
+        out.setdefault(key, []).append((frozenset(g.privileges), expires, g.reason))
+    return out
+
+
+def _sorted_terms(found: set[tuple[str | None, str]]) -> _Terms:
+    return tuple(sorted(found, key=lambda t: (t[0] or "9999", t[1])))
+
+
+def _with_terms(diff: EnvironmentDiff, base: Side, head: Side) -> EnvironmentDiff:
+    """Each added grant with the expiry and reason of the entries that declare it, and the
+    grants whose privileges stay but whose terms change (renewals)."""
+    now, was = _declared(head, diff.environment), _declared(base, diff.environment)
+
+    def terms(delta: GrantDelta) -> _Terms:
+        entries = now.get((delta.securable_type, delta.securable, delta.principal), [])
+        return _sorted_terms({(e, r) for p, e, r in entries if p & set(delta.added)})
+
+    grants = tuple(replace(g, terms=terms(g)) if g.added else g for g in diff.grants)
+    changed = {(g.securable_type, g.securable, g.principal) for g in diff.grants}
+    renewals = []
+    for key in sorted(now.keys() & was.keys() - changed):
+        by_privileges: dict[frozenset[str], list[set[tuple[str | None, str]]]] = {}
+        for side, entries in enumerate((was[key], now[key])):
+            for privileges, expires, reason in entries:
+                pair = by_privileges.setdefault(privileges, [set(), set()])
+                pair[side].add((expires, reason))
+        for privileges, (before, after) in sorted(
+            by_privileges.items(), key=lambda i: sorted(i[0])
+        ):
+            if before and after and before != after:
+                renewals.append(
+                    Renewal(
+                        *key, tuple(sorted(privileges)), _sorted_terms(before), _sorted_terms(after)
+                    )
+                )
+    return replace(diff, grants=grants, renewals=tuple(renewals))
 
 
 def _names(*sides: Side) -> dict[str, str]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from govkit.spec.loader import spec_paths
+from govkit.spec.loader import read_spec_file, spec_paths
 
 _DOMAIN = re.compile(rb"^domain:", re.MULTILINE)
 
@@ -42,8 +42,19 @@ def files_at(spec_dir: str, ref: str) -> dict[str, bytes]:
     """
     folder = Path(spec_dir).resolve()
     cwd = folder if folder.is_dir() else Path.cwd()
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    except FileNotFoundError:
+        raise RevisionError("git is not installed; comparing with a revision needs it") from None
+    except RevisionError:
+        raise RevisionError(f"{cwd} is not inside a git repository; a revision needs one") from None
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except RevisionError:
+        raise RevisionError(
+            f"revision {ref!r} does not exist in {top.name}; name a branch, tag or commit "
+            "(a shallow clone may need `git fetch` first)"
+        ) from None
     prefix = folder.relative_to(top.resolve()).as_posix() if folder != top.resolve() else ""
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", prefix or "."], top)
     entries = []
@@ -70,7 +81,12 @@ def files_at(spec_dir: str, ref: str) -> dict[str, bytes]:
 def files_on_disk(spec_dir: str) -> dict[str, bytes]:
     """The work tree's spec files, by path relative to `spec_dir`."""
     root = spec_dir.rstrip("/") + "/"
-    return {display[len(root) :]: full.read_bytes() for display, full in spec_paths(spec_dir)}
+    out: dict[str, bytes] = {}
+    for display, full in spec_paths(spec_dir):
+        raw = read_spec_file(display, full)
+        if isinstance(raw, bytes):  # else left to the loader, which reports it
+            out[display[len(root) :]] = raw
+    return out
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ class GrantChange:
     environment: str
     target: Target
     expires: dt.date | None = None
+    # The USE_CATALOG / USE_SCHEMA grants added with it, so that it leads somewhere.
+    path: tuple[str, ...] = ()
+    renews: bool = False  # an entry with other terms was renewed, not a second one added
 
 
 def chain(doc: Document, target: Target) -> list[Any]:
@@ -241,6 +244,44 @@ def revoke_entries(
     if not seq:
         del nodes[-1]["grants"]
     return removed
+
+
+def renew_entry(
+    doc: Document,
+    nodes: list[Any],
+    target: Target,
+    entry: CommentedMap,
+    domain_envs: list[str],
+    levels: Mapping[str, tuple[str, ...]],
+) -> bool:
+    """Give an entry with the same principal and privileges the new expiry and reason.
+
+    False when there is no such entry. An entry that also applies in other environments keeps
+    its terms there: it is narrowed to them, and a copy with the new terms follows it.
+    """
+    seq = nodes[-1].get("grants") if isinstance(nodes[-1], Mapping) else None
+    if not isinstance(seq, CommentedSeq):
+        return False
+    env = entry["environments"][0]
+    wanted = entry_privileges(entry, target.type, levels)
+    for old in _matching(seq, str(entry["principal"]), env):
+        if entry_privileges(old, target.type, levels) != wanted:
+            continue
+        doc.check_editable([*nodes, seq, old], f"the grant to {entry['principal']}")
+        others = [e for e in domain_envs if applies_in(old, e) and e != env]
+        if others:
+            _narrow(old, others)
+            if old.fa.flow_style():
+                entry.fa.set_flow_style()
+            seq.insert(_position(seq, old) + 1, entry)
+            return True
+        for key in ("expires", "reason"):
+            if key in entry:
+                old[key] = entry[key]
+            elif key == "expires" and key in old:
+                del old[key]
+        return True
+    return False
 
 
 def _matching(seq: CommentedSeq, principal: str, env: str) -> Iterator[CommentedMap]:

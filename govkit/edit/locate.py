@@ -13,11 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from govkit.diagnostics import Diagnostic
 from govkit.edit.document import EditRefused
 from govkit.edit.grants import Target
 from govkit.spec import model
 from govkit.spec.build import closest
-from govkit.spec.loader import parse_file, spec_paths
+from govkit.spec.loader import parse_file, read_spec_file, spec_paths
 
 _DOMAIN = re.compile(rb"""^domain:[ \t]*["']?([^\s"'#]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
 _VERSION = re.compile(rb"^version:", re.MULTILINE)
@@ -46,7 +47,9 @@ def map_spec(spec_dir: str) -> SpecMap:
     organisations: list[tuple[str, bytes]] = []
     domains: dict[str, tuple[str, Path]] = {}
     for display, full in spec_paths(spec_dir):
-        raw = full.read_bytes()
+        raw = read_spec_file(display, full)
+        if isinstance(raw, Diagnostic):
+            raise EditRefused(display, raw.message, raw.hint)
         found = _DOMAIN.search(raw)
         if found is not None:
             domains.setdefault(found.group(1).decode("utf-8", "replace"), (display, full))

@@ -62,6 +62,14 @@ class Outline:
             raise EditRefused(file, "the top level is not a mapping")
         self.root: yaml.MappingNode = root
 
+    def owner(self, target: Target) -> str | None:
+        """The securable's declared `owner:`, or the nearest ancestor's (as it is inherited)."""
+        for node in reversed(self.nodes(target)):
+            value = plain(_get(node, "owner")[1])
+            if isinstance(value, str):
+                return value
+        return None
+
     def nodes(self, target: Target) -> list[yaml.Node | None]:
         """The securable's node and its ancestors' nodes, catalog first."""
         out: list[yaml.Node | None] = [self.root]

@@ -8,9 +8,12 @@ an edit whose result is valid.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
 
 from govkit.diagnostics import Diagnostic, Severity
 from govkit.edit.document import Document, EditRefused, empty, parse, style_of
@@ -21,12 +24,13 @@ from govkit.edit.grants import (
     chain,
     held,
     new_entry,
+    renew_entry,
     revoke_entries,
 )
 from govkit.edit.locate import SpecMap, map_spec, parse_target
 from govkit.edit.outline import Outline, Span, cut, paste, plain
 from govkit.pipeline import validate
-from govkit.privileges import expand_level, normalise
+from govkit.privileges import SecurableType, expand_level, normalise
 from govkit.spec.build import closest
 from govkit.spec.references import access_levels
 
@@ -42,6 +46,8 @@ class GrantRequest:
     privileges: tuple[str, ...] | None = None
     reason: str = ""
     expires: dt.date | None = None
+    # Groups the principal belongs to (transitively), when an identities document says so.
+    member_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Edit:
     errors: tuple[Diagnostic, ...] = ()
     note: str = ""
     warnings: tuple[Diagnostic, ...] = ()  # findings on the edited file, for the requester
+    notice: str = ""  # what the written edit leaves behind, in words
 
     @property
     def refused(self) -> bool:
@@ -127,42 +134,123 @@ def _requested(
 def _checked(
     spec: SpecMap, region: Region, change: GrantChange, catalog: str, today: dt.date
 ) -> Edit:
+    return _validated(spec, region.doc.file, region.whole, region.text(), change, catalog, today)
+
+
+def _validated(
+    spec: SpecMap,
+    file: str,
+    whole: str,
+    after: str,
+    change: GrantChange,
+    catalog: str,
+    today: dt.date,
+) -> Edit:
     """Validate the edited spec in memory with the pipeline; an Edit to write or a refusal.
 
-    A grant edit in one domain can change only the findings on that domain's securables (no
-    rule relates grants of two domains), so the other domain files are left out: validating
-    the organisation, the principals and this domain is the same verdict at a fraction of the
-    cost on a large estate.
+    A grant edit in one domain can change only the findings on that domain's securables, and
+    the rules on grants across domains (GOV211, GOV212) need only the principal's home domain
+    (the one its name starts with), so the other domain files are left out: the same verdict
+    at a fraction of the cost on a large estate.
     """
-    file, after = region.doc.file, region.text()
+    home = _home_domains(spec, change.principal)
     overrides: dict[str, bytes | None] = {
-        display: None for display, _ in spec.domains.values() if display != file
+        display: None
+        for domain, (display, _) in spec.domains.items()
+        if display != file and domain not in home
     }
     overrides[file] = after.encode("utf-8")
     result = validate(spec.spec_dir, today, overrides)
-    errors = tuple(d for d in result.diagnostics if d.severity is Severity.ERROR)
+    errors = tuple(
+        on_disk(d, whole, after) if d.file == file else d
+        for d in result.diagnostics
+        if d.severity is Severity.ERROR
+    )
     if errors:
         return Edit(change=change, catalog=catalog, errors=errors)
     warnings = tuple(
         d for d in result.diagnostics if d.severity is Severity.WARNING and d.file == file
     )
-    return Edit({file: (region.whole, after)}, change, catalog, warnings=warnings)
+    return Edit({file: (whole, after)}, change, catalog, warnings=warnings)
 
 
-def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
-    """The edit that grants `request`, an Edit with a note when it is already granted."""
+def _block(line: int, before: str, after: str) -> tuple[str, int, int] | None:
+    """(kind, first line on disk, first line edited) of the diff block holding edited `line`."""
+    old, new = before.splitlines(), after.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+        if j1 < line <= j2:
+            return tag, i1, j1
+    return None
+
+
+def on_disk(diagnostic: Diagnostic, before: str, after: str) -> Diagnostic:
+    """A finding on the edited text, placed in the file as it is on disk.
+
+    A refused edit is never written, so a position in the edited text names a line that does
+    not exist: a line the edit kept is given its line on disk, a line it wrote is given the
+    place on disk where it would have gone, with the message saying so.
+    """
+    found = _block(diagnostic.line, before, after) if diagnostic.line else None
+    if found is None:
+        return diagnostic
+    tag, i1, j1 = found
+    if tag == "equal":
+        return replace(diagnostic, line=diagnostic.line - j1 + i1)
+    old = before.splitlines()
+    line = old[i1] if i1 < len(old) else ""
+    return replace(
+        diagnostic,
+        line=min(i1 + 1, max(len(old), 1)),
+        col=len(line) - len(line.lstrip(" ")) + 1,
+        message=f"{diagnostic.message}, in what the edit would write here",
+    )
+
+
+def written(diagnostic: Diagnostic, before: str, after: str) -> bool:
+    """Whether a finding on the edited text is on a line the edit wrote."""
+    found = _block(diagnostic.line, before, after) if diagnostic.line else None
+    return found is not None and found[0] != "equal"
+
+
+def _home_domains(spec: SpecMap, principal: str) -> set[str]:
+    """Domains a principal's name may say it belongs to: `risk-analysts`, `sp-risk-etl-prod`."""
+    name = principal.lower().removeprefix("sp-")
+    return {
+        d
+        for d in spec.domains
+        if name == d.lower() or name.startswith((f"{d.lower()}-", f"{d.lower()}_"))
+    }
+
+
+def _refuse_early(
+    spec: SpecMap, outline: Outline, target: Target, request: GrantRequest, today: dt.date
+) -> None:
+    """What is wrong with a request before any edit: a past expiry, an environment, a reason."""
     if request.expires is not None and request.expires < today:
         raise EditRefused(
             request.on,
             f"expiry {request.expires.isoformat()} is in the past",
             "give a future date with --expires, or a duration with --for",
         )
+    if request.env not in _domain_environments(spec, outline):
+        raise EditRefused(outline.file, f"domain {target.domain} has no environment {request.env}")
+    environment = spec.organisation.environments.get(request.env)
+    if not request.reason and environment is not None and environment.protected:
+        raise EditRefused(
+            request.on,
+            f"a request in protected environment {request.env} needs a reason",
+            "give the ticket the owner approves, e.g. --reason 'FIN-1234 month-end close'",
+        )
+
+
+def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
+    """The edit that grants `request`, an Edit with a note when it is already granted."""
     spec = map_spec(spec_dir)
     target = parse_target(spec, request.on, request.env)
     file, text = _read(spec, target)
     outline = Outline(file, text)
-    if request.env not in _domain_environments(spec, outline):
-        raise EditRefused(file, f"domain {target.domain} has no environment {request.env}")
+    _refuse_early(spec, outline, target, request, today)
     levels = access_levels(spec.organisation)
     wanted = _requested(request, target, levels)
     catalog = spec.catalog(target.domain, request.env)
@@ -181,9 +269,93 @@ def plan_request(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         request.expires,
         request.reason,
     )
-    region = open_region(file, text, outline, target)
-    add_entry(region.doc, region.nodes, target, entry)
-    return _checked(spec, region, change, catalog, today)
+    path = _missing_path(spec, outline, target, request, wanted, today)
+    entries = [
+        (at, new_entry(request.principal, None, p, request.env, request.expires, request.reason))
+        for at, p in path
+    ]
+    envs = _domain_environments(spec, outline)
+    after, renewed = _add_entries(file, text, [*entries, (target, entry)], envs, levels)
+    granted = tuple(f"{p[0]} on {at.label(catalog)}" for at, p in path)
+    change = replace(change, path=granted, renews=bool(renewed))
+    edit = _validated(spec, file, text, after, change, catalog, today)
+    useless = [w for w in edit.warnings if w.code == INEFFECTIVE and written(w, text, after)]
+    # A grant that does nothing is refused, never written. The policy cannot see a path held
+    # through a group (the spec declares no membership); the identities document can.
+    if useless and not request.member_of:
+        return Edit(change=change, catalog=catalog, errors=tuple(useless))
+    return edit
+
+
+def _add_entries(
+    file: str,
+    text: str,
+    entries: list[tuple[Target, CommentedMap]],
+    domain_envs: list[str],
+    levels: Mapping[str, tuple[str, ...]],
+) -> tuple[str, int]:
+    """`text` with each entry added to its securable's grants, one round-trip edit each.
+
+    An entry that renews one already there (same principal and privileges, other terms)
+    updates it instead; how many did is returned with the text.
+    """
+    renewed = 0
+    for at, entry in entries:
+        region = open_region(file, text, Outline(file, text), at)
+        if renew_entry(region.doc, region.nodes, at, entry, domain_envs, levels):
+            renewed += 1
+        else:
+            add_entry(region.doc, region.nodes, at, entry)
+        text = region.text()
+    return text, renewed
+
+
+# A grant without the USE_CATALOG / USE_SCHEMA path to it does nothing (policy GOV207).
+INEFFECTIVE = "GOV207"
+_NEEDS_NO_PATH = frozenset({"BROWSE"})
+
+
+def _missing_path(
+    spec: SpecMap,
+    outline: Outline,
+    target: Target,
+    request: GrantRequest,
+    wanted: tuple[str, ...],
+    today: dt.date,
+) -> list[tuple[Target, tuple[str, ...]]]:
+    """USE_CATALOG / USE_SCHEMA grants the principal lacks on the way to `target`.
+
+    Held means held directly, on the securable or above it, by the principal or by a group
+    the identities document says it belongs to, until the requested expiry.
+    """
+    if target.type is SecurableType.CATALOG or set(wanted) <= _NEEDS_NO_PATH:
+        return []
+    levels = access_levels(spec.organisation)
+    environment = spec.organisation.environments.get(request.env)
+    protected = environment is not None and environment.protected
+    deployer = environment.deployer if environment is not None else None
+
+    def owner_of(at: Target) -> str | None:
+        # In a protected environment the deployer owns every securable (DESIGN "Resolution").
+        return deployer if protected else outline.owner(at)
+
+    needs = [(Target(target.domain), "USE_CATALOG")]
+    if target.table is not None or "USE_SCHEMA" not in wanted:
+        needs.append((Target(target.domain, target.schema), "USE_SCHEMA"))
+    holders = (request.principal, *request.member_of)
+    out: list[tuple[Target, tuple[str, ...]]] = []
+    for at, privilege in needs:
+        grants = outline.grants(at)
+        # An owner holds every privilege on what it owns (on a schema, the catalog's owner
+        # also reaches it), as policy GOV207 counts it.
+        owners = {owner_of(at)} | ({owner_of(Target(at.domain))} if at.schema else set())
+        if not any(
+            who in owners
+            or privilege in held(grants, at, who, request.env, levels, today, request.expires)
+            for who in holders
+        ):
+            out.append((at, (privilege,)))
+    return out
 
 
 def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
@@ -222,5 +394,18 @@ def plan_revoke(spec_dir: str, request: GrantRequest, today: dt.date) -> Edit:
         )
     change = GrantChange(request.principal, tuple(sorted(removed)), request.env, target)
     if not removed:
-        return Edit(change=change, catalog=catalog, note="not granted; nothing to revoke")
-    return _checked(spec, region, change, catalog, today)
+        what = f"no {', '.join(sorted(revoke))}" if revoke else "nothing"
+        on = f"{target.type.value} {target.label(catalog)}"
+        note = f"{request.env}: {request.principal} holds {what} on {on}; nothing to revoke"
+        return Edit(change=change, catalog=catalog, note=note)
+    edit = _checked(spec, region, change, catalog, today)
+    nothing = f"does nothing for {request.principal} in"
+    stranded = [w for w in edit.warnings if w.code == INEFFECTIVE and nothing in w.message]
+    if stranded and not edit.refused:
+        notice = (
+            f"this leaves {len(stranded)} grant(s) to {request.principal} below "
+            f"{target.label(catalog)} that lead nowhere ({INEFFECTIVE}): revoke them too, "
+            "or keep the path"
+        )
+        edit = replace(edit, notice=notice)
+    return edit

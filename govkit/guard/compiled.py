@@ -15,7 +15,7 @@ from pathlib import Path
 
 from govkit.compile.writer import existing_files
 from govkit.guard.check import Finding, check_footprints
-from govkit.guard.terraform import UnreadableInput, compiled_footprints
+from govkit.guard.terraform import compiled_footprints
 from govkit.spec.model import Organisation
 
 # Where a compile allowed by --allow-destructive records why, beside stacks.json. Hidden, like
@@ -26,12 +26,12 @@ RECORD_FILE = ".govkit-allow-destructive.json"
 def check_compiled(
     previous: Mapping[str, bytes], files: Mapping[str, bytes], organisation: Organisation
 ) -> list[Finding]:
-    """Destructive changes from the `previous` output files to the new `files`."""
-    try:
-        before = compiled_footprints(previous)
-    except UnreadableInput as exc:
-        message = f"the previous output cannot be compared: {exc}"
-        return [Finding("(output)", "unreadable", message)]
+    """Destructive changes from the `previous` output files to the new `files`.
+
+    UnreadableInput when the previous output cannot be read: there is nothing to compare, and
+    the caller says why (no override can make the comparison).
+    """
+    before = compiled_footprints(previous)
     after = compiled_footprints(files)
     envs = organisation.environments
 

@@ -11,6 +11,7 @@ built and out of govkit's reach, then tries an unreachable host once instead of 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -80,8 +81,26 @@ def make_client(
     try:
         config = Config(clock=_handing_back_clock(), **kwargs)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise ClientConfigError(_first_line(str(exc))) from None
+        raise ClientConfigError(_explained(_first_line(str(exc)), host, profile)) from None
     return WorkspaceClient(config=config)
+
+
+def _explained(message: str, host: str | None, profile: str | None) -> str:
+    """The SDK's message, with what to set when it found no credentials at all.
+
+    Unified auth says only "cannot configure default credentials" (with a link) when nothing
+    names a workspace; the usual cause is a missing DATABRICKS_HOST.
+    """
+    if "cannot configure default credentials" not in message:
+        return message
+    said = message.split(", please check", 1)[0]
+    named = host or profile or os.environ.get("DATABRICKS_HOST")
+    named = named or os.environ.get("DATABRICKS_CONFIG_PROFILE")
+    cause = "" if named else "; DATABRICKS_HOST is not set and no profile is named"
+    return (
+        f"{said}{cause} (hint: set DATABRICKS_HOST to the workspace URL with DATABRICKS_TOKEN or "
+        "another auth method, or DATABRICKS_CONFIG_PROFILE to a profile of ~/.databrickscfg)"
+    )
 
 
 def bounded(client: WorkspaceClient) -> WorkspaceClient:

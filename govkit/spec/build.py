@@ -16,6 +16,7 @@ from govkit.spec.validated import Declared as Declared
 from govkit.spec.validated import DomainDoc as DomainDoc
 from govkit.spec.validated import PrincipalKind as PrincipalKind
 from govkit.spec.validated import Spec as Spec
+from govkit.spec.prune import Pruned, in_file_terms, pruned_domain
 
 _MODELS: dict[FileKind, type[BaseModel]] = {
     FileKind.ORGANISATION: model.Organisation,
@@ -97,6 +98,8 @@ class _Collected:
     domains: list[DomainDoc] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     invalid_principals: set[str] = field(default_factory=set)
+    # Domain files with shape errors, pruned so that their references are checked too.
+    partial: dict[str, tuple[DomainDoc, Pruned]] = field(default_factory=dict)
 
 
 def _valid_principals(data: dict[str, Any], exc: ValidationError) -> tuple[Any, set[str]]:
@@ -138,6 +141,10 @@ def _validate_files(loaded: Loaded) -> _Collected:
                 out.invalid_principals.update(broken)
                 if rest is not None:
                     out.principals.append((f.path, rest))
+            elif f.kind is FileKind.DOMAIN:
+                found = pruned_domain(f.data, exc)
+                if found is not None:
+                    out.partial[f.path] = (DomainDoc(f.path, found[0]), found[1])
             continue
         if isinstance(value, model.Organisation):
             out.organisations.append((f.path, value))
@@ -235,12 +242,17 @@ def build_spec(root: str, loaded: Loaded) -> tuple[Spec | None, list[Diagnostic]
             n: s for _, p in collected.principals for n, s in p.service_principals.items()
         },
         users={n: u for _, p in collected.principals for n, u in p.users.items()},
-        domains=tuple(sorted(collected.domains, key=lambda d: d.domain.domain)),
+        domains=tuple(
+            sorted(
+                [*collected.domains, *(d for d, _ in collected.partial.values())],
+                key=lambda d: d.domain.domain,
+            )
+        ),
         shared_files=tuple(sorted([org_file, *(f for f, _ in collected.principals)])),
         invalid_principals=frozenset(collected.invalid_principals),
     )
-    diagnostics.extend(check_references(spec))
-    if any(d.severity is Severity.ERROR for d in diagnostics):
+    diagnostics.extend(in_file_terms(check_references(spec), collected.partial))
+    if collected.partial or any(d.severity is Severity.ERROR for d in diagnostics):
         return None, diagnostics
     return spec, diagnostics
 

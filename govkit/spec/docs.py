@@ -84,8 +84,17 @@ def type_text(annotation: Any) -> str:
         return f"mapping of {type_text(args[0])} to {type_text(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _link(annotation)
-    names = {str: "string", int: "integer", bool: "boolean", dt.date: "date (YYYY-MM-DD)"}
-    return names.get(annotation, str(annotation))
+    names = {
+        str: "string",
+        int: "integer",
+        float: "number",
+        bool: "boolean",
+        dt.date: "date (YYYY-MM-DD)",
+    }
+    if annotation in names:
+        return names[annotation]
+    # A type this table does not know yet is a bug of the page, never `<class '...'>` on it.
+    raise TypeError(f"no readable name for the spec type {annotation!r}; add it to type_text")
 
 
 def _inline(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -139,6 +140,35 @@ def _unreadable(file: str, full: FsPath, exc: OSError) -> Diagnostic:
     return _diag("GOV014", message, file, hint)
 
 
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_spec_file(display: str, full: FsPath) -> bytes | Diagnostic:
+    """A spec file's bytes, or the diagnostic that says why it cannot be read.
+
+    Only regular files are opened: reading a named pipe waits for a writer that never comes,
+    so `govkit validate` would hang instead of answering.
+    """
+    try:
+        mode = full.stat().st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+            return _diag(
+                "GOV015",
+                f"not a regular file: {kind}",
+                display,
+                "a spec file is a regular YAML file: remove it or move it out of the spec folder",
+            )
+        return full.read_bytes()
+    except OSError as exc:
+        return _unreadable(display, full, exc)
+
+
 def classify(data: dict[str, Any]) -> FileKind | None:
     if "domain" in data:
         return FileKind.DOMAIN
@@ -236,10 +266,9 @@ def load_files(spec_dir: str, overrides: Mapping[str, bytes | None] | None = Non
         )
         return out
     for display, full in spec_paths(spec_dir):
-        try:
-            raw = full.read_bytes()
-        except OSError as exc:
-            out.diagnostics.append(_unreadable(display, full, exc))
+        raw = read_spec_file(display, full)
+        if isinstance(raw, Diagnostic):
+            out.diagnostics.append(raw)
             continue
         out.sources[display] = raw
         spec_file, error = parse_file(display, raw)
@@ -254,8 +283,15 @@ def _load_overridden(spec_dir: str, overrides: Mapping[str, bytes | None]) -> Lo
     out = Loaded()
     on_disk = dict(spec_paths(spec_dir)) if os.path.isdir(spec_dir) else {}
     for display in sorted(set(on_disk) | set(overrides)):
-        raw = overrides[display] if display in overrides else on_disk[display].read_bytes()
+        raw = (
+            overrides[display]
+            if display in overrides
+            else read_spec_file(display, on_disk[display])
+        )
         if raw is None:
+            continue
+        if isinstance(raw, Diagnostic):
+            out.diagnostics.append(raw)
             continue
         out.sources[display] = raw
         spec_file, error = parse_file(display, raw)

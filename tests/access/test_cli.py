@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,22 @@ def test_live_state_of_another_environment_is_refused(
     args = ["access", *ARGS, "--on", "finance_prod", "--identities", ids, "--live", str(live)]
     assert main(args) == 1
     assert "live state is of environment 'dev', not 'prod'" in capsys.readouterr().err
+
+
+def test_an_undeclared_principal_is_an_error_with_a_did_you_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: "reads (0)", exit 0, for a typo; with no identities document nothing else could
+    # tell it apart from a principal that holds nothing.
+    spec = tmp_path / "catalogs"
+    shutil.copytree(CATALOGS, spec)
+    (spec / "recorded" / "identities.json").unlink()
+    args = [str(spec), "--env", "prod", "--as-of", TODAY.isoformat()]
+    assert main(["access", *args, "--principal", "finance-analyst"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "unknown principal 'finance-analyst' in prod: not declared in the spec, and holding "
+        "nothing (hint: did you mean 'finance-analysts'?)"
+    ) in err
+    assert main(["access", *args, "--principal", "finance-analysts"]) == 0
+    assert "reads (" in capsys.readouterr().out

@@ -16,7 +16,9 @@ RISK = ["--principal", "risk-analysts", "--env", "prod", "--reason", "RISK-7 cap
 
 
 def _request(*args: str) -> None:
-    assert main(["request", "catalogs", *RISK, *args, *AS_OF]) == 0
+    # a grant across domains in prod expires (GOV212)
+    until = [] if {"--expires", "--for"} & set(args) else ["--expires", "2027-01-31"]
+    assert main(["request", "catalogs", *RISK, *args, *until, *AS_OF]) == 0
 
 
 def _diff(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
@@ -52,6 +54,7 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
             "principal": "risk-analysts",
             "added": ["USE_CATALOG"],
             "removed": [],
+            "terms": [{"expires": "2027-01-31", "reason": "RISK-7 capital"}],
         },
         {
             "securable_type": "schema",
@@ -59,6 +62,7 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
             "principal": "risk-analysts",
             "added": ["SELECT", "USE_SCHEMA"],
             "removed": [],
+            "terms": [{"expires": "2027-01-31", "reason": "RISK-7 capital"}],
         },
     ]
     # a schema-level SELECT reads as every table in it
@@ -76,6 +80,29 @@ def test_a_request_shows_exactly_its_grant_and_who_reads_through_it(
         },
     ]
     assert doc["changed_files"] == ["domains/finance.yaml"]
+
+
+def test_each_new_grant_shows_its_expiry_and_reason_in_words(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _request("--on", "finance", "--privileges", "USE_CATALOG", "--expires", "2027-01-31")
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
+    out = capsys.readouterr().out
+    # USE_CATALOG alone reads nothing: no effective access to count (was "principals ;")
+    assert out.startswith("govkit diff main..work tree: prod: 1 grant change\n")
+    assert (
+        "+ risk-analysts gains USE_CATALOG on catalog finance_prod "
+        "(until 2027-01-31; reason: RISK-7 capital)"
+    ) in out
+    assert main(["diff", "catalogs", "--base", "main", "--format", "markdown", *AS_OF]) == 2
+    assert "(until 2027-01-31; reason: RISK-7 capital)" in capsys.readouterr().out
+    _request(
+        "--on", "finance.reporting", "--privileges", "USE_SCHEMA,SELECT", "--expires", "2027-01-31"
+    )
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
+    assert "prod: 2 grant changes, 1 principal gains read access\n" in capsys.readouterr().out
 
 
 def test_with_identities_the_change_is_in_people(
@@ -156,7 +183,11 @@ def test_live_grants_an_apply_would_revoke(repo: Path, capsys: pytest.CaptureFix
 def test_an_unknown_revision_is_one_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "catalogs", "--base", "no-such-ref", *AS_OF]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Error: git:") and "Traceback" not in err
+    # as `govkit affected` says it, not git's raw `rev-parse ... exited 1`
+    assert err == (
+        f"Error: revision 'no-such-ref' does not exist in {repo.name}; name a branch, tag or "
+        "commit (a shallow clone may need `git fetch` first)\n"
+    )
 
 
 def test_a_destructive_change_in_prod_is_refused_unless_a_reason_is_given(
@@ -180,3 +211,49 @@ def test_a_destructive_change_in_prod_is_refused_unless_a_reason_is_given(
     reason = "FIN-9 finance moves to its own metastore"
     assert main(["diff", "catalogs", "--base", "main", "--allow-destructive", reason, *AS_OF]) == 2
     assert reason in capsys.readouterr().err
+
+
+def test_a_change_that_adds_a_grant_that_does_nothing_fails_the_check(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # By hand, not through `govkit request` (which grants the path): SELECT with no USE_CATALOG.
+    finance = repo / "catalogs" / "domains" / "finance.yaml"
+    text = finance.read_text()
+    useless = (
+        "      - {principal: risk-analysts, privileges: [USE_SCHEMA, SELECT], "
+        "environments: [prod], expires: 2027-01-31, reason: RISK-7}\n"
+    )
+    finance.write_text(
+        text.replace(
+            "      - {principal: execs, privileges: [USE_SCHEMA]}\n",
+            "      - {principal: execs, privileges: [USE_SCHEMA]}\n" + useless,
+        )
+    )
+    # validate warns (an ineffective grant already on main must not block every change) ...
+    assert main(["validate", "catalogs", *AS_OF]) == 0
+    assert "GOV207 warning: this grant does nothing for risk-analysts" in capsys.readouterr().out
+    # ... and the pull-request check refuses the change that adds one
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert "GOV207 warning: this grant does nothing for risk-analysts" in err
+    assert "govkit diff: the work tree adds 1 grant(s) that do nothing (GOV207)" in err
+    commit(repo, "the useless grant merged")
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 0  # not added by this change
+
+
+def test_a_renewal_shows_the_old_and_new_terms(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The access stays, so before this the renewal read as "no access change", exit 0.
+    renew = ["--principal", "marketing-analysts", "--on", "finance.reporting", "--env", "prod"]
+    renew += ["--privileges", "SELECT,USE_SCHEMA", "--expires", "2027-09-30", "--reason", "FIN-9"]
+    assert main(["request", "catalogs", *renew, *AS_OF]) == 0
+    capsys.readouterr()
+    assert main(["diff", "catalogs", "--base", "main", *AS_OF]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("govkit diff main..work tree: prod: 2 grants renewed\n")
+    assert (
+        "~ marketing-analysts keeps SELECT, USE_SCHEMA on schema finance_prod.reporting: "
+        "until 2027-03-31; reason: FIN-1234 campaign attribution needs revenue by channel -> "
+        "until 2027-09-30; reason: FIN-9"
+    ) in out

@@ -79,6 +79,7 @@ def test_request_diff_plan_apply_drift(
             "principal": "platform-owners",
             "added": READ,
             "removed": [],
+            "terms": [{"expires": None, "reason": "PLAT-1"}],
         }
     ]
     assert [(a["principal"], a["access"], a["gained"]) for a in changed[0]["access"]] == [

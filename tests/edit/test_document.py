@@ -84,9 +84,11 @@ def test_comments_in_odd_places_are_kept(tmp_path: Path) -> None:
     assert text.index("      - principal: readers") < text.index("    # tables follow")
 
 
+# readers hold the path to every schema, so that a request adds only its own entry.
 SHARED_BY_AN_ANCHOR = """
 domain: sales
 owner: owners
+grants: [{principal: readers, privileges: [USE_CATALOG, USE_SCHEMA]}]
 schemas:
   orders:
     grants: &std
@@ -97,6 +99,7 @@ schemas:
 TWO_INDENTATION_STYLES = """
 domain: sales
 owner: owners
+grants: [{principal: readers, privileges: [USE_CATALOG, USE_SCHEMA]}]
 schemas:
   orders:
     grants:

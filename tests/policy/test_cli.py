@@ -92,3 +92,25 @@ def test_help_never_cuts_a_command_line_short(
     assert "..." not in commands and "e.g.\n" not in commands
     entries = re.split(r"\n  (?=\S)", "\n" + commands.rstrip("\n"))[1:]
     assert entries and all(e.rstrip().endswith((".", ")")) for e in entries), entries
+
+
+def test_an_expired_grant_warns_and_blocks_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GOV210 is a warning: an expired grant is already out of the desired state (so the next
+    # apply revokes it); an error would fail every pull request until the expiry one merges.
+    spec = _spec(tmp_path, "rules: {GOV201: off}\n")
+    (Path(spec) / "sales.yaml").write_text(
+        "domain: sales\nowner: sales-owners\ngrants:\n"
+        "  - {principal: sales-engineers, privileges: [USE_CATALOG]}\n"
+        "  - {principal: sales-owners, privileges: [BROWSE], expires: 2026-11-01, reason: S-1}\n",
+        encoding="utf-8",
+    )
+    assert main(["rules"]) == 0
+    assert "GOV210  warning  grants.expired" in capsys.readouterr().out
+    assert main(["validate", spec, "--as-of", "2026-11-26"]) == 0
+    out = capsys.readouterr().out
+    assert "sales.yaml:5:62: GOV210 warning: grant to sales-owners expired on 2026-11-01" in out
+    assert main(["show", spec, "--env", "prod", "--format", "json", "--as-of", "2026-11-26"]) == 0
+    shown = capsys.readouterr().out
+    assert "BROWSE" not in shown and '"sales-engineers"' in shown

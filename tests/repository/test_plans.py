@@ -62,3 +62,16 @@ def test_the_command_exits_1_and_says_so(tmp_path: Path, capsys: Any) -> None:
     out = capsys.readouterr().out
     assert f'- {GRANTS}["catalog/sales_dev"]: update was reviewed, now not planned' in out
     assert "the plan differs from the reviewed plan in 1 resources" in out
+
+
+def test_a_refused_plan_says_how_to_re_plan_on_top_of_main(tmp_path: Path, capsys: Any) -> None:
+    # Before, the only advice was "Re-run its checks", which re-planned nothing new.
+    reviewed, fresh = tmp_path / "reviewed.json", tmp_path / "fresh.json"
+    reviewed.write_text(json.dumps(REVIEWED))
+    fresh.write_text(json.dumps(_plan()))
+    ids = ["--pull-request", "12", "--reviewed-run", "501", "--apply-run", "777"]
+    assert main([str(reviewed), str(fresh), *ids]) == 1
+    out = capsys.readouterr().out
+    assert "re-plan pull request #12 on top of main: `gh run rerun 501`" in out
+    assert "then `gh run rerun 777 --failed`" in out
+    assert "require branches to be up to date" in out

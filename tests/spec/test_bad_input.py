@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,53 @@ def test_an_undeclared_principal_says_where_to_declare_it(
     assert f"(hint: declare it in {tmp_path}/principals.yaml: a group under `groups:`" in lines[0]
     assert "did you mean" not in lines[0]
     assert "(hint: did you mean 'sales-analysts'?)" in lines[1]
+
+
+def test_a_named_pipe_is_a_coded_diagnostic_not_a_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Opening a FIFO waits for a writer: before, `govkit validate` never answered.
+    write_spec(tmp_path, dict(BASE))
+    os.mkfifo(tmp_path / "domains" / "pipe.yaml")
+    assert _the_one_error(tmp_path, capsys) == (
+        f"{tmp_path}/domains/pipe.yaml: GOV015 error: not a regular file: a named pipe (FIFO) "
+        "(hint: a spec file is a regular YAML file: remove it or move it out of the spec folder) "
+        "[spec.load]"
+    )
+    on = ["--on", "sales", "--env", "dev"]
+    for argv in (
+        ["request", str(tmp_path), "--principal", "sales-owners", "--access", "read", *on],
+        ["revoke", str(tmp_path), "--principal", "sales-analysts", *on],
+    ):
+        assert main([*argv, *(["--reason", "R-1"] if argv[0] == "request" else [])]) == 1
+        assert "pipe.yaml: not a regular file: a named pipe (FIFO)" in capsys.readouterr().err
+
+
+def test_shape_and_reference_errors_are_reported_in_one_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before, the undeclared principals appeared only once the shape errors were fixed.
+    files = dict(BASE)
+    files["domains/sales.yaml"] = """\
+domain: sales
+owner: sales-owners
+grants:
+  - {principal: sales-analysts, acess: read}
+  - {principal: treasury-ops, access: read}
+schemas:
+  raw:
+    commnt: landing
+    grants:
+      - {principal: sales-analyst, privileges: [SELECT], environments: [dev]}
+"""
+    write_spec(tmp_path, files)
+    code, out, _ = run_validate(tmp_path, capsys)
+    assert code == 1
+    found = [line.split(" error: ")[0].rsplit("/", 1)[1] for line in out.splitlines()]
+    assert found == [
+        "sales.yaml:4:33: GOV010",  # the unknown key, whose entry is left out of the checks
+        "sales.yaml:5:17: GOV020",  # still the second entry, though the first was left out
+        "sales.yaml:8:5: GOV010",
+        "sales.yaml:10:21: GOV020",
+    ]
+    assert "did you mean 'sales-analysts'?" in out.splitlines()[3]

@@ -49,3 +49,11 @@ def test_access_lists_its_levels_for_an_editor() -> None:
     access = _properties(schema)["Grant"]["access"]
     assert access["examples"] == ["read", "write", "manage"]
     assert "read, write or manage" in access["description"]
+
+
+def test_every_type_on_the_reference_page_is_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    # `mass_revoke_percent` once showed as `<class 'float'>`.
+    assert main(["schema", "spec", "--markdown"]) == 0
+    page = capsys.readouterr().out
+    assert "<class" not in page and "typing." not in page
+    assert "| `mass_revoke_percent` | number | `20.0` |" in page
