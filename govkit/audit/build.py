@@ -20,6 +20,7 @@ from govkit.audit.model import (
     Finding,
     LegacyAccess,
     Lineage,
+    Ownership,
     Policy,
     Source,
     Status,
@@ -27,7 +28,7 @@ from govkit.audit.model import (
     finding,
 )
 from govkit.audit.ownership import build_ownership
-from govkit.audit.principals import Directory
+from govkit.audit.principals import Directory, renamed_groups
 from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
 from govkit.drift.explain import AuditEvent, explain
@@ -151,8 +152,9 @@ def _access_section(
 
 def _lineage_section(inputs: AuditInputs) -> tuple[Lineage, list[Finding]]:
     note = _gap(_source(inputs, "lineage"), _source(inputs, "identities"))
+    aliases = renamed_groups(inputs.spec, inputs.identities)
     indexes = {
-        e.name: effective_access(_grants_only(e.state), inputs.identities)
+        e.name: effective_access(_grants_only(e.state), inputs.identities, aliases)
         for e in inputs.environments
     }
     homes = catalog_homes(inputs.environments)
@@ -169,7 +171,8 @@ def _finding_order(f: Finding) -> tuple[int, int, str, str, str]:
 def build_report(inputs: AuditInputs) -> AuditReport:
     """The audit of one environment; deterministic for the same inputs."""
     env, live = inputs.environment, inputs.live
-    index = effective_access(live, inputs.identities)
+    aliases = renamed_groups(inputs.spec, inputs.identities)
+    index = effective_access(live, inputs.identities, aliases)
     directory = Directory(inputs.spec, index)
     live_src = _source(inputs, "live")
     people_note = _gap(live_src, _source(inputs, "identities"))
@@ -198,9 +201,7 @@ def build_report(inputs: AuditInputs) -> AuditReport:
             sources=inputs.sources,
             complete=complete,
         ),
-        summary=_summary(
-            complete, live, ownership.coverage_percent, access, lineage, findings, legacy
-        ),
+        summary=_summary(complete, live, ownership, access, lineage, findings, legacy),
         ownership=ownership,
         access=access,
         lineage=lineage,
@@ -215,7 +216,7 @@ def build_report(inputs: AuditInputs) -> AuditReport:
 def _summary(
     complete: bool,
     live: State,
-    coverage: float,
+    ownership: Ownership,
     access: Access,
     lineage: Lineage,
     findings: list[Finding],
@@ -234,9 +235,12 @@ def _summary(
         securables=len(live.securables),
         tables=sum(1 for s in live.securables if s.type.value == "table"),
         people=access.people,
-        coverage_percent=coverage,
+        coverage_percent=ownership.coverage_percent,
+        accountable_coverage_percent=ownership.accountable_coverage_percent,
         readers_max=max((r.readers for r in access.rows), default=0),
         protected_writers=len(access.protected_writers),
+        disabled_with_access=len(access.disabled_members),
+        securables_incomplete=access.incomplete_securables,
         cross_environment_edges=sum(1 for e in lineage.edges if e.cross_environment),
         cross_domain_edges=sum(1 for e in lineage.edges if e.cross_domain),
         legacy_access_paths=legacy.paths_count if legacy.workspaces_read else None,

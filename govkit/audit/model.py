@@ -7,6 +7,7 @@ reproduces the report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -86,7 +87,10 @@ class OwnerRow:
     ]
     flags: Annotated[
         tuple[str, ...],
-        Field(description="individual, departed, unknown, owner-differs, not-in-spec, not-live"),
+        Field(
+            description="individual, departed, unknown, no-accountable-owner, "
+            "accountable-owner-without-enabled-member, owner-differs, not-in-spec, not-live"
+        ),
     ]
 
 
@@ -95,7 +99,14 @@ class Ownership(_Frozen):
     note: str | None = None
     tables: int
     tables_owned_by_groups_or_service_principals: int
-    coverage_percent: float
+    coverage_percent: float = Field(
+        description="Unity Catalog ownership: tables owned by a group or a service principal "
+        "(in a protected environment the deployer owns them all)"
+    )
+    tables_with_accountable_owner: int = Field(
+        description="tables with a declared accountable owner that has an enabled member"
+    )
+    accountable_coverage_percent: float
     rows: tuple[OwnerRow, ...]
 
 
@@ -115,6 +126,17 @@ class AccessRow:
         tuple[str, ...], Field(description="the grantees that give read access")
     ]
     write_through: tuple[str, ...]
+    disabled_readers: Annotated[
+        int, Field(description="readers whose account is disabled in the identities")
+    ]
+    unresolved_groups: Annotated[
+        tuple[str, ...],
+        Field(
+            description="grantee groups the identities do not hold (by object id or name): "
+            "their members are unknown, so the counts of this row are incomplete"
+        ),
+    ]
+    complete: Annotated[bool, Field(description="every grantee group was resolved")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +145,12 @@ class SetMember:
 
     principal: str
     kind: str
+    disabled: Annotated[bool, Field(description="the account is disabled in the identities")]
+
+    def label(self, labels: Mapping[str, str]) -> str:
+        """The member by its declared name, marked when its account is disabled."""
+        name = labels.get(self.principal, self.principal)
+        return f"{name} (disabled)" if self.disabled else name
 
 
 class PeopleSet(_Frozen):
@@ -137,6 +165,16 @@ class ProtectedWriter(_Frozen):
     kind: str
     securables: int
     example: str = Field(description="one path that gives the write, as `person <- group: ...`")
+
+
+class DisabledMember(_Frozen):
+    """A disabled account that a group still gives access to."""
+
+    principal: str
+    kind: str
+    reads: int = Field(description="securables it reads")
+    writes: int = Field(description="securables it writes")
+    example: str = Field(description="one path that gives the access")
 
 
 class DirectGrant(_Frozen):
@@ -176,6 +214,12 @@ class Access(_Frozen):
     rows: tuple[AccessRow, ...]
     sets: tuple[PeopleSet, ...]
     protected_writers: tuple[ProtectedWriter, ...]
+    disabled_members: tuple[DisabledMember, ...] = Field(
+        description="disabled accounts that still read or write through a group"
+    )
+    incomplete_securables: int = Field(
+        description="securables with a grantee group the identities do not resolve"
+    )
     direct_grants: tuple[DirectGrant, ...]
     expiring: tuple[ExpiringGrant, ...]
     drift: tuple[DriftRow, ...]
@@ -269,9 +313,18 @@ class Summary(_Frozen):
     securables: int
     tables: int
     people: int
-    coverage_percent: float
+    coverage_percent: float = Field(description="Unity Catalog ownership coverage")
+    accountable_coverage_percent: float = Field(
+        description="tables whose declared accountable owner has an enabled member"
+    )
     readers_max: int
     protected_writers: int
+    disabled_with_access: int = Field(
+        description="disabled accounts that still read or write through a group"
+    )
+    securables_incomplete: int = Field(
+        description="securables whose readers are incomplete (a grantee group not resolved)"
+    )
     cross_environment_edges: int
     cross_domain_edges: int
     legacy_access_paths: int | None = Field(

@@ -89,14 +89,20 @@ def _access_tables(report: AuditReport) -> dict[str, str]:
     a = report.access
     return {
         "access": _csv(
-            ["type", "name", "readers", "writers", "could_grant", "read_set", "write_set",
-             "grant_set", "read_through", "write_through"],
-            [[r.type, r.name, r.readers, r.writers, r.could_grant, r.read_set, r.write_set,
-              r.grant_set, _join(r.read_through), _join(r.write_through)] for r in a.rows],
+            ["type", "name", "readers", "disabled_readers", "writers", "could_grant",
+             "read_set", "write_set", "grant_set", "read_through", "write_through",
+             "unresolved_groups", "complete"],
+            [[r.type, r.name, r.readers, r.disabled_readers, r.writers, r.could_grant,
+              r.read_set, r.write_set, r.grant_set, _join(r.read_through),
+              _join(r.write_through), _join(r.unresolved_groups), r.complete] for r in a.rows],
         ),
         "access_sets": _csv(
-            ["set", "principal", "kind"],
-            [[s.id, m.principal, m.kind] for s in a.sets for m in s.members],
+            ["set", "principal", "kind", "disabled"],
+            [[s.id, m.principal, m.kind, m.disabled] for s in a.sets for m in s.members],
+        ),
+        "disabled_members": _csv(
+            ["principal", "kind", "reads", "writes", "example"],
+            [[m.principal, m.kind, m.reads, m.writes, m.example] for m in a.disabled_members],
         ),
         "protected_writers": _csv(
             ["principal", "kind", "securables", "example"],

@@ -85,10 +85,17 @@ def _cards(r: AuditReport) -> list[str]:
     return [
         '<section id="summary" class="cards" aria-label="summary">',
         _card("status", s.status, _tone(s.status != "clean")),
-        _card("owner coverage", f"{s.coverage_percent}%", _tone(s.coverage_percent < 100, "warn")),
+        _card("accountable-owner coverage", f"{s.accountable_coverage_percent}%",
+              _tone(s.accountable_coverage_percent < 100, "warn")),
+        _card("Unity Catalog owner coverage", f"{s.coverage_percent}%",
+              _tone(s.coverage_percent < 100, "warn")),
         _card("errors", s.errors, _tone(s.errors > 0)),
         _card("warnings", s.warnings, _tone(s.warnings > 0, "warn")),
         _card("people who write in protected", s.protected_writers, _tone(s.protected_writers > 0)),
+        _card("disabled accounts with access", s.disabled_with_access,
+              _tone(s.disabled_with_access > 0, "warn")),
+        _card("securables with unresolved groups", s.securables_incomplete,
+              _tone(s.securables_incomplete > 0)),
         _card("cross-environment edges", s.cross_environment_edges, _tone(crossing > 0)),
         _card("cross-domain edges", s.cross_domain_edges),
         _card("access paths outside Unity Catalog (goal 0)", paths, _tone(bool(paths), worse)),
@@ -143,8 +150,12 @@ def _ownership(r: AuditReport, table: _Tables) -> list[str]:
     return [
         '<section id="ownership"><h2>Ownership</h2>',
         *_note(o.note),
-        f"<p>{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by "
-        f"a group or a service principal: <strong>{o.coverage_percent}%</strong> coverage.</p>",
+        f"<p>{o.tables_with_accountable_owner} of {o.tables} tables have a declared accountable "
+        f"owner with an enabled member: <strong>{o.accountable_coverage_percent}%</strong> "
+        "accountable-owner coverage. Unity Catalog ownership: "
+        f"{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by a "
+        f"group or a service principal ({o.coverage_percent}%; in a protected environment the "
+        "deployer owns them all).</p>",
         *table(
             ["type", "name", "owner", "declared as", "kind", "accountable owner", "flags"],
             [[w.type, w.name, w.owner, w.owner_label, w.owner_kind, w.accountable_owner,
@@ -165,19 +176,30 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
         '<section id="access"><h2>Effective access</h2>',
         *_note(a.note),
         f"<p>Counts are people and service principals ({a.people} in the identities), groups "
-        "expanded. Each set of people is listed once, below.</p>",
+        "expanded; a group the identities do not hold counts as nobody and leaves its row "
+        "incomplete. Each set of people is listed once, below.</p>",
         *table(
-            ["type", "name", "readers", "writers", "could grant", "read through",
-             "write through", "read set", "write set"],
-            [[w.type, w.name, w.readers, w.writers, w.could_grant, shown(w.read_through),
-              shown(w.write_through), w.read_set, w.write_set] for w in a.rows],
+            ["type", "name", "readers", "disabled readers", "writers", "could grant",
+             "read through", "write through", "read set", "write set",
+             "incomplete: groups not in the identities"],
+            [[w.type, w.name, w.readers, w.disabled_readers, w.writers, w.could_grant,
+              shown(w.read_through), shown(w.write_through), w.read_set, w.write_set,
+              ", ".join(w.unresolved_groups)] for w in a.rows],
             "access",
         ),
         "<h3>Sets of people</h3>",
         *table(
-            ["set", "size", "members"],
-            [[s.id, len(s.members), shown(m.principal for m in s.members)] for s in a.sets],
+            ["set", "size", "disabled", "members"],
+            [[s.id, len(s.members), sum(1 for m in s.members if m.disabled),
+              ", ".join(m.label(r.names) for m in s.members)] for s in a.sets],
             "sets",
+        ),
+        "<h3>Disabled accounts that still have access through a group</h3>",
+        *table(
+            ["principal", "kind", "reads", "writes", "for example"],
+            [[shown([m.principal]), m.kind, m.reads, m.writes, m.example]
+             for m in a.disabled_members],
+            "disabled accounts",
         ),
         "<h3>Who can write in a protected environment (must be service principals)</h3>",
         *table(

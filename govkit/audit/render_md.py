@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from govkit.audit import graph
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding
+from govkit.audit.model import AuditReport, Finding, PeopleSet
 
 _SPECIALS = str.maketrans(
     {
@@ -19,9 +19,11 @@ _SPECIALS = str.maketrans(
         "[": "\\[",
         "]": "\\]",
         "#": "\\#",
-        "<": "&lt;",
-        ">": "&gt;",
-        "&": "&amp;",
+        # CommonMark escapes any ASCII punctuation with a backslash: `a -> b` stays readable in
+        # the raw file, where `&gt;` would not, and still cannot open an HTML tag.
+        "<": "\\<",
+        ">": "\\>",
+        "&": "\\&",
         "\n": " ",
         "\r": " ",
     }
@@ -56,7 +58,7 @@ def names(items: Sequence[str], labels: Mapping[str, str] | None = None) -> Md:
     """A list of names in one cell, declared names in place of ids."""
     shown = ", ".join(cell((labels or {}).get(i, i)) for i in items[:CELL_NAMES])
     more = len(items) - CELL_NAMES
-    return Md(f"{shown} and {more} more" if more > 0 else shown)
+    return Md(f"{shown} and {more} more (the HTML, JSON and CSV list all)" if more > 0 else shown)
 
 
 def first(items: Sequence[T]) -> Sequence[T]:
@@ -121,11 +123,15 @@ def _summary(r: AuditReport) -> list[str]:
     s = r.summary
     out = ["## Summary", ""]
     out += table(
-        ["status", "securables", "tables", "people", "owner coverage", "protected writers",
+        ["status", "securables", "tables", "people", "accountable-owner coverage",
+         "Unity Catalog owner coverage", "protected writers",
+         "disabled accounts with access", "securables with unresolved groups",
          "cross-environment edges", "cross-domain edges", "paths outside Unity Catalog",
          "errors", "warnings", "notes"],
-        [[s.status, s.securables, s.tables, s.people, f"{s.coverage_percent}%",
-          s.protected_writers, s.cross_environment_edges, s.cross_domain_edges,
+        [[s.status, s.securables, s.tables, s.people, f"{s.accountable_coverage_percent}%",
+          f"{s.coverage_percent}%",
+          s.protected_writers, s.disabled_with_access, s.securables_incomplete,
+          s.cross_environment_edges, s.cross_domain_edges,
           "not read" if s.legacy_access_paths is None else s.legacy_access_paths, s.errors,
           s.warnings, s.notes]],
     )  # fmt: skip
@@ -146,8 +152,11 @@ def _ownership(r: AuditReport) -> list[str]:
     o = r.ownership
     out = ["## Ownership", "", *_note(o.note)]
     out += [
-        f"{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by a "
-        f"group or a service principal: **{o.coverage_percent}%** coverage.",
+        f"{o.tables_with_accountable_owner} of {o.tables} tables have a declared accountable "
+        f"owner with an enabled member: **{o.accountable_coverage_percent}%** accountable-owner "
+        f"coverage. Unity Catalog ownership: {o.tables_owned_by_groups_or_service_principals} "
+        f"of {o.tables} tables are owned by a group or a service principal "
+        f"({o.coverage_percent}%; in a protected environment the deployer owns them all).",
         "",
     ]
     out += table(
@@ -165,22 +174,32 @@ def _access(r: AuditReport) -> list[str]:
     out = ["## Effective access", "", *_note(a.note)]
     out += [
         f"People and service principals in the identities: {a.people}. Counts are people and "
-        "service principals, groups expanded; sets are listed once below.",
+        "service principals, groups expanded (a group the identities do not hold counts as "
+        "nobody and leaves its row incomplete); sets are listed once below.",
         "",
     ]
     out += table(
-        ["type", "name", "readers", "writers", "could grant", "read through", "write through",
-         "read set", "write set"],
-        [[w.type, w.name, w.readers, w.writers, w.could_grant, names(w.read_through, r.names),
-          names(w.write_through, r.names), w.read_set, w.write_set] for w in first(a.rows)],
+        ["type", "name", "readers", "disabled readers", "writers", "could grant",
+         "read through", "write through", "read set", "write set", "incomplete: groups not in "
+         "the identities"],
+        [[w.type, w.name, w.readers, w.disabled_readers, w.writers, w.could_grant,
+          names(w.read_through, r.names), names(w.write_through, r.names), w.read_set,
+          w.write_set, names(w.unresolved_groups)] for w in first(a.rows)],
         len(a.rows),
     )  # fmt: skip
     out += ["", "### Sets of people", ""]
     out += table(
-        ["set", "size", "members"],
-        [[s.id, len(s.members), names([m.principal for m in s.members], r.names)]
+        ["set", "size", "disabled", "members"],
+        [[s.id, len(s.members), sum(1 for m in s.members if m.disabled), _members(s, r.names)]
          for s in first(a.sets)],
         len(a.sets),
+    )  # fmt: skip
+    out += ["", "### Disabled accounts that still have access through a group", ""]
+    out += table(
+        ["principal", "kind", "reads", "writes", "for example"],
+        [[r.names.get(m.principal, m.principal), m.kind, m.reads, m.writes, m.example]
+         for m in first(a.disabled_members)],
+        len(a.disabled_members),
     )  # fmt: skip
     out += ["", "### Who can write in a protected environment (must be service principals)", ""]
     out += table(
@@ -211,6 +230,12 @@ def _access(r: AuditReport) -> list[str]:
         len(a.drift),
     )  # fmt: skip
     return [*out, ""]
+
+
+def _members(people: PeopleSet, labels: Mapping[str, str]) -> Md:
+    """A set's members, the disabled first so that a cut list still shows them."""
+    ordered = sorted(people.members, key=lambda m: not m.disabled)
+    return names([m.label(labels) for m in ordered])
 
 
 def _lineage(r: AuditReport) -> list[str]:

@@ -136,7 +136,8 @@ def _summary_line(report: AuditReport, written: list[Path]) -> str:
     return (
         f"audit of {report.evidence.environment}: {s.status} ({count(s.errors, 'error')}, "
         f"{count(s.warnings, 'warning')}, {count(s.notes, 'note')}; "
-        f"owner coverage {s.coverage_percent}%); {count(len(written), 'file')}, report in {main}"
+        f"accountable-owner coverage {s.accountable_coverage_percent}%, Unity Catalog owner "
+        f"coverage {s.coverage_percent}%); {count(len(written), 'file')}, report in {main}"
     )
 
 
