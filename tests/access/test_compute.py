@@ -233,10 +233,8 @@ def test_a_group_renamed_in_entra_id_is_found_by_its_object_id() -> None:
         groups=[Group("insight-analysts", "oid-1", ("user:alice@m.example",))],
         users=[User("alice@m.example")],
     )
-    state = make_state(
-        "file",
-        [make_securable(T.CATALOG, "c", None, {"analysts": ("USE_CATALOG", "SELECT")})],
-    )
+    grants = {"analysts": ("SELECT", "USE_CATALOG", "USE_SCHEMA")}
+    state = make_state("file", [make_securable(T.CATALOG, "c", None, grants)])
     aliases = group_aliases({"analysts": "oid-1", "others": "oid-2"}, renamed)
     assert aliases == {"analysts": "insight-analysts"}
     found = effective_access(state, renamed, aliases).on("c").read
