@@ -11,12 +11,14 @@ from pydantic import BaseModel
 
 from govkit.access import AccessIndex, effective_access
 from govkit.audit.access import build_access
+from govkit.audit.exceptions import build_exceptions
 from govkit.audit.legacy import build_legacy
 from govkit.audit.lineage import build_lineage, catalog_homes
 from govkit.audit.model import (
     Access,
     AuditReport,
     Evidence,
+    Exceptions,
     Finding,
     LegacyAccess,
     Lineage,
@@ -42,7 +44,8 @@ from govkit.state import State
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 _SECTION_ORDER = {
-    "inputs": 0, "ownership": 1, "access": 2, "lineage": 3, "policy": 4, "legacy": 5
+    "inputs": 0, "ownership": 1, "access": 2, "exceptions": 3, "lineage": 4, "policy": 5,
+    "legacy": 6,
 }  # fmt: skip
 
 
@@ -180,6 +183,9 @@ def build_report(inputs: AuditInputs) -> AuditReport:
         env, live, directory, people_note is None, people_note
     )
     access, access_findings = _access_section(inputs, index, directory, people_note)
+    exceptions, exception_findings = build_exceptions(
+        inputs.spec, env, live, inputs.today, _gap(live_src)
+    )
     lineage, lineage_findings = _lineage_section(inputs)
     policy = _policy(inputs, _gap(live_src))
     legacy, legacy_findings = build_legacy(
@@ -187,7 +193,7 @@ def build_report(inputs: AuditInputs) -> AuditReport:
     )
     findings = sorted(
         [*_input_findings(inputs.sources), *own_findings, *access_findings,
-         *lineage_findings, *policy.findings, *legacy_findings],
+         *exception_findings, *lineage_findings, *policy.findings, *legacy_findings],
         key=_finding_order,
     )  # fmt: skip
     complete = legacy.complete and all(s.complete for s in inputs.sources if s.name != "audit_log")
@@ -201,9 +207,10 @@ def build_report(inputs: AuditInputs) -> AuditReport:
             sources=inputs.sources,
             complete=complete,
         ),
-        summary=_summary(complete, live, ownership, access, lineage, findings, legacy),
+        summary=_summary(complete, live, ownership, access, exceptions, lineage, findings, legacy),
         ownership=ownership,
         access=access,
+        exceptions=exceptions,
         lineage=lineage,
         policy=policy,
         legacy=legacy,
@@ -218,6 +225,7 @@ def _summary(
     live: State,
     ownership: Ownership,
     access: Access,
+    exceptions: Exceptions,
     lineage: Lineage,
     findings: list[Finding],
     legacy: LegacyAccess,
@@ -241,6 +249,8 @@ def _summary(
         protected_writers=len(access.protected_writers),
         disabled_with_access=len(access.disabled_members),
         securables_incomplete=access.incomplete_securables,
+        waivers=len(exceptions.waivers),
+        expired_grants_live=len(exceptions.expired_grants),
         cross_environment_edges=sum(1 for e in lineage.edges if e.cross_environment),
         cross_domain_edges=sum(1 for e in lineage.edges if e.cross_domain),
         legacy_access_paths=legacy.paths_count if legacy.workspaces_read else None,

@@ -18,7 +18,8 @@ from govkit.legacy.paths import PathKind
 FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
 
 Severity = Literal["error", "warning", "note"]
-Section = Literal["inputs", "ownership", "access", "lineage", "policy", "legacy"]
+Section = Literal["inputs", "ownership", "access", "exceptions", "lineage", "policy", "legacy"]
+ExceptionStatus = Literal["active", "expiring", "expired"]
 PrincipalKind = Literal["user", "service_principal", "group", "unknown"]
 Status = Literal["clean", "findings", "incomplete"]
 
@@ -225,6 +226,42 @@ class Access(_Frozen):
     drift: tuple[DriftRow, ...]
 
 
+class WaiverRow(_Frozen):
+    """One waiver of a rule, on the object it sits on."""
+
+    rule: str
+    object: str = Field(description="what the waiver sits on: a grant, a securable, a principal")
+    file: str = Field(description="the spec file that declares it")
+    reason: str
+    approved_by: str | None = Field(description="who approved it; none when the spec says not")
+    expires: str
+    days_left: int = Field(description="days until it expires; negative once it has")
+    status: ExceptionStatus
+
+
+class ExpiredGrantRow(_Frozen):
+    """A grant past its `expires` date whose privileges are still live."""
+
+    securable: str
+    principal: str
+    privileges: tuple[str, ...] = Field(description="the expired privileges still held")
+    expired: str
+    days_past: int
+    reason: str
+    waived_until: str | None = Field(
+        description="the last day of a waiver of the expiry rule (GOV210) on the grant"
+    )
+
+
+class Exceptions(_Frozen):
+    """The exception register."""
+
+    complete: bool
+    note: str | None = None
+    waivers: tuple[WaiverRow, ...]
+    expired_grants: tuple[ExpiredGrantRow, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class EdgeRow:
     __pydantic_config__ = _ROW
@@ -325,6 +362,8 @@ class Summary(_Frozen):
     securables_incomplete: int = Field(
         description="securables whose readers are incomplete (a grantee group not resolved)"
     )
+    waivers: int = Field(description="waivers in the exception register")
+    expired_grants_live: int = Field(description="grants past their expiry and still live")
     cross_environment_edges: int
     cross_domain_edges: int
     legacy_access_paths: int | None = Field(
@@ -345,6 +384,7 @@ class AuditReport(_Frozen):
     summary: Summary
     ownership: Ownership
     access: Access
+    exceptions: Exceptions
     lineage: Lineage
     policy: Policy
     legacy: LegacyAccess

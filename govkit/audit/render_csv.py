@@ -53,6 +53,7 @@ def render_csv(report: AuditReport) -> dict[str, str]:
     return {
         **_head_tables(report),
         **_access_tables(report),
+        **_exception_tables(report),
         **_lineage_tables(report),
         "legacy_access": _csv(
             [h.replace(" ", "_") for h in LEGACY_HEADERS], legacy_rows(report.legacy)
@@ -123,6 +124,24 @@ def _access_tables(report: AuditReport) -> dict[str, str]:
              "actor", "at"],
             [[d.code, d.kind, d.mark, d.securable, d.principal, _join(d.privileges),
               d.consequence, d.actor, d.at] for d in a.drift],
+        ),
+    }  # fmt: skip
+
+
+def _exception_tables(report: AuditReport) -> dict[str, str]:
+    x = report.exceptions
+    return {
+        "waivers": _csv(
+            ["rule", "object", "file", "reason", "approved_by", "expires", "days_left",
+             "status"],
+            [[w.rule, w.object, w.file, w.reason, w.approved_by, w.expires, w.days_left,
+              w.status] for w in x.waivers],
+        ),
+        "expired_grants": _csv(
+            ["securable", "principal", "privileges", "expired", "days_past", "reason",
+             "waived_until"],
+            [[g.securable, g.principal, _join(g.privileges), g.expired, g.days_past, g.reason,
+              g.waived_until] for g in x.expired_grants],
         ),
     }  # fmt: skip
 

@@ -96,6 +96,9 @@ def _cards(r: AuditReport) -> list[str]:
               _tone(s.disabled_with_access > 0, "warn")),
         _card("securables with unresolved groups", s.securables_incomplete,
               _tone(s.securables_incomplete > 0)),
+        _card("expired grants still live", s.expired_grants_live,
+              _tone(s.expired_grants_live > 0)),
+        _card("waivers", s.waivers),
         _card("cross-environment edges", s.cross_environment_edges, _tone(crossing > 0)),
         _card("cross-domain edges", s.cross_domain_edges),
         _card("access paths outside Unity Catalog (goal 0)", paths, _tone(bool(paths), worse)),
@@ -232,6 +235,32 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
     ]  # fmt: skip
 
 
+def _exceptions(r: AuditReport, table: _Tables) -> list[str]:
+    x = r.exceptions
+    return [
+        '<section id="exceptions"><h2>Exception register</h2>',
+        *_note(x.note),
+        f"<p>{len(x.waivers)} waiver(s) of a rule; {len(x.expired_grants)} grant(s) past their "
+        "expiry and still live.</p>",
+        "<h3>Waivers</h3>",
+        *table(
+            ["rule", "object", "file", "reason", "approved by", "expires", "days left", "status"],
+            [[w.rule, w.object, w.file, w.reason, w.approved_by or "not recorded", w.expires,
+              w.days_left, w.status] for w in x.waivers],
+            "waivers",
+        ),
+        "<h3>Grants past their expiry, still live</h3>",
+        *table(
+            ["securable", "principal", "privileges still live", "expired", "days past",
+             "reason", "waived until"],
+            [[g.securable, r.names.get(g.principal, g.principal), ", ".join(g.privileges),
+              g.expired, g.days_past, g.reason, g.waived_until] for g in x.expired_grants],
+            "expired grants",
+        ),
+        "</section>",
+    ]  # fmt: skip
+
+
 def _lineage(r: AuditReport, table: _Tables) -> list[str]:
     lin = r.lineage
     picture = graph.choose(lin.edges)
@@ -302,6 +331,7 @@ def render_html(report: AuditReport) -> str:
         *_findings(report.findings, table),
         *_ownership(report, table),
         *_access(report, table),
+        *_exceptions(report, table),
         *_lineage(report, table),
         *_legacy(report, table),
         '<section id="policy"><h2>Policy findings on the live State</h2>',

@@ -125,12 +125,14 @@ def _summary(r: AuditReport) -> list[str]:
     out += table(
         ["status", "securables", "tables", "people", "accountable-owner coverage",
          "Unity Catalog owner coverage", "protected writers",
-         "disabled accounts with access", "securables with unresolved groups",
+         "disabled accounts with access", "securables with unresolved groups", "waivers",
+         "expired grants still live",
          "cross-environment edges", "cross-domain edges", "paths outside Unity Catalog",
          "errors", "warnings", "notes"],
         [[s.status, s.securables, s.tables, s.people, f"{s.accountable_coverage_percent}%",
           f"{s.coverage_percent}%",
-          s.protected_writers, s.disabled_with_access, s.securables_incomplete,
+          s.protected_writers, s.disabled_with_access, s.securables_incomplete, s.waivers,
+          s.expired_grants_live,
           s.cross_environment_edges, s.cross_domain_edges,
           "not read" if s.legacy_access_paths is None else s.legacy_access_paths, s.errors,
           s.warnings, s.notes]],
@@ -238,6 +240,33 @@ def _members(people: PeopleSet, labels: Mapping[str, str]) -> Md:
     return names([m.label(labels) for m in ordered])
 
 
+def _exceptions(r: AuditReport) -> list[str]:
+    x = r.exceptions
+    out = ["## Exception register", "", *_note(x.note)]
+    out += [
+        f"{len(x.waivers)} waiver(s) of a rule; {len(x.expired_grants)} grant(s) past their "
+        "expiry and still live.",
+        "",
+        "### Waivers",
+        "",
+    ]
+    out += table(
+        ["rule", "object", "file", "reason", "approved by", "expires", "days left", "status"],
+        [[w.rule, w.object, w.file, w.reason, w.approved_by or "not recorded", w.expires,
+          w.days_left, w.status] for w in first(x.waivers)],
+        len(x.waivers),
+    )  # fmt: skip
+    out += ["", "### Grants past their expiry, still live", ""]
+    out += table(
+        ["securable", "principal", "privileges still live", "expired", "days past", "reason",
+         "waived until"],
+        [[g.securable, r.names.get(g.principal, g.principal), ", ".join(g.privileges),
+          g.expired, g.days_past, g.reason, g.waived_until] for g in first(x.expired_grants)],
+        len(x.expired_grants),
+    )  # fmt: skip
+    return [*out, ""]
+
+
 def _lineage(r: AuditReport) -> list[str]:
     lin = r.lineage
     out = ["## Lineage", "", *_note(lin.note)]
@@ -293,7 +322,8 @@ def render_markdown(report: AuditReport) -> str:
     out += [f"**Status: {report.summary.status}.** ", ""]
     out += _evidence(report) + _summary(report)
     out += _findings(report.findings, "## Findings")
-    out += _ownership(report) + _access(report) + _lineage(report) + _legacy(report)
+    out += _ownership(report) + _access(report) + _exceptions(report)
+    out += _lineage(report) + _legacy(report)
     out += ["## Policy findings on the live State", "", *_note(report.policy.note)]
     out += table(
         ["severity", "code", "securable", "message"],

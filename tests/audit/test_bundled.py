@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,60 @@ def test_accountable_owner_coverage_does_not_count_the_deployer(
     ]
     assert "**78.3%** accountable-owner coverage" in (out / "audit-prod.md").read_text()
     assert "78.3%" in (out / "audit-prod.html").read_text()
+
+
+def test_the_exception_register_lists_waivers_and_expired_grants_still_live(
+    report: dict[str, Any], out: Path
+) -> None:
+    register = report["exceptions"]
+    assert register["waivers"] == [
+        {
+            "rule": "GOV210",
+            "object": "grant of SELECT, USE_SCHEMA on customer_prod.master to internal-audit",
+            "file": f"{CATALOGS}/domains/customer.yaml",
+            "reason": "revocation tracked in AUD-2026-07-close",
+            "approved_by": "head-of-internal-audit@meridian.example",
+            "expires": "2027-01-31",
+            "days_left": 66,
+            "status": "active",
+        }
+    ]
+    assert register["expired_grants"] == [
+        {
+            "securable": "customer_prod.master",
+            "principal": "internal-audit",
+            "privileges": ["SELECT", "USE_SCHEMA"],
+            "expired": "2026-09-30",
+            "days_past": 57,
+            "reason": "AUD-2026-07 KYC file review (engagement closed)",
+            "waived_until": "2027-01-31",
+        }
+    ]
+    assert (report["summary"]["waivers"], report["summary"]["expired_grants_live"]) == (1, 1)
+    assert [r["approved_by"] for r in _csv(out, "waivers")] == [
+        "head-of-internal-audit@meridian.example"
+    ]
+    assert [r["expired"] for r in _csv(out, "expired_grants")] == ["2026-09-30"]
+    md = (out / "audit-prod.md").read_text(encoding="utf-8")
+    assert "| customer_prod.master | internal-audit | SELECT, USE_SCHEMA | 2026-09-30 | 57 |" in md
+    assert '<section id="exceptions">' in (out / "audit-prod.html").read_text(encoding="utf-8")
+
+
+def test_a_waiver_without_an_approver_is_a_finding(tmp_path: Path) -> None:
+    spec = tmp_path / "catalogs"
+    shutil.copytree(CATALOGS, spec)
+    customer = spec / "domains" / "customer.yaml"
+    text = customer.read_text(encoding="utf-8")
+    customer.write_text(
+        text.replace(", approved_by: head-of-internal-audit@meridian.example", ""),
+        encoding="utf-8",
+    )
+    args = ["audit", str(spec), "--env", "prod", "--as-of", AS_OF, "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    report = json.loads((tmp_path / "o" / "audit-prod.json").read_text(encoding="utf-8"))
+    assert report["exceptions"]["waivers"][0]["approved_by"] is None
+    found = [f for f in report["findings"] if f["code"] == "GOV641"]
+    assert [f["subject"] for f in found] == [
+        "grant of SELECT, USE_SCHEMA on customer_prod.master to internal-audit"
+    ]
+    assert "| not recorded |" in (tmp_path / "o" / "audit-prod.md").read_text(encoding="utf-8")
