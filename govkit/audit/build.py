@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import msgspec
 from pydantic import BaseModel
 
+from govkit import __version__
 from govkit.access import AccessIndex, effective_access
 from govkit.audit.access import build_access
+from govkit.audit.evidence import input_findings
 from govkit.audit.exceptions import build_exceptions
 from govkit.audit.legacy import build_legacy
 from govkit.audit.lineage import build_lineage, catalog_homes
@@ -68,6 +70,8 @@ class AuditInputs:
     command: str
     blast_radius: tuple[str, ...] = ()
     legacy: LegacyDoc | None = None
+    spec_sha256: str = ""
+    govkit_version: str = __version__
 
 
 def _source(inputs: AuditInputs, name: str) -> Source | None:
@@ -84,21 +88,6 @@ def _gap(*sources: Source | None) -> str | None:
         detail = f" ({'; '.join(s.errors[:3])})" if s.errors else ""
         parts.append(f"{s.name} {what}{detail}")
     return "this section is incomplete: " + ", ".join(parts) if parts else None
-
-
-def _input_findings(sources: tuple[Source, ...]) -> list[Finding]:
-    return [
-        finding(
-            "GOV690",
-            "error",
-            "inputs",
-            s.name,
-            f"input {s.name} ({s.location or s.kind}) was "
-            f"{'not given' if s.kind == 'none' else 'incomplete'}; the sections it feeds say so",
-        )
-        for s in sources
-        if not s.complete and s.name != "audit_log"
-    ]
 
 
 def _policy(inputs: AuditInputs, note: str | None) -> Policy:
@@ -155,6 +144,9 @@ def _access_section(
 
 def _lineage_section(inputs: AuditInputs) -> tuple[Lineage, list[Finding]]:
     note = _gap(_source(inputs, "lineage"), _source(inputs, "identities"))
+    if inputs.lineage is not None and not inputs.lineage.edges:
+        empty = "the lineage input holds no edges: nothing here shows that no table reads another"
+        note = f"{note}; {empty}" if note else empty
     aliases = renamed_groups(inputs.spec, inputs.identities)
     indexes = {
         e.name: effective_access(_grants_only(e.state), inputs.identities, aliases)
@@ -165,6 +157,15 @@ def _lineage_section(inputs: AuditInputs) -> tuple[Lineage, list[Finding]]:
         inputs.lineage, inputs.environment, homes, indexes, _owners(inputs), inputs.blast_radius,
         note is None, note,
     )  # fmt: skip
+
+
+def _in_git(inputs: AuditInputs) -> bool:
+    return inputs.spec_commit is not None and not inputs.spec_commit.endswith("-dirty")
+
+
+def _inputs_findings(inputs: AuditInputs) -> list[Finding]:
+    empty = inputs.lineage is not None and not inputs.lineage.edges
+    return input_findings(inputs.sources, inputs.generated_at, _in_git(inputs), empty)
 
 
 def _finding_order(f: Finding) -> tuple[int, int, str, str, str]:
@@ -192,7 +193,7 @@ def build_report(inputs: AuditInputs) -> AuditReport:
         env, inputs.legacy, _gap(_source(inputs, "legacy")), inputs.spec.declared_names
     )
     findings = sorted(
-        [*_input_findings(inputs.sources), *own_findings, *access_findings,
+        [*_inputs_findings(inputs), *own_findings, *access_findings,
          *exception_findings, *lineage_findings, *policy.findings, *legacy_findings],
         key=_finding_order,
     )  # fmt: skip
@@ -202,10 +203,13 @@ def build_report(inputs: AuditInputs) -> AuditReport:
             environment=env.name,
             spec=inputs.spec_dir,
             spec_commit=inputs.spec_commit,
+            spec_in_git=_in_git(inputs),
+            spec_sha256=inputs.spec_sha256,
+            govkit_version=inputs.govkit_version,
             generated_at=inputs.generated_at,
             command=inputs.command,
             sources=inputs.sources,
-            complete=complete,
+            complete=complete and _in_git(inputs),
         ),
         summary=_summary(complete, live, ownership, access, exceptions, lineage, findings, legacy),
         ownership=ownership,

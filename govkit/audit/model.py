@@ -42,17 +42,32 @@ class Source(_Frozen):
     taken_at: str | None = None
     complete: bool
     errors: tuple[str, ...] = ()
-    sha256: str | None = Field(default=None, description="SHA-256 of the input file's bytes")
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the input file's bytes (or of the saved copy)"
+    )
+    saved_as: str | None = Field(
+        default=None,
+        description="a live read's copy, saved with the report (a name in the report's folder)",
+    )
 
 
 class Evidence(_Frozen):
     environment: str
     spec: str = Field(description="the spec folder as given")
     spec_commit: str | None = Field(description="git commit of the spec; `-dirty` when changed")
+    spec_in_git: bool = Field(description="the spec is a git commit, unchanged since")
+    spec_sha256: str = Field(
+        description="SHA-256 of the `sha256sum` lines (`HASH  PATH`, paths relative to the spec "
+        "folder, sorted) of every spec file: the spec's identity in git or not"
+    )
+    govkit_version: str
     generated_at: str
-    command: str = Field(description="the command line that reproduces this report")
+    command: str = Field(
+        description="the command line that reproduces this report (any --out: the output "
+        "folder is no part of the evidence)"
+    )
     sources: tuple[Source, ...]
-    complete: bool = Field(description="every input was complete")
+    complete: bool = Field(description="every input was complete and the spec is a git commit")
     content_sha256: str = Field(
         default="", description="SHA-256 of the report's JSON with this field empty"
     )
@@ -323,8 +338,9 @@ class LegacyPath(_Frozen):
     workspace_id: int
     kind: PathKind
     subject: str = Field(description="the instance profile, cluster or job cluster")
-    owner: str | None = Field(
-        description="its creator; none for an instance profile (workspace admins manage them)"
+    owner: str = Field(
+        description="its creator; `workspace admins` for an instance profile or a storage key "
+        "(workspace admins manage them)"
     )
     detail: str
     used_by: tuple[str, ...] = Field(
@@ -395,6 +411,34 @@ class AuditReport(_Frozen):
     )
     # The JSON of this very report (UTF-8), kept by `seal` so that a large report is dumped once.
     _json: bytes | None = PrivateAttr(default=None)
+
+    def name_of(self, uc_name: str | None) -> str | None:
+        """A principal as people read it: a service principal by its declared name."""
+        return None if uc_name is None else self.names.get(uc_name, uc_name)
+
+
+def _completeness(e: Evidence) -> str:
+    if e.complete:
+        return "yes"
+    if not e.spec_in_git:
+        return "no: the spec is not a git commit (only its SHA-256 identifies it)"
+    return "no: see the inputs below"
+
+
+def evidence_rows(report: AuditReport) -> list[list[object]]:
+    """The evidence header as (label, value) rows, the same in every format."""
+    e = report.evidence
+    return [
+        ["environment", e.environment],
+        ["spec", e.spec],
+        ["spec commit", e.spec_commit or "not in git"],
+        ["spec SHA-256", e.spec_sha256],
+        ["govkit version", e.govkit_version],
+        ["generated at", e.generated_at],
+        ["inputs complete", _completeness(e)],
+        ["content SHA-256", e.content_sha256],
+        ["reproduce", e.command],
+    ]
 
 
 def json_schema() -> dict[str, Any]:

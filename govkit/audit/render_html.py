@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from govkit.audit import graph
 from govkit.audit.html_assets import CSS, JS
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding
+from govkit.audit.model import AuditReport, Finding, evidence_rows
 
 
 def _e(value: object) -> str:
@@ -111,14 +111,7 @@ def _cards(r: AuditReport) -> list[str]:
 
 def _evidence(r: AuditReport, table: _Tables) -> list[str]:
     e = r.evidence
-    kv = [
-        ("environment", e.environment),
-        ("spec", f"{e.spec} at commit {e.spec_commit or 'unknown'}"),
-        ("generated at", e.generated_at),
-        ("inputs complete", e.complete),
-        ("content SHA-256", e.content_sha256),
-        ("reproduce", e.command),
-    ]
+    kv = evidence_rows(r)
     rows = "".join(
         f'<tr><th scope="row">{_e(k)}</th><td><code>{_e(v)}</code></td></tr>' for k, v in kv
     )
@@ -213,21 +206,23 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
         "<h3>Grants to individuals and to principals not in the directory</h3>",
         *table(
             ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
-            [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
+            [[d.securable, d.type, r.name_of(d.principal), ", ".join(d.privileges), d.declared,
+          d.departed]
              for d in a.direct_grants],
             "grants",
         ),
         "<h3>Grants that expire within 30 days</h3>",
         *table(
             ["securable", "principal", "privileges", "expires", "days left", "reason"],
-            [[g.securable, g.principal, ", ".join(g.privileges), g.expires, g.days_left,
+            [[g.securable, r.name_of(g.principal), ", ".join(g.privileges), g.expires, g.days_left,
               g.reason] for g in a.expiring],
             "expiring grants",
         ),
         "<h3>Live differences from the spec (drift)</h3>",
         *table(
             ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
-            [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
+            [[d.code, d.kind, d.securable, r.name_of(d.principal), ", ".join(d.privileges),
+          d.consequence,
               d.actor, d.at] for d in a.drift],
             "drift",
         ),
@@ -253,7 +248,7 @@ def _exceptions(r: AuditReport, table: _Tables) -> list[str]:
         *table(
             ["securable", "principal", "privileges still live", "expired", "days past",
              "reason", "waived until"],
-            [[g.securable, r.names.get(g.principal, g.principal), ", ".join(g.privileges),
+            [[g.securable, r.name_of(g.principal), ", ".join(g.privileges),
               g.expired, g.days_past, g.reason, g.waived_until] for g in x.expired_grants],
             "expired grants",
         ),
@@ -325,7 +320,8 @@ def render_html(report: AuditReport) -> str:
         f"<header><h1>Audit of {env}</h1>",
         f'<p class="status status-{status}">Status: {_e(status)}. Generated '
         f"{_e(report.evidence.generated_at)} from spec commit "
-        f"{_e(report.evidence.spec_commit or 'unknown')}.</p></header>",
+        f"{_e(report.evidence.spec_commit or 'unknown (not in git)')}; report SHA-256 "
+        f"{_e(report.evidence.content_sha256)}.</p></header>",
         *_cards(report),
         *_evidence(report, table),
         *_findings(report.findings, table),

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from govkit.audit import graph
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding, PeopleSet
+from govkit.audit.model import AuditReport, Finding, PeopleSet, evidence_rows
 
 _SPECIALS = str.maketrans(
     {
@@ -95,14 +95,7 @@ def _evidence(r: AuditReport) -> list[str]:
     out = ["## Evidence", ""]
     out += table(
         ["evidence", ""],
-        [
-            ["environment", e.environment],
-            ["spec", f"{e.spec} at commit {e.spec_commit or 'unknown'}"],
-            ["generated at", e.generated_at],
-            ["inputs complete", e.complete],
-            ["content SHA-256", Md(f"`{e.content_sha256}`")],
-            ["reproduce", e.command],
-        ],
+        [[k, Md(f"`{v}`") if str(k).endswith("SHA-256") else v] for k, v in evidence_rows(r)],
     )
     out += [
         "",
@@ -214,20 +207,23 @@ def _access(r: AuditReport) -> list[str]:
     out += ["", "### Grants to individuals and to principals not in the directory", ""]
     out += table(
         ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
-        [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
+        [[d.securable, d.type, r.name_of(d.principal), ", ".join(d.privileges), d.declared,
+          d.departed]
          for d in first(a.direct_grants)],
         len(a.direct_grants),
     )  # fmt: skip
     out += ["", "### Grants that expire within 30 days", ""]
     out += table(
         ["securable", "principal", "privileges", "expires", "days left", "reason"],
-        [[g.securable, g.principal, ", ".join(g.privileges), g.expires, g.days_left, g.reason]
+        [[g.securable, r.name_of(g.principal), ", ".join(g.privileges), g.expires, g.days_left,
+          g.reason]
          for g in a.expiring],
     )  # fmt: skip
     out += ["", "### Live differences from the spec (drift)", ""]
     out += table(
         ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
-        [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
+        [[d.code, d.kind, d.securable, r.name_of(d.principal), ", ".join(d.privileges),
+          d.consequence,
           d.actor, d.at] for d in first(a.drift)],
         len(a.drift),
     )  # fmt: skip
@@ -260,7 +256,7 @@ def _exceptions(r: AuditReport) -> list[str]:
     out += table(
         ["securable", "principal", "privileges still live", "expired", "days past", "reason",
          "waived until"],
-        [[g.securable, r.names.get(g.principal, g.principal), ", ".join(g.privileges),
+        [[g.securable, r.name_of(g.principal), ", ".join(g.privileges),
           g.expired, g.days_past, g.reason, g.waived_until] for g in first(x.expired_grants)],
         len(x.expired_grants),
     )  # fmt: skip

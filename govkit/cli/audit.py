@@ -9,6 +9,7 @@ a finding in a protected environment, so the audit exits 2 until their count is 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shlex
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 import click
 
 from govkit.audit.build import AuditInputs, build_report
+from govkit.audit.evidence import spec_tree_sha256
 from govkit.audit.model import AuditReport, Source
-from govkit.audit.write import FORMATS, render, write_files
+from govkit.audit.write import FORMATS, render, with_manifest, write_run
 from govkit.cli.drift import reading_ahead
 from govkit.cli.inputs import (
     Read,
@@ -41,6 +43,7 @@ from govkit.legacy.document import LegacyAccess
 from govkit.lineage.document import Lineage
 from govkit.live.ahead import ReadAhead
 from govkit.resolve import DesiredEnvironment
+from govkit.spec.build import closest
 from govkit.state import State
 
 
@@ -128,9 +131,75 @@ def _gather_legacy(
     return doors
 
 
+def _check_blast_radius(
+    asked: tuple[str, ...],
+    environments: tuple[DesiredEnvironment, ...],
+    live: State | None,
+    lineage: Lineage | None,
+) -> None:
+    """A table asked for by name must exist somewhere: a typo is an error, not a row of 0."""
+    if not asked:
+        return
+    known = {s.name for e in environments for s in e.state.securables if s.type.value == "table"}
+    known |= {s.name for s in (live.securables if live else ()) if s.type.value == "table"}
+    for e in lineage.edges if lineage else ():
+        known.update((e.source, e.target))
+    unknown = [t for t in asked if t not in known]
+    if unknown:
+        hints = [closest(t, sorted(known)) for t in unknown]
+        detail = "; ".join(
+            f"{t}{f' ({h})' if h else ''}" for t, h in zip(unknown, hints, strict=True)
+        )
+        raise UserError(
+            f"--blast-radius: no such table in the spec, the live State or the lineage: {detail}"
+        )
+
+
+_LIVE_KINDS = ("workspace", "warehouse")
+
+
+def _save_live(env: str, reads: list[Read[Any]]) -> tuple[list[Source], dict[str, bytes]]:
+    """A live read is saved beside the report and hashed, so that the report reproduces from
+    what it saw; a file input is hashed where it is."""
+    from govkit.legacy.document import dumps as dump_legacy
+    from govkit.lineage.document import dumps as dump_lineage
+    from govkit.state import dumps as dump_state
+
+    sources: list[Source] = []
+    saved: dict[str, bytes] = {}
+    for read in reads:
+        src = read.source
+        if src.kind not in _LIVE_KINDS or read.value is None:
+            sources.append(src)
+            continue
+        if isinstance(read.value, State):
+            name, text = f"audit-{env}.input-live.state.json", dump_state(read.value)
+        elif isinstance(read.value, Lineage):
+            name, text = f"audit-{env}.input-lineage.json", dump_lineage(read.value)
+        else:
+            name, text = f"audit-{env}.input-legacy.json", dump_legacy(read.value)
+        data = text.encode("utf-8")
+        saved[name] = data
+        digest = hashlib.sha256(data).hexdigest()
+        sources.append(src.model_copy(update={"saved_as": name, "sha256": digest}))
+    return sources, saved
+
+
+def _refuse_future(sources: list[Source], generated_at: str) -> None:
+    """A live read happens now: a report dated before it would predate its own evidence."""
+    for s in sources:
+        if s.kind in _LIVE_KINDS and s.taken_at and s.taken_at > generated_at:
+            raise UserError(
+                f"--as-of {generated_at} is before the {s.name} read at {s.taken_at}: a report "
+                "cannot predate its evidence; leave --as-of out, or audit a file taken by then"
+            )
+
+
 def _summary_line(report: AuditReport, written: list[Path]) -> str:
     s = report.summary
-    main = next((p for p in written if p.suffix == ".html"), written[0])
+    shown = [p for suffix in (".html", ".md", ".json", ".csv") for p in written
+             if p.suffix == suffix]  # fmt: skip
+    main = (shown or written)[0]
     from govkit.cli.render_tree import count
 
     return (
@@ -251,10 +320,16 @@ def command(
         )  # fmt: skip
     doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
-              "--legacy": legacy,
-              "--workspace-host": tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
-              "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
+    _check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
+    sources, saved = _save_live(env, [state, people, edges, events, doors])
+    _refuse_future(sources, generated_at)
+    again = {s.name: s.saved_as for s in sources if s.saved_as}
+    # The output folder is no part of the evidence: the same inputs hash alike wherever written.
+    chosen = {"--live": again.get("live", live), "--identities": identities,
+              "--lineage": again.get("lineage", lineage), "--legacy": again.get("legacy", legacy),
+              "--workspace-host": () if "legacy" in again else
+              tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
+              "--audit-log": audit_log, "--as-of": generated_at,
               "--format": ",".join(formats), "--blast-radius": blast_radius,
               "--allow-incomplete": allow_incomplete}  # fmt: skip
     report = build_report(
@@ -268,14 +343,11 @@ def command(
             audit_events=tuple(events.value) if events.value is not None else None,
             sources=(
                 Source(name="spec", kind="spec", location=spec_dir, complete=True),
-                state.source,
-                people.source,
-                edges.source,
-                events.source,
-                doors.source,
+                *sources,
             ),
             spec_dir=spec_dir,
             spec_commit=spec_commit(spec_dir),
+            spec_sha256=spec_tree_sha256(spec_dir),
             generated_at=generated_at,
             today=moment.date(),
             command=_command_line(spec_dir, env, chosen),
@@ -285,7 +357,8 @@ def command(
     )
     del state, people, edges, events, doors  # the report holds what it needs: free a million edges
     try:
-        written = write_files(Path(out), render(report, formats))
+        files = with_manifest(report, render(report, formats), saved)
+        written = write_run(Path(out), report, files)
     except OSError as exc:
         raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
     click.echo(_summary_line(report, written))

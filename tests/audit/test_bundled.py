@@ -191,3 +191,38 @@ def test_a_waiver_without_an_approver_is_a_finding(tmp_path: Path) -> None:
         "grant of SELECT, USE_SCHEMA on customer_prod.master to internal-audit"
     ]
     assert "| not recorded |" in (tmp_path / "o" / "audit-prod.md").read_text(encoding="utf-8")
+
+
+MARKETING_ETL = "3e4f5a6b-7c8d-4e9f-8a0b-2c3d4e5f6a7b"  # sp-marketing-etl-prod
+
+
+def test_the_formats_agree(report: dict[str, Any], out: Path) -> None:
+    # Service principals by their declared name in every table, the id beside it in the CSV.
+    grant = next(r for r in _csv(out, "direct_grants") if r["principal_id"] == MARKETING_ETL)
+    assert grant["principal"] == "sp-marketing-etl-prod"
+    catalog = next(r for r in _csv(out, "access") if r["name"] == "customer_prod")
+    assert catalog["read_through"].startswith("sp-customer-etl-prod; sp-uc-deploy-prod")
+    md = (out / "audit-prod.md").read_text(encoding="utf-8")
+    html = (out / "audit-prod.html").read_text(encoding="utf-8")
+    assert f"| {MARKETING_ETL} |" not in md and "| marketing_prod | catalog | sp-marketing" in md
+    assert f"<td>{MARKETING_ETL}</td>" not in html
+    # The legacy paths' owner is the same in the JSON as in the other formats.
+    owners = [p["owner"] for p in report["legacy"]["paths"]]
+    assert owners == ["workspace admins"] * 3
+    assert [r["owner"] for r in _csv(out, "legacy_access")] == owners
+    # A drift mark is written as the JSON has it, not as a defused formula.
+    marks = [r["mark"] for r in _csv(out, "drift")]
+    assert marks == [d["mark"] for d in report["access"]["drift"]] and "-" in marks
+    # Markdown escapes without HTML entities, and says where a cut list goes on.
+    assert "&gt;" not in md and "&lt;" not in md
+    assert "| risk\\_dev.credit.pd\\_estimates -\\> risk\\_prod" not in md
+    assert "risk_dev.credit.pd_estimates -\\> risk_prod.credit.pd_estimates" in md
+    assert "and 49 more (the HTML, JSON and CSV list all)" in md
+    # Every format carries the spec commit, the time and the report's hash.
+    e = report["evidence"]
+    evidence = {r["evidence"]: r["value"] for r in _csv(out, "evidence")}
+    assert evidence["spec commit"] == e["spec_commit"]
+    assert evidence["generated at"] == e["generated_at"] == AS_OF
+    assert evidence["content SHA-256"] == e["content_sha256"]
+    for text in (md, html):
+        assert e["spec_commit"] in text and AS_OF in text and e["content_sha256"] in text
