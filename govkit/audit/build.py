@@ -24,6 +24,7 @@ from govkit.audit.model import (
     Finding,
     LegacyAccess,
     Lineage,
+    LiveReader,
     Ownership,
     Policy,
     Source,
@@ -72,6 +73,7 @@ class AuditInputs:
     legacy: LegacyDoc | None = None
     spec_sha256: str = ""
     govkit_version: str = __version__
+    live_reader: LiveReader | None = None
 
 
 def _source(inputs: AuditInputs, name: str) -> Source | None:
@@ -209,6 +211,7 @@ def build_report(inputs: AuditInputs) -> AuditReport:
             generated_at=inputs.generated_at,
             command=inputs.command,
             sources=inputs.sources,
+            live_reader=inputs.live_reader,
             complete=complete and _in_git(inputs),
         ),
         summary=_summary(complete, live, ownership, access, exceptions, lineage, findings, legacy),

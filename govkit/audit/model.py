@@ -51,6 +51,14 @@ class Source(_Frozen):
     )
 
 
+class LiveReader(_Frozen):
+    """Where and as whom the live inputs were read."""
+
+    host: str
+    metastore_id: str | None
+    read_as: str | None = Field(description="the identity the reader authenticated as")
+
+
 class Evidence(_Frozen):
     environment: str
     spec: str = Field(description="the spec folder as given")
@@ -67,6 +75,9 @@ class Evidence(_Frozen):
         "folder is no part of the evidence)"
     )
     sources: tuple[Source, ...]
+    live_reader: LiveReader | None = Field(
+        default=None, description="for live inputs: the host, metastore and identity read from"
+    )
     complete: bool = Field(description="every input was complete and the spec is a git commit")
     content_sha256: str = Field(
         default="", description="SHA-256 of the report's JSON with this field empty"
@@ -428,7 +439,7 @@ def _completeness(e: Evidence) -> str:
 def evidence_rows(report: AuditReport) -> list[list[object]]:
     """The evidence header as (label, value) rows, the same in every format."""
     e = report.evidence
-    return [
+    rows: list[list[object]] = [
         ["environment", e.environment],
         ["spec", e.spec],
         ["spec commit", e.spec_commit or "not in git"],
@@ -439,6 +450,10 @@ def evidence_rows(report: AuditReport) -> list[list[object]]:
         ["content SHA-256", e.content_sha256],
         ["reproduce", e.command],
     ]
+    if e.live_reader is not None:
+        r = e.live_reader
+        rows.append(["live read from", f"{r.host}, metastore {r.metastore_id}, as {r.read_as}"])
+    return rows
 
 
 def json_schema() -> dict[str, Any]:

@@ -18,7 +18,7 @@ import click
 
 from govkit.audit.build import AuditInputs, build_report
 from govkit.audit.evidence import spec_tree_sha256
-from govkit.audit.model import AuditReport, Source
+from govkit.audit.model import AuditReport, LiveReader, Source
 from govkit.audit.write import FORMATS, render, with_manifest, write_run
 from govkit.cli.drift import reading_ahead
 from govkit.cli.inputs import (
@@ -195,6 +195,24 @@ def _refuse_future(sources: list[Source], generated_at: str) -> None:
             )
 
 
+def _live_reader(sources: list[Source]) -> LiveReader | None:
+    """The host, metastore and identity of a live read, asked of the same configuration."""
+    if not any(s.kind in _LIVE_KINDS for s in sources):
+        return None
+    from databricks.sdk.errors.base import DatabricksError
+
+    from govkit.live.client import ClientConfigError, make_client
+
+    try:
+        client = make_client()
+        metastore = client.metastores.current().metastore_id
+        me = client.current_user.me().user_name
+        host = client.config.host or "unknown"
+    except (ClientConfigError, DatabricksError, ValueError, OSError) as exc:
+        raise UserError(f"cannot tell where the live inputs were read: {exc}") from None
+    return LiveReader(host=host, metastore_id=metastore, read_as=me)
+
+
 def _summary_line(report: AuditReport, written: list[Path]) -> str:
     s = report.summary
     shown = [p for suffix in (".html", ".md", ".json", ".csv") for p in written
@@ -323,6 +341,7 @@ def command(
     _check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
     sources, saved = _save_live(env, [state, people, edges, events, doors])
     _refuse_future(sources, generated_at)
+    reader = _live_reader(sources)
     again = {s.name: s.saved_as for s in sources if s.saved_as}
     # The output folder is no part of the evidence: the same inputs hash alike wherever written.
     chosen = {"--live": again.get("live", live), "--identities": identities,
@@ -353,6 +372,7 @@ def command(
             command=_command_line(spec_dir, env, chosen),
             blast_radius=blast_radius,
             legacy=doors.value,
+            live_reader=reader,
         )
     )
     del state, people, edges, events, doors  # the report holds what it needs: free a million edges

@@ -175,6 +175,9 @@ def test_live_read_of_every_workspace_and_a_403_on_one(
     copy = (tmp_path / "out" / saved["saved_as"]).read_bytes()
     assert hashlib.sha256(copy).hexdigest() == saved["sha256"]
     assert "--legacy audit-prod.input-legacy.json" in evidence["command"]  # type: ignore[index]
+    reader = evidence["live_reader"]  # type: ignore[index]
+    assert reader["host"] == server.url and reader["read_as"] == server.store.caller
+    assert reader["metastore_id"] == server.store.metastore_id
     # the instance profile of 3001 and the storage key of 3004; 3002's profile is unread
     assert legacy["paths_count"] == 2 and "3002" in legacy["note"]  # type: ignore[index]
 
