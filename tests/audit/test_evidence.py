@@ -111,7 +111,7 @@ def test_a_failed_overwrite_leaves_the_previous_run_whole(
     out = tmp_path / "out"
     assert _run(CATALOGS, out, "--format", "json,md") == 2
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    (out / "audit-prod-waivers.csv").mkdir()  # a file of the next run cannot replace a folder
+    (out / "audit-prod-policy.csv").mkdir()  # a file of the next run cannot replace a folder
     assert _run(CATALOGS, out, "--as-of", "2026-11-27T00:00:00Z") == 1
     assert "cannot write the report" in capsys.readouterr().err
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
