@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 
 from govkit.access import AccessIndex
+from govkit.audit.duties import build_duties
 from govkit.audit.model import (
     Access,
     AccessRow,
@@ -331,6 +332,7 @@ def build_access(
     drift_rows = _drift(drift)
     people_sets = sets.sets()
     disabled = _disabled(live, rows, people_sets, index)
+    duties, duty_findings = build_duties(spec, env, live, index, directory)
     section = Access(
         complete=complete,
         note=note,
@@ -340,8 +342,12 @@ def build_access(
         protected_writers=tuple(writers),
         disabled_members=tuple(disabled),
         incomplete_securables=sum(1 for r in rows if not r.complete),
+        separation_of_duties=duties,
         direct_grants=tuple(direct),
         expiring=tuple(_expiring(spec, env, today)),
         drift=tuple(drift_rows),
     )
-    return section, _findings(env, writers, disabled, direct, drift_rows, directory)
+    return section, [
+        *_findings(env, writers, disabled, direct, drift_rows, directory),
+        *duty_findings,
+    ]

@@ -256,6 +256,7 @@ def _summary(
         protected_writers=len(access.protected_writers),
         disabled_with_access=len(access.disabled_members),
         securables_incomplete=access.incomplete_securables,
+        duty_conflicts=len(access.separation_of_duties),
         waivers=len(exceptions.waivers),
         expired_grants_live=len(exceptions.expired_grants),
         cross_environment_edges=sum(1 for e in lineage.edges if e.cross_environment),

@@ -204,6 +204,17 @@ class DisabledMember(_Frozen):
     example: str = Field(description="one path that gives the access")
 
 
+class DutyConflict(_Frozen):
+    """One person holding two roles that separation of duties keeps apart."""
+
+    code: str
+    rule: str = Field(description="grant-and-read, approves-own-access, person-as-deployer")
+    person: str = Field(description="the person (or the federation subject) in conflict")
+    subject: str = Field(description="an example securable, or the deployer")
+    securables: int
+    detail: str
+
+
 class DirectGrant(_Frozen):
     securable: str
     type: str
@@ -246,6 +257,9 @@ class Access(_Frozen):
     )
     incomplete_securables: int = Field(
         description="securables with a grantee group the identities do not resolve"
+    )
+    separation_of_duties: tuple[DutyConflict, ...] = Field(
+        description="people who hold two roles a control keeps apart (GOV651-GOV653)"
     )
     direct_grants: tuple[DirectGrant, ...]
     expiring: tuple[ExpiringGrant, ...]
@@ -389,6 +403,7 @@ class Summary(_Frozen):
     securables_incomplete: int = Field(
         description="securables whose readers are incomplete (a grantee group not resolved)"
     )
+    duty_conflicts: int = Field(description="separation-of-duties conflicts")
     waivers: int = Field(description="waivers in the exception register")
     expired_grants_live: int = Field(description="grants past their expiry and still live")
     cross_environment_edges: int

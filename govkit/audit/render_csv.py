@@ -33,8 +33,9 @@ def neutral(value: object) -> object:
 # The files of the CSV format, one per table (`render_csv` writes exactly these).
 CSV_STEMS = (
     "evidence", "sources", "findings", "ownership", "policy", "access", "access_sets",
-    "disabled_members", "protected_writers", "direct_grants", "expiring_grants", "drift",
-    "waivers", "expired_grants", "lineage_edges", "blast_radius", "legacy_access",
+    "disabled_members", "protected_writers", "separation_of_duties", "direct_grants",
+    "expiring_grants", "drift", "waivers", "expired_grants", "lineage_edges", "blast_radius",
+    "legacy_access",
 )  # fmt: skip
 
 
@@ -132,6 +133,11 @@ def _access_tables(report: AuditReport) -> dict[str, str]:
             ["principal", "principal_id", "kind", "securables", "example"],
             [[name(w.principal), w.principal, w.kind, w.securables, w.example]
              for w in a.protected_writers],
+        ),
+        "separation_of_duties": _csv(
+            ["code", "rule", "person", "securables", "subject", "detail"],
+            [[c.code, c.rule, c.person, c.securables, c.subject, c.detail]
+             for c in a.separation_of_duties],
         ),
         "direct_grants": _csv(
             ["securable", "type", "principal", "principal_id", "privileges", "declared",

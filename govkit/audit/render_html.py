@@ -203,6 +203,13 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
             [[shown([w.principal]), w.kind, w.securables, w.example] for w in a.protected_writers],
             "writers",
         ),
+        "<h3>Separation of duties</h3>",
+        *table(
+            ["code", "rule", "person", "securables", "for example", "detail"],
+            [[c.code, c.rule, c.person, c.securables, r.name_of(c.subject), c.detail]
+             for c in a.separation_of_duties],
+            "separation of duties",
+        ),
         "<h3>Grants to individuals and to principals not in the directory</h3>",
         *table(
             ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],

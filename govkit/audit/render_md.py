@@ -204,6 +204,13 @@ def _access(r: AuditReport) -> list[str]:
             for w in a.protected_writers
         ],
     )
+    out += ["", "### Separation of duties", ""]
+    out += table(
+        ["code", "rule", "person", "securables", "for example", "detail"],
+        [[c.code, c.rule, c.person, c.securables, r.name_of(c.subject), c.detail]
+         for c in first(a.separation_of_duties)],
+        len(a.separation_of_duties),
+    )  # fmt: skip
     out += ["", "### Grants to individuals and to principals not in the directory", ""]
     out += table(
         ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
