@@ -34,6 +34,7 @@ from govkit.audit.model import (
 )
 from govkit.audit.ownership import build_ownership
 from govkit.audit.principals import Directory, renamed_groups
+from govkit.audit.sample import draw_sample
 from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
 from govkit.drift.explain import AuditEvent, explain
@@ -74,6 +75,7 @@ class AuditInputs:
     spec_sha256: str = ""
     govkit_version: str = __version__
     live_reader: LiveReader | None = None
+    sample: tuple[int, int] | None = None  # (size, seed)
 
 
 def _source(inputs: AuditInputs, name: str) -> Source | None:
@@ -221,6 +223,7 @@ def build_report(inputs: AuditInputs) -> AuditReport:
         lineage=lineage,
         policy=policy,
         legacy=legacy,
+        sample=draw_sample(env, live, *inputs.sample) if inputs.sample else None,
         findings=tuple(findings),
         names={uc: n for uc, n in sorted(inputs.spec.declared_names.items()) if uc != n},
     )

@@ -386,6 +386,28 @@ class LegacyAccess(_Frozen):
     paths: tuple[LegacyPath, ...]
 
 
+class SampledGrant(_Frozen):
+    index: int = Field(description="its place in the sorted population, from 0")
+    securable: str
+    type: str
+    principal: str
+    privileges: tuple[str, ...]
+    declared: bool = Field(description="the spec declares a grant to this principal here")
+
+
+class Sample(_Frozen):
+    """A reproducible random sample of the population, drawn with a recorded seed."""
+
+    population: str
+    population_size: int
+    population_sha256: str = Field(
+        description="SHA-256 of the population's lines `SECURABLE<TAB>PRINCIPAL<TAB>PRIVILEGES`"
+    )
+    seed: int
+    size: int
+    grants: tuple[SampledGrant, ...]
+
+
 class Summary(_Frozen):
     status: Status
     securables: int
@@ -430,6 +452,9 @@ class AuditReport(_Frozen):
     lineage: Lineage
     policy: Policy
     legacy: LegacyAccess
+    sample: Sample | None = Field(
+        default=None, description="the grants drawn for testing (`--sample N`), if asked"
+    )
     findings: tuple[Finding, ...] = Field(description="every finding of every section, sorted")
     names: dict[str, str] = Field(
         default_factory=dict,
@@ -469,6 +494,15 @@ def evidence_rows(report: AuditReport) -> list[list[object]]:
         r = e.live_reader
         rows.append(["live read from", f"{r.host}, metastore {r.metastore_id}, as {r.read_as}"])
     return rows
+
+
+def sample_summary(sample: Sample) -> str:
+    """One sentence: how the sample was drawn, so that anyone draws it again."""
+    return (
+        f"{sample.size} of {sample.population_size} {sample.population}, drawn with seed "
+        f"{sample.seed} (Python random.Random(seed).sample over the population's indexes); "
+        f"population SHA-256 {sample.population_sha256}."
+    )
 
 
 def json_schema() -> dict[str, Any]:

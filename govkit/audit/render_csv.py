@@ -35,7 +35,7 @@ CSV_STEMS = (
     "evidence", "sources", "findings", "ownership", "policy", "access", "access_sets",
     "disabled_members", "protected_writers", "separation_of_duties", "direct_grants",
     "expiring_grants", "drift", "waivers", "expired_grants", "lineage_edges", "blast_radius",
-    "legacy_access",
+    "legacy_access", "sample",
 )  # fmt: skip
 
 
@@ -69,6 +69,7 @@ def render_csv(report: AuditReport) -> dict[str, str]:
         **_head_tables(report),
         **_access_tables(report),
         **_exception_tables(report),
+        **_sample_table(report),
         **_lineage_tables(report),
         "legacy_access": _csv(
             [h.replace(" ", "_") for h in LEGACY_HEADERS], legacy_rows(report.legacy)
@@ -175,6 +176,21 @@ def _exception_tables(report: AuditReport) -> dict[str, str]:
             [[g.securable, report.name_of(g.principal), g.principal, _join(g.privileges),
               g.expired, g.days_past, g.reason, g.waived_until] for g in x.expired_grants],
         ),
+    }  # fmt: skip
+
+
+def _sample_table(report: AuditReport) -> dict[str, str]:
+    x = report.sample
+    if x is None:
+        return {}
+    return {
+        "sample": _csv(
+            ["index", "securable", "type", "principal", "principal_id", "privileges", "declared",
+             "seed", "population_size", "population_sha256"],
+            [[g.index, g.securable, g.type, report.name_of(g.principal), g.principal,
+              _join(g.privileges), g.declared, x.seed, x.population_size, x.population_sha256]
+             for g in x.grants],
+        )
     }  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from govkit.audit import graph
 from govkit.audit.html_assets import CSS, JS
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding, evidence_rows
+from govkit.audit.model import AuditReport, Finding, evidence_rows, sample_summary
 
 
 def _e(value: object) -> str:
@@ -263,6 +263,23 @@ def _exceptions(r: AuditReport, table: _Tables) -> list[str]:
     ]  # fmt: skip
 
 
+def _sample(r: AuditReport, table: _Tables) -> list[str]:
+    x = r.sample
+    if x is None:
+        return []
+    return [
+        '<section id="sample"><h2>Sample for testing</h2>',
+        f"<p>{_e(sample_summary(x))}</p>",
+        *table(
+            ["#", "securable", "type", "principal", "privileges", "in the spec"],
+            [[g.index, g.securable, g.type, r.name_of(g.principal), ", ".join(g.privileges),
+              g.declared] for g in x.grants],
+            "sample",
+        ),
+        "</section>",
+    ]  # fmt: skip
+
+
 def _lineage(r: AuditReport, table: _Tables) -> list[str]:
     lin = r.lineage
     picture = graph.choose(lin.edges)
@@ -335,6 +352,7 @@ def render_html(report: AuditReport) -> str:
         *_ownership(report, table),
         *_access(report, table),
         *_exceptions(report, table),
+        *_sample(report, table),
         *_lineage(report, table),
         *_legacy(report, table),
         '<section id="policy"><h2>Policy findings on the live State</h2>',

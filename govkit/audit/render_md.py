@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from govkit.audit import graph
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding, PeopleSet, evidence_rows
+from govkit.audit.model import AuditReport, Finding, PeopleSet, evidence_rows, sample_summary
 
 _SPECIALS = str.maketrans(
     {
@@ -270,6 +270,20 @@ def _exceptions(r: AuditReport) -> list[str]:
     return [*out, ""]
 
 
+def _sample(r: AuditReport) -> list[str]:
+    x = r.sample
+    if x is None:
+        return []
+    out = ["## Sample for testing", "", cell(sample_summary(x)), ""]
+    out += table(
+        ["#", "securable", "type", "principal", "privileges", "in the spec"],
+        [[g.index, g.securable, g.type, r.name_of(g.principal), ", ".join(g.privileges),
+          g.declared] for g in first(x.grants)],
+        len(x.grants),
+    )  # fmt: skip
+    return [*out, ""]
+
+
 def _lineage(r: AuditReport) -> list[str]:
     lin = r.lineage
     out = ["## Lineage", "", *_note(lin.note)]
@@ -325,7 +339,7 @@ def render_markdown(report: AuditReport) -> str:
     out += [f"**Status: {report.summary.status}.** ", ""]
     out += _evidence(report) + _summary(report)
     out += _findings(report.findings, "## Findings")
-    out += _ownership(report) + _access(report) + _exceptions(report)
+    out += _ownership(report) + _access(report) + _exceptions(report) + _sample(report)
     out += _lineage(report) + _legacy(report)
     out += ["## Policy findings on the live State", "", *_note(report.policy.note)]
     out += table(

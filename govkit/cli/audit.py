@@ -19,6 +19,7 @@ import click
 from govkit.audit.build import AuditInputs, build_report
 from govkit.audit.evidence import spec_tree_sha256
 from govkit.audit.model import AuditReport, LiveReader, Source
+from govkit.audit.sample import default_seed
 from govkit.audit.write import FORMATS, render, with_manifest, write_run
 from govkit.cli.drift import reading_ahead
 from govkit.cli.inputs import (
@@ -298,6 +299,20 @@ def _summary_line(report: AuditReport, written: list[Path]) -> str:
     help="Also compute the blast radius of this table (repeatable).",
 )
 @click.option(
+    "--sample",
+    "sample_size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Draw N live grants at random for tests of operating effectiveness (seeded, recorded).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="The sample's seed (default: one derived from the environment and --as-of).",
+)
+@click.option(
     "--allow-incomplete",
     is_flag=True,
     help="Write the report even when an input is missing or incomplete.",
@@ -319,9 +334,13 @@ def command(
     formats: tuple[str, ...],
     as_of: dt.datetime | None,
     blast_radius: tuple[str, ...],
+    sample_size: int | None,
+    seed: int | None,
     allow_incomplete: bool,
 ) -> int:
     """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
+    if seed is not None and sample_size is None:
+        raise UserError("--seed needs --sample N")
     moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     with reading_ahead(live, env, warehouse_id) as ahead:
         validated = require_valid(spec_dir, moment.date())
@@ -342,6 +361,9 @@ def command(
     sources, saved = _save_live(env, [state, people, edges, events, doors])
     _refuse_future(sources, generated_at)
     reader = _live_reader(sources)
+    sample = None
+    if sample_size is not None:
+        sample = (sample_size, seed if seed is not None else default_seed(env, generated_at))
     again = {s.name: s.saved_as for s in sources if s.saved_as}
     # The output folder is no part of the evidence: the same inputs hash alike wherever written.
     chosen = {"--live": again.get("live", live), "--identities": identities,
@@ -350,6 +372,7 @@ def command(
               tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
               "--audit-log": audit_log, "--as-of": generated_at,
               "--format": ",".join(formats), "--blast-radius": blast_radius,
+              "--sample": sample_size, "--seed": str(sample[1]) if sample else None,
               "--allow-incomplete": allow_incomplete}  # fmt: skip
     report = build_report(
         AuditInputs(
@@ -373,6 +396,7 @@ def command(
             blast_radius=blast_radius,
             legacy=doors.value,
             live_reader=reader,
+            sample=sample,
         )
     )
     del state, people, edges, events, doors  # the report holds what it needs: free a million edges
