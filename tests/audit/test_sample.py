@@ -22,9 +22,8 @@ def _sample(out: Path, *extra: str) -> dict[str, Any]:
     assert main([*args, *extra]) == 2
     report = json.loads((out / "audit-prod.json").read_text(encoding="utf-8"))
     found: dict[str, Any] = report["sample"]
-    assert report["evidence"]["command"].endswith(
-        f"--sample {found['size']} --seed {found['seed']}"
-    )
+    asked = extra[extra.index("--sample") + 1]
+    assert report["evidence"]["command"].endswith(f"--sample {asked} --seed {found['seed']}")
     return found
 
 
