@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from pydantic import BaseModel
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 from govkit import __version__
 from govkit.access import AccessIndex, effective_access
 from govkit.audit.access import build_access
+from govkit.audit.compare import compare_reports
 from govkit.audit.evidence import input_findings
 from govkit.audit.exceptions import build_exceptions
 from govkit.audit.legacy import build_legacy
@@ -76,6 +79,7 @@ class AuditInputs:
     govkit_version: str = __version__
     live_reader: LiveReader | None = None
     sample: tuple[int, int] | None = None  # (size, seed)
+    previous: Mapping[str, Any] | None = None  # the JSON of an earlier report, to compare with
 
 
 def _source(inputs: AuditInputs, name: str) -> Source | None:
@@ -227,6 +231,8 @@ def build_report(inputs: AuditInputs) -> AuditReport:
         findings=tuple(findings),
         names={uc: n for uc, n in sorted(inputs.spec.declared_names.items()) if uc != n},
     )
+    if inputs.previous is not None:
+        report = report.model_copy(update={"comparison": compare_reports(inputs.previous, report)})
     return seal(report)
 
 

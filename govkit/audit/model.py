@@ -11,32 +11,77 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
-from govkit.legacy.paths import PathKind
+from govkit.audit.controls import (
+    AccessChange,
+    Comparison,
+    DutyConflict,
+    Exceptions,
+    ExpiredGrantRow,
+    OwnerChange,
+    Sample,
+    SampledGrant,
+    WaiverRow,
+    comparison_exceptions,
+    comparison_summary,
+    sample_summary,
+)
+from govkit.audit.model_base import (
+    _ROW,
+    ExceptionStatus,
+    Finding,
+    PrincipalKind,
+    Section,
+    Severity,
+    Status,
+    _Frozen,
+    finding,
+)
+from govkit.audit.model_paths import (
+    BlastRadius,
+    EdgeRow,
+    LegacyAccess,
+    LegacyPath,
+    Lineage,
+    TableLineage,
+)
+
+__all__ = [
+    "AccessChange",
+    "BlastRadius",
+    "Comparison",
+    "DutyConflict",
+    "EdgeRow",
+    "ExceptionStatus",
+    "Exceptions",
+    "ExpiredGrantRow",
+    "Finding",
+    "LegacyAccess",
+    "LegacyPath",
+    "Lineage",
+    "OwnerChange",
+    "PrincipalKind",
+    "Sample",
+    "SampledGrant",
+    "Section",
+    "Severity",
+    "Status",
+    "TableLineage",
+    "WaiverRow",
+    "comparison_exceptions",
+    "comparison_summary",
+    "finding",
+    "sample_summary",
+]  # fmt: skip
 
 FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
-
-Severity = Literal["error", "warning", "note"]
-Section = Literal["inputs", "ownership", "access", "exceptions", "lineage", "policy", "legacy"]
-ExceptionStatus = Literal["active", "expiring", "expired"]
-PrincipalKind = Literal["user", "service_principal", "group", "unknown"]
-Status = Literal["clean", "findings", "incomplete"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# Rows of which a large estate has hundreds of thousands are frozen dataclasses with slots: built
-# in a fraction of a model's time and memory, dumped by orjson as they are. The schema is the same.
-_ROW = ConfigDict(extra="forbid")
 
 
 class Source(_Frozen):
     """One input of the audit and how far it can be trusted."""
 
-    name: Literal["spec", "live", "identities", "lineage", "audit_log", "legacy"]
+    name: Literal["spec", "live", "identities", "lineage", "audit_log", "legacy", "previous"]
     kind: str = Field(description="spec, file, workspace, warehouse, or none when not given")
     location: str | None = Field(default=None, description="the path or source as given")
     taken_at: str | None = None
@@ -82,19 +127,6 @@ class Evidence(_Frozen):
     content_sha256: str = Field(
         default="", description="SHA-256 of the report's JSON with this field empty"
     )
-
-
-class Finding(_Frozen):
-    code: str
-    severity: Severity
-    section: Section
-    subject: str = Field(description="the securable, principal or edge the finding is about")
-    message: str
-
-
-def finding(code: str, severity: Severity, section: Section, subject: str, message: str) -> Finding:
-    """One finding; positional, so that each place that finds one is one line."""
-    return Finding(code=code, severity=severity, section=section, subject=subject, message=message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,17 +236,6 @@ class DisabledMember(_Frozen):
     example: str = Field(description="one path that gives the access")
 
 
-class DutyConflict(_Frozen):
-    """One person holding two roles that separation of duties keeps apart."""
-
-    code: str
-    rule: str = Field(description="grant-and-read, approves-own-access, person-as-deployer")
-    person: str = Field(description="the person (or the federation subject) in conflict")
-    subject: str = Field(description="an example securable, or the deployer")
-    securables: int
-    detail: str
-
-
 class DirectGrant(_Frozen):
     securable: str
     type: str
@@ -266,146 +287,10 @@ class Access(_Frozen):
     drift: tuple[DriftRow, ...]
 
 
-class WaiverRow(_Frozen):
-    """One waiver of a rule, on the object it sits on."""
-
-    rule: str
-    object: str = Field(description="what the waiver sits on: a grant, a securable, a principal")
-    file: str = Field(description="the spec file that declares it")
-    reason: str
-    approved_by: str | None = Field(description="who approved it; none when the spec says not")
-    expires: str
-    days_left: int = Field(description="days until it expires; negative once it has")
-    status: ExceptionStatus
-
-
-class ExpiredGrantRow(_Frozen):
-    """A grant past its `expires` date whose privileges are still live."""
-
-    securable: str
-    principal: str
-    privileges: tuple[str, ...] = Field(description="the expired privileges still held")
-    expired: str
-    days_past: int
-    reason: str
-    waived_until: str | None = Field(
-        description="the last day of a waiver of the expiry rule (GOV210) on the grant"
-    )
-
-
-class Exceptions(_Frozen):
-    """The exception register."""
-
-    complete: bool
-    note: str | None = None
-    waivers: tuple[WaiverRow, ...]
-    expired_grants: tuple[ExpiredGrantRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EdgeRow:
-    __pydantic_config__ = _ROW
-
-    source: str
-    target: str
-    last_seen: str | None
-    events: int
-    source_environment: str | None
-    target_environment: str | None
-    source_domain: str | None
-    target_domain: str | None
-    cross_environment: bool
-    cross_domain: bool
-    declared_grant: Annotated[
-        bool | None,
-        Field(
-            description="whether a writer of the target holds a declared read grant on the "
-            "source (computed for cross-environment and cross-domain edges)"
-        ),
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class TableLineage:
-    __pydantic_config__ = _ROW
-
-    table: str
-    upstream: tuple[str, ...]
-    downstream: tuple[str, ...]
-
-
-class BlastRadius(_Frozen):
-    table: str
-    downstream: int = Field(description="tables downstream, to any depth")
-    depth: int
-    tables: tuple[str, ...]
-    owners: tuple[str, ...] = Field(description="owners of the downstream tables")
-
-
-class Lineage(_Frozen):
-    complete: bool
-    note: str | None = None
-    edges_read: int = Field(description="edges in the lineage input, all environments")
-    edges: tuple[EdgeRow, ...] = Field(description="edges with an end in this environment")
-    tables: tuple[TableLineage, ...]
-    blast_radius: tuple[BlastRadius, ...]
-
-
 class Policy(_Frozen):
     complete: bool
     note: str | None = None
     findings: tuple[Finding, ...]
-
-
-class LegacyPath(_Frozen):
-    """One door to data outside Unity Catalog (see govkit.legacy.paths)."""
-
-    workspace_id: int
-    kind: PathKind
-    subject: str = Field(description="the instance profile, cluster or job cluster")
-    owner: str = Field(
-        description="its creator; `workspace admins` for an instance profile or a storage key "
-        "(workspace admins manage them)"
-    )
-    detail: str
-    used_by: tuple[str, ...] = Field(
-        description="clusters, cluster policies and jobs that use an instance profile"
-    )
-
-
-class LegacyAccess(_Frozen):
-    """Access outside Unity Catalog in the environment's workspaces; the goal is 0 paths."""
-
-    complete: bool
-    note: str | None = None
-    protected: bool = Field(description="paths in a protected environment are errors")
-    workspaces: tuple[int, ...] = Field(description="the environment's workspaces (spec)")
-    workspaces_read: tuple[int, ...]
-    paths_count: int = Field(description="the figure reported upward: access paths, goal 0")
-    by_kind: dict[str, int]
-    paths: tuple[LegacyPath, ...]
-
-
-class SampledGrant(_Frozen):
-    index: int = Field(description="its place in the sorted population, from 0")
-    securable: str
-    type: str
-    principal: str
-    privileges: tuple[str, ...]
-    declared: bool = Field(description="the spec declares a grant to this principal here")
-
-
-class Sample(_Frozen):
-    """A reproducible random sample of the population, drawn with a recorded seed."""
-
-    population: str
-    population_size: int
-    population_sha256: str = Field(
-        description="SHA-256 of the population's lines `SECURABLE<TAB>PRINCIPAL<TAB>PRIVILEGES`"
-    )
-    seed: int
-    size: int
-    grants: tuple[SampledGrant, ...]
 
 
 class Summary(_Frozen):
@@ -455,6 +340,9 @@ class AuditReport(_Frozen):
     sample: Sample | None = Field(
         default=None, description="the grants drawn for testing (`--sample N`), if asked"
     )
+    comparison: Comparison | None = Field(
+        default=None, description="changes since a previous report (`--compare`), if asked"
+    )
     findings: tuple[Finding, ...] = Field(description="every finding of every section, sorted")
     names: dict[str, str] = Field(
         default_factory=dict,
@@ -494,15 +382,6 @@ def evidence_rows(report: AuditReport) -> list[list[object]]:
         r = e.live_reader
         rows.append(["live read from", f"{r.host}, metastore {r.metastore_id}, as {r.read_as}"])
     return rows
-
-
-def sample_summary(sample: Sample) -> str:
-    """One sentence: how the sample was drawn, so that anyone draws it again."""
-    return (
-        f"{sample.size} of {sample.population_size} {sample.population}, drawn with seed "
-        f"{sample.seed} (Python random.Random(seed).sample over the population's indexes); "
-        f"population SHA-256 {sample.population_sha256}."
-    )
 
 
 def json_schema() -> dict[str, Any]:

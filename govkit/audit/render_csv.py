@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows
-from govkit.audit.model import AuditReport, evidence_rows
+from govkit.audit.model import AuditReport, comparison_exceptions, evidence_rows
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _FIRST = frozenset(_FORMULA)
@@ -35,7 +35,7 @@ CSV_STEMS = (
     "evidence", "sources", "findings", "ownership", "policy", "access", "access_sets",
     "disabled_members", "protected_writers", "separation_of_duties", "direct_grants",
     "expiring_grants", "drift", "waivers", "expired_grants", "lineage_edges", "blast_radius",
-    "legacy_access", "sample",
+    "legacy_access", "sample", "comparison",
 )  # fmt: skip
 
 
@@ -70,6 +70,7 @@ def render_csv(report: AuditReport) -> dict[str, str]:
         **_access_tables(report),
         **_exception_tables(report),
         **_sample_table(report),
+        **_comparison_table(report),
         **_lineage_tables(report),
         "legacy_access": _csv(
             [h.replace(" ", "_") for h in LEGACY_HEADERS], legacy_rows(report.legacy)
@@ -192,6 +193,31 @@ def _sample_table(report: AuditReport) -> dict[str, str]:
              for g in x.grants],
         )
     }  # fmt: skip
+
+
+def _comparison_table(report: AuditReport) -> dict[str, str]:
+    c = report.comparison
+    if c is None:
+        return {}
+    rows: list[list[object]] = [
+        ["access", f"{a.access} {a.type} {a.name}", "gained", p] for a in c.access for p in a.added
+    ]
+    rows += [
+        ["access", f"{a.access} {a.type} {a.name}", "lost", p]
+        for a in c.access for p in a.removed
+    ]  # fmt: skip
+    rows += [
+        ["ownership", f"{o.type} {o.name}", "changed",
+         f"{o.owner_before} -> {o.owner_now}; {o.accountable_before} -> {o.accountable_now}"]
+        for o in c.ownership
+    ]  # fmt: skip
+    rows += [["finding", f.subject, "new", f"{f.code}: {f.message}"] for f in c.new_findings]
+    rows += [
+        ["finding", f.subject, "resolved", f"{f.code}: {f.message}"] for f in c.resolved_findings
+    ]
+    rows += [["exception", item, change, ""] for change, items in comparison_exceptions(c)
+             for item in items]  # fmt: skip
+    return {"comparison": _csv(["area", "subject", "change", "detail"], rows)}
 
 
 def _lineage_tables(report: AuditReport) -> dict[str, str]:

@@ -6,60 +6,23 @@ lineage graph as an inline SVG. Every value is escaped; the only script is the o
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 from govkit.audit import graph
 from govkit.audit.html_assets import CSS, JS
+from govkit.audit.html_table import Tables as _Tables
+from govkit.audit.html_table import escape as _e
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding, evidence_rows, sample_summary
-
-
-def _e(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return html.escape(str(value), quote=True)
-
-
-class _Tables:
-    """Numbers the tables of one document, so that each filter box finds its table."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(
-        self, headers: Sequence[str], rows: Iterable[Sequence[object]], label: str
-    ) -> list[str]:
-        body = []
-        for row in rows:
-            cells = "".join(
-                f'<td class="num">{v}</td>'
-                if isinstance(v, int | float) and not isinstance(v, bool)
-                else f'<td class="{_sev(v, h)}">{_e(v)}</td>'
-                if h == "severity"
-                else f"<td>{_e(v)}</td>"
-                for h, v in zip(headers, row, strict=True)
-            )
-            body.append(f"<tr>{cells}</tr>")
-        if not body:
-            return ["<p>None.</p>"]
-        self.count += 1
-        tid = f"t{self.count}"
-        head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
-        return [
-            f'<input class="filter" type="search" data-table="{tid}" '
-            f'placeholder="Filter {_e(label)}" aria-label="Filter {_e(label)}">',
-            f'<div class="scroll"><table class="data" id="{tid}"><thead><tr>{head}</tr></thead>',
-            "<tbody>",
-            *body,
-            "</tbody></table></div>",
-        ]
-
-
-def _sev(value: object, header: str) -> str:
-    return f"sev-{value}" if header == "severity" else ""
+from govkit.audit.model import (
+    AuditReport,
+    Finding,
+    evidence_rows,
+)
+from govkit.audit.render_html_controls import (
+    comparison_section,
+    exceptions_section,
+    sample_section,
+)
 
 
 def _note(note: str | None) -> list[str]:
@@ -237,49 +200,6 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
     ]  # fmt: skip
 
 
-def _exceptions(r: AuditReport, table: _Tables) -> list[str]:
-    x = r.exceptions
-    return [
-        '<section id="exceptions"><h2>Exception register</h2>',
-        *_note(x.note),
-        f"<p>{len(x.waivers)} waiver(s) of a rule; {len(x.expired_grants)} grant(s) past their "
-        "expiry and still live.</p>",
-        "<h3>Waivers</h3>",
-        *table(
-            ["rule", "object", "file", "reason", "approved by", "expires", "days left", "status"],
-            [[w.rule, w.object, w.file, w.reason, w.approved_by or "not recorded", w.expires,
-              w.days_left, w.status] for w in x.waivers],
-            "waivers",
-        ),
-        "<h3>Grants past their expiry, still live</h3>",
-        *table(
-            ["securable", "principal", "privileges still live", "expired", "days past",
-             "reason", "waived until"],
-            [[g.securable, r.name_of(g.principal), ", ".join(g.privileges),
-              g.expired, g.days_past, g.reason, g.waived_until] for g in x.expired_grants],
-            "expired grants",
-        ),
-        "</section>",
-    ]  # fmt: skip
-
-
-def _sample(r: AuditReport, table: _Tables) -> list[str]:
-    x = r.sample
-    if x is None:
-        return []
-    return [
-        '<section id="sample"><h2>Sample for testing</h2>',
-        f"<p>{_e(sample_summary(x))}</p>",
-        *table(
-            ["#", "securable", "type", "principal", "privileges", "in the spec"],
-            [[g.index, g.securable, g.type, r.name_of(g.principal), ", ".join(g.privileges),
-              g.declared] for g in x.grants],
-            "sample",
-        ),
-        "</section>",
-    ]  # fmt: skip
-
-
 def _lineage(r: AuditReport, table: _Tables) -> list[str]:
     lin = r.lineage
     picture = graph.choose(lin.edges)
@@ -348,11 +268,12 @@ def render_html(report: AuditReport) -> str:
         f"{_e(report.evidence.content_sha256)}.</p></header>",
         *_cards(report),
         *_evidence(report, table),
+        *comparison_section(report, table),
         *_findings(report.findings, table),
         *_ownership(report, table),
         *_access(report, table),
-        *_exceptions(report, table),
-        *_sample(report, table),
+        *exceptions_section(report, table),
+        *sample_section(report, table),
         *_lineage(report, table),
         *_legacy(report, table),
         '<section id="policy"><h2>Policy findings on the live State</h2>',

@@ -8,7 +8,15 @@ from typing import TypeVar
 
 from govkit.audit import graph
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding, PeopleSet, evidence_rows, sample_summary
+from govkit.audit.model import (
+    AuditReport,
+    Finding,
+    PeopleSet,
+    comparison_exceptions,
+    comparison_summary,
+    evidence_rows,
+    sample_summary,
+)
 
 _SPECIALS = str.maketrans(
     {
@@ -284,6 +292,39 @@ def _sample(r: AuditReport) -> list[str]:
     return [*out, ""]
 
 
+def _comparison(r: AuditReport) -> list[str]:
+    c = r.comparison
+    if c is None:
+        return []
+    out = ["## Since the previous audit", "", cell(comparison_summary(c)), "", "### Access", ""]
+    out += table(
+        ["type", "name", "access", "gained", "lost"],
+        [[a.type, a.name, a.access, names(a.added, r.names), names(a.removed, r.names)]
+         for a in first(c.access)],
+        len(c.access),
+    )  # fmt: skip
+    out += ["", "### Ownership", ""]
+    out += table(
+        ["type", "name", "owner before", "owner now", "accountable before", "accountable now"],
+        [[o.type, o.name, r.name_of(o.owner_before), r.name_of(o.owner_now),
+          o.accountable_before, o.accountable_now] for o in first(c.ownership)],
+        len(c.ownership),
+    )  # fmt: skip
+    out += ["", "### Findings", ""]
+    out += table(
+        ["change", "severity", "code", "subject", "message"],
+        [[change, f.severity, f.code, f.subject, f.message]
+         for change, items in (("new", c.new_findings), ("resolved", c.resolved_findings))
+         for f in first(items)],
+    )  # fmt: skip
+    out += ["", "### Exceptions", ""]
+    out += table(
+        ["change", "exception"],
+        [[change, item] for change, items in comparison_exceptions(c) for item in items],
+    )
+    return [*out, ""]
+
+
 def _lineage(r: AuditReport) -> list[str]:
     lin = r.lineage
     out = ["## Lineage", "", *_note(lin.note)]
@@ -338,6 +379,7 @@ def render_markdown(report: AuditReport) -> str:
     out = [f"# Audit of {env}", ""]
     out += [f"**Status: {report.summary.status}.** ", ""]
     out += _evidence(report) + _summary(report)
+    out += _comparison(report)
     out += _findings(report.findings, "## Findings")
     out += _ownership(report) + _access(report) + _exceptions(report) + _sample(report)
     out += _lineage(report) + _legacy(report)

@@ -9,7 +9,6 @@ a finding in a protected environment, so the audit exits 2 until their count is 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shlex
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,16 @@ import click
 
 from govkit.audit.build import AuditInputs, build_report
 from govkit.audit.evidence import spec_tree_sha256
-from govkit.audit.model import AuditReport, LiveReader, Source
+from govkit.audit.model import AuditReport, Source
 from govkit.audit.sample import default_seed
 from govkit.audit.write import FORMATS, render, with_manifest, write_run
+from govkit.cli.audit_evidence import (
+    check_blast_radius,
+    live_reader,
+    read_previous,
+    refuse_future,
+    save_live,
+)
 from govkit.cli.drift import reading_ahead
 from govkit.cli.inputs import (
     Read,
@@ -44,7 +50,6 @@ from govkit.legacy.document import LegacyAccess
 from govkit.lineage.document import Lineage
 from govkit.live.ahead import ReadAhead
 from govkit.resolve import DesiredEnvironment
-from govkit.spec.build import closest
 from govkit.state import State
 
 
@@ -132,86 +137,23 @@ def _gather_legacy(
     return doors
 
 
-def _check_blast_radius(
-    asked: tuple[str, ...],
-    environments: tuple[DesiredEnvironment, ...],
-    live: State | None,
-    lineage: Lineage | None,
-) -> None:
-    """A table asked for by name must exist somewhere: a typo is an error, not a row of 0."""
-    if not asked:
-        return
-    known = {s.name for e in environments for s in e.state.securables if s.type.value == "table"}
-    known |= {s.name for s in (live.securables if live else ()) if s.type.value == "table"}
-    for e in lineage.edges if lineage else ():
-        known.update((e.source, e.target))
-    unknown = [t for t in asked if t not in known]
-    if unknown:
-        hints = [closest(t, sorted(known)) for t in unknown]
-        detail = "; ".join(
-            f"{t}{f' ({h})' if h else ''}" for t, h in zip(unknown, hints, strict=True)
-        )
-        raise UserError(
-            f"--blast-radius: no such table in the spec, the live State or the lineage: {detail}"
-        )
+def _from_saved(given: dict[str, Any], sources: list[Source]) -> dict[str, Any]:
+    """The options that reproduce the report: a live read by its saved copy, and never --out
+    (the output folder is no part of the evidence: the same inputs hash alike anywhere)."""
+    again = {f"--{s.name}": s.saved_as for s in sources if s.saved_as}
+    chosen = {**given, **again}
+    if "--legacy" in again:
+        chosen["--workspace-host"] = ()
+    return chosen
 
 
-_LIVE_KINDS = ("workspace", "warehouse")
-
-
-def _save_live(env: str, reads: list[Read[Any]]) -> tuple[list[Source], dict[str, bytes]]:
-    """A live read is saved beside the report and hashed, so that the report reproduces from
-    what it saw; a file input is hashed where it is."""
-    from govkit.legacy.document import dumps as dump_legacy
-    from govkit.lineage.document import dumps as dump_lineage
-    from govkit.state import dumps as dump_state
-
-    sources: list[Source] = []
-    saved: dict[str, bytes] = {}
-    for read in reads:
-        src = read.source
-        if src.kind not in _LIVE_KINDS or read.value is None:
-            sources.append(src)
-            continue
-        if isinstance(read.value, State):
-            name, text = f"audit-{env}.input-live.state.json", dump_state(read.value)
-        elif isinstance(read.value, Lineage):
-            name, text = f"audit-{env}.input-lineage.json", dump_lineage(read.value)
-        else:
-            name, text = f"audit-{env}.input-legacy.json", dump_legacy(read.value)
-        data = text.encode("utf-8")
-        saved[name] = data
-        digest = hashlib.sha256(data).hexdigest()
-        sources.append(src.model_copy(update={"saved_as": name, "sha256": digest}))
-    return sources, saved
-
-
-def _refuse_future(sources: list[Source], generated_at: str) -> None:
-    """A live read happens now: a report dated before it would predate its own evidence."""
-    for s in sources:
-        if s.kind in _LIVE_KINDS and s.taken_at and s.taken_at > generated_at:
-            raise UserError(
-                f"--as-of {generated_at} is before the {s.name} read at {s.taken_at}: a report "
-                "cannot predate its evidence; leave --as-of out, or audit a file taken by then"
-            )
-
-
-def _live_reader(sources: list[Source]) -> LiveReader | None:
-    """The host, metastore and identity of a live read, asked of the same configuration."""
-    if not any(s.kind in _LIVE_KINDS for s in sources):
-        return None
-    from databricks.sdk.errors.base import DatabricksError
-
-    from govkit.live.client import ClientConfigError, make_client
-
+def _write(
+    out: str, report: AuditReport, formats: tuple[str, ...], saved: dict[str, bytes]
+) -> list[Path]:
     try:
-        client = make_client()
-        metastore = client.metastores.current().metastore_id
-        me = client.current_user.me().user_name
-        host = client.config.host or "unknown"
-    except (ClientConfigError, DatabricksError, ValueError, OSError) as exc:
-        raise UserError(f"cannot tell where the live inputs were read: {exc}") from None
-    return LiveReader(host=host, metastore_id=metastore, read_as=me)
+        return write_run(Path(out), report, with_manifest(report, render(report, formats), saved))
+    except OSError as exc:
+        raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
 
 
 def _summary_line(report: AuditReport, written: list[Path]) -> str:
@@ -313,6 +255,13 @@ def _summary_line(report: AuditReport, written: list[Path]) -> str:
     help="The sample's seed (default: one derived from the environment and --as-of).",
 )
 @click.option(
+    "--compare",
+    "previous",
+    default=None,
+    metavar="PREVIOUS.json",
+    help="An earlier audit report (its JSON) of the environment: say what changed since.",
+)
+@click.option(
     "--allow-incomplete",
     is_flag=True,
     help="Write the report even when an input is missing or incomplete.",
@@ -336,12 +285,14 @@ def command(
     blast_radius: tuple[str, ...],
     sample_size: int | None,
     seed: int | None,
+    previous: str | None,
     allow_incomplete: bool,
 ) -> int:
     """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
     if seed is not None and sample_size is None:
         raise UserError("--seed needs --sample N")
     moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    earlier = read_previous(previous, env)
     with reading_ahead(live, env, warehouse_id) as ahead:
         validated = require_valid(spec_dir, moment.date())
         spec = validated.spec
@@ -357,23 +308,21 @@ def command(
         )  # fmt: skip
     doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    _check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
-    sources, saved = _save_live(env, [state, people, edges, events, doors])
-    _refuse_future(sources, generated_at)
-    reader = _live_reader(sources)
+    check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
+    sources, saved = save_live(env, [state, people, edges, events, doors])
+    sources += [earlier.source] if earlier.value is not None else []
+    refuse_future(sources, generated_at)
+    reader = live_reader(sources)
     sample = None
     if sample_size is not None:
         sample = (sample_size, seed if seed is not None else default_seed(env, generated_at))
-    again = {s.name: s.saved_as for s in sources if s.saved_as}
-    # The output folder is no part of the evidence: the same inputs hash alike wherever written.
-    chosen = {"--live": again.get("live", live), "--identities": identities,
-              "--lineage": again.get("lineage", lineage), "--legacy": again.get("legacy", legacy),
-              "--workspace-host": () if "legacy" in again else
-              tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
-              "--audit-log": audit_log, "--as-of": generated_at,
-              "--format": ",".join(formats), "--blast-radius": blast_radius,
-              "--sample": sample_size, "--seed": str(sample[1]) if sample else None,
-              "--allow-incomplete": allow_incomplete}  # fmt: skip
+    given = {"--live": live, "--identities": identities, "--lineage": lineage,
+             "--legacy": legacy,
+             "--workspace-host": tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
+             "--audit-log": audit_log, "--as-of": generated_at, "--format": ",".join(formats),
+             "--blast-radius": blast_radius, "--sample": sample_size,
+             "--seed": str(sample[1]) if sample else None, "--compare": previous,
+             "--allow-incomplete": allow_incomplete}  # fmt: skip
     report = build_report(
         AuditInputs(
             spec=spec,
@@ -392,18 +341,14 @@ def command(
             spec_sha256=spec_tree_sha256(spec_dir),
             generated_at=generated_at,
             today=moment.date(),
-            command=_command_line(spec_dir, env, chosen),
+            command=_command_line(spec_dir, env, _from_saved(given, sources)),
             blast_radius=blast_radius,
             legacy=doors.value,
             live_reader=reader,
             sample=sample,
+            previous=earlier.value,
         )
     )
     del state, people, edges, events, doors  # the report holds what it needs: free a million edges
-    try:
-        files = with_manifest(report, render(report, formats), saved)
-        written = write_run(Path(out), report, files)
-    except OSError as exc:
-        raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
-    click.echo(_summary_line(report, written))
+    click.echo(_summary_line(report, _write(out, report, formats, saved)))
     return ExitCode.CLEAN if report.summary.status == "clean" else ExitCode.CHANGES
