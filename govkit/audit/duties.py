@@ -18,7 +18,7 @@ from govkit.audit.model import DutyConflict, Finding, finding
 from govkit.audit.principals import Directory
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
-from govkit.state import State
+from govkit.state import Securable, State
 
 _CONTENT = frozenset({"catalog", "schema", "table", "volume", "function"})
 
@@ -52,6 +52,19 @@ def _grantor_readers(
     ]
 
 
+def _through_another_grant(
+    index: AccessIndex, securable: Securable, person: str, owner: str
+) -> bool:
+    """Whether a reader's access comes through a grant to someone other than the owner group."""
+    # Grantees are cached per shape of grants: where the owner group holds no grant that reads
+    # (the rule in a protected environment), no path needs walking.
+    if owner not in index.grantees(securable, "read"):
+        return True
+    holder = index.holder(securable, "read", person)
+    grantees = {st.groups[-1] if st.groups else person for st in holder.via} if holder else set()
+    return bool(grantees) and grantees != {owner}
+
+
 def _self_approvers(
     env: DesiredEnvironment, live: State, index: AccessIndex, directory: Directory, spec: Spec
 ) -> list[DutyConflict]:
@@ -66,11 +79,7 @@ def _self_approvers(
         for kind, person, _ in index.members(owner):
             if kind != "user" or person not in readers:
                 continue
-            holder = index.holder(live_one, "read", person)
-            grantees = (
-                {st.groups[-1] if st.groups else person for st in holder.via} if holder else set()
-            )
-            if grantees and grantees != {owner}:
+            if _through_another_grant(index, live_one, person, owner):
                 key = (desired.domain, person)
                 first, n = found.get(key, (desired.name, 0))
                 found[key] = (first, n + 1)
