@@ -14,6 +14,7 @@ from govkit.access.compute import (
     AccessIndex,
     UnknownSecurable,
     effective_access,
+    group_aliases,
 )
 from govkit.access.model import (
     OWNER,
@@ -39,4 +40,5 @@ __all__ = [
     "Step",
     "UnknownSecurable",
     "effective_access",
+    "group_aliases",
 ]

@@ -14,12 +14,12 @@ expansion, so an estate of 100k securables and 50k people answers in seconds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from govkit.access import model
 from govkit.access.model import OWNER, Kind
-from govkit.identity.document import Identities, expand_group
+from govkit.identity.document import Group, Identities, expand_group
 from govkit.privileges import SecurableType
 from govkit.state import Securable, State
 
@@ -101,9 +101,13 @@ class AccessIndex:
     Without an identities document, groups cannot be expanded and are named as kind "group".
     """
 
-    def __init__(self, state: State, identities: Identities | None) -> None:
+    def __init__(
+        self, state: State, identities: Identities | None, aliases: Mapping[str, str] | None = None
+    ) -> None:
         self.state = state
         self.identities = identities
+        # Unity Catalog group name -> the display name the identities know it by (renamed).
+        self.aliases: Mapping[str, str] = aliases or {}
         self._by_key: dict[tuple[SecurableType, str], Securable] = {
             (s.type, s.name): s for s in state.securables
         }
@@ -127,11 +131,16 @@ class AccessIndex:
 
     # -- principals --------------------------------------------------------------------------
 
+    def group(self, name: str) -> Group | None:
+        """The identities' group a grant to `name` reaches, through its object id first."""
+        ids = self.identities
+        return None if ids is None else ids.group(self.aliases.get(name, name))
+
     def principal_kind(self, name: str) -> Kind:
         """What a Unity Catalog principal name is: from the identities, else from its form."""
         ids = self.identities
         if ids is not None:
-            if ids.group(name) is not None:
+            if self.group(name) is not None:
                 return "group"
             if ids.service_principal(name) is not None:
                 return "service_principal"
@@ -149,7 +158,7 @@ class AccessIndex:
         if ids is None:
             return False
         return (
-            ids.group(name) is not None
+            self.group(name) is not None
             or ids.user(name) is not None
             or ids.service_principal(name) is not None
             or (name == ACCOUNT_USERS)
@@ -164,11 +173,14 @@ class AccessIndex:
 
     def _expand(self, grantee: str) -> tuple[tuple[Kind, str, tuple[str, ...]], ...]:
         ids = self.identities
-        if ids is not None and ids.group(grantee) is not None:
+        found = self.group(grantee)
+        if ids is not None and found is not None:
+            # The chain ends at the grantee as Unity Catalog names it, renamed or not.
             return tuple(
-                ("user" if m.kind == "user" else "service_principal", m.name, m.via)
-                for m in expand_group(ids, grantee)
-            )
+                ("user" if m.kind == "user" else "service_principal", m.name,
+                 (*m.via[:-1], grantee))
+                for m in expand_group(ids, found.display_name)
+            )  # fmt: skip
         if ids is not None and grantee == ACCOUNT_USERS:
             via = (ACCOUNT_USERS,)
             everyone: list[tuple[Kind, str, tuple[str, ...]]] = [
@@ -336,6 +348,14 @@ class AccessIndex:
             for person, (kind, sources) in sorted(profile.items())
         )
 
+    def holder(self, securable: Securable, access: _Access, principal: str) -> model.Holder | None:
+        """One principal's access with its path, without listing everyone else's."""
+        keys = self._keys(securable, access)
+        found = self._profile(keys).get(principal) if keys is not None else None
+        if found is None:
+            return None
+        return model.Holder(principal, found[0], _steps(_chain(securable), found[1]))
+
     def on(self, name: str) -> model.SecurableAccess:
         """Who reads, writes and could grant themselves access on `name`, each with its path."""
         securable = self.securable(name)
@@ -383,6 +403,24 @@ def _steps(
     )
 
 
-def effective_access(state: State, identities: Identities | None) -> AccessIndex:
-    """The index of effective access over a State (desired or live) and an identities document."""
-    return AccessIndex(state, identities)
+def effective_access(
+    state: State, identities: Identities | None, aliases: Mapping[str, str] | None = None
+) -> AccessIndex:
+    """The index of effective access over a State (desired or live) and an identities document;
+    `aliases` (from `group_aliases`) names the groups that Entra ID knows by another name."""
+    return AccessIndex(state, identities, aliases)
+
+
+def group_aliases(
+    object_ids: Mapping[str, str | None], identities: Identities | None
+) -> dict[str, str]:
+    """Group name -> the display name of the identities' group with its object id, where the
+    two differ: a group renamed in Entra ID keeps its id, and the id is what identifies it."""
+    if identities is None:
+        return {}
+    by_id = {g.id: g.display_name for g in identities.groups if g.id is not None}
+    return {
+        name: by_id[oid]
+        for name, oid in sorted(object_ids.items())
+        if oid is not None and oid in by_id and by_id[oid] != name
+    }

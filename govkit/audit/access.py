@@ -11,10 +11,12 @@ import datetime as dt
 from collections import Counter
 
 from govkit.access import AccessIndex
+from govkit.audit.duties import build_duties
 from govkit.audit.model import (
     Access,
     AccessRow,
     DirectGrant,
+    DisabledMember,
     DriftRow,
     ExpiringGrant,
     Finding,
@@ -64,35 +66,103 @@ class _Sets:
         return found
 
     def sets(self) -> tuple[PeopleSet, ...]:
-        kind = self.directory.kind
+        kind, disabled = self.directory.kind, self.directory.disabled
         return tuple(
             PeopleSet(
                 id=i,
-                members=tuple(SetMember(principal=n, kind=kind(n)) for n in sorted(s)),
+                members=tuple(
+                    SetMember(principal=n, kind=kind(n), disabled=disabled(n)) for n in sorted(s)
+                ),
             )
             for s, i in self.ids.items()
         )
 
 
+class _People:
+    """Splits a set of names into people (and service principals) and unresolved groups: a
+    group counts as nobody, and the row that holds one says its counts are incomplete."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self._split: dict[frozenset[str], tuple[frozenset[str], tuple[str, ...], int]] = {}
+
+    def __call__(self, names: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...], int]:
+        found = self._split.get(names)
+        if found is None:
+            kind, disabled = self.directory.kind, self.directory.disabled
+            groups = tuple(sorted(n for n in names if kind(n) == "group"))
+            people = names.difference(groups) if groups else names
+            off = sum(1 for n in people if disabled(n))
+            found = self._split[names] = (people, groups, off)
+        return found
+
+
 def _rows(live: State, index: AccessIndex, sets: _Sets) -> list[AccessRow]:
     rows = []
+    split = _People(sets.directory)
     for s in live.securables:
         names = index.names(s)
+        read, unread, off = split(names.read)
+        write, unwritten, _ = split(names.write)
+        grant, ungranted, _ = split(names.could_grant)
+        unresolved = tuple(sorted({*unread, *unwritten, *ungranted}))
         rows.append(
             AccessRow(
                 type=s.type.value,
                 name=s.name,
-                readers=len(names.read),
-                writers=len(names.write),
-                could_grant=len(names.could_grant),
-                read_set=sets.id(names.read),
-                write_set=sets.id(names.write),
-                grant_set=sets.id(names.could_grant),
+                readers=len(read),
+                writers=len(write),
+                could_grant=len(grant),
+                read_set=sets.id(read),
+                write_set=sets.id(write),
+                grant_set=sets.id(grant),
                 read_through=index.grantees(s, "read"),
                 write_through=index.grantees(s, "write"),
+                disabled_readers=off,
+                unresolved_groups=unresolved,
+                complete=not unresolved,
             )
         )
     return rows
+
+
+def _disabled(
+    live: State, rows: list[AccessRow], sets: tuple[PeopleSet, ...], index: AccessIndex
+) -> list[DisabledMember]:
+    """Disabled accounts in any reader or writer set, with how much they still reach."""
+    uses: Counter[tuple[str, int]] = Counter()
+    first: dict[tuple[str, int], AccessRow] = {}
+    for row in rows:
+        for access, set_id in (("read", row.read_set), ("write", row.write_set)):
+            if set_id is not None:
+                uses[access, set_id] += 1
+                first.setdefault((access, set_id), row)
+    counts: dict[str, list[int]] = {}
+    example: dict[str, tuple[str, AccessRow]] = {}
+    for people in sets:
+        for m in people.members:
+            if not m.disabled:
+                continue
+            for i, access in enumerate(("read", "write")):
+                n = uses.get((access, people.id), 0)
+                if n:
+                    counts.setdefault(m.principal, [0, 0])[i] += n
+                    example.setdefault(m.principal, (access, first[access, people.id]))
+    by_name = {s.name: s for s in live.securables}
+    out = []
+    for name in sorted(counts):
+        access, row = example[name]
+        holder = index.holder(by_name[row.name], "read" if access == "read" else "write", name)
+        out.append(
+            DisabledMember(
+                principal=name,
+                kind=index.principal_kind(name),
+                reads=counts[name][0],
+                writes=counts[name][1],
+                example=holder.lines()[0] if holder is not None else f"{access} {row.name}",
+            )
+        )
+    return out
 
 
 def _protected_writers(
@@ -186,6 +256,7 @@ def _drift(report: DriftReport | None) -> list[DriftRow]:
 def _findings(
     env: DesiredEnvironment,
     writers: list[ProtectedWriter],
+    disabled: list[DisabledMember],
     direct: list[DirectGrant],
     drift: list[DriftRow],
     directory: Directory,
@@ -200,6 +271,18 @@ def _findings(
             f"{w.securables} securable(s) in protected environment {env.name}: {w.example}",
         )
         for w in writers
+    ]
+    out += [
+        finding(
+            "GOV613",
+            "warning",
+            "access",
+            m.principal,
+            f"{directory.show(m.principal)} is disabled in the identities but still reads "
+            f"{m.reads} and writes {m.writes} securable(s) in {env.name} through a group: "
+            f"{m.example}",
+        )
+        for m in disabled
     ]
     out += [
         finding(
@@ -247,15 +330,24 @@ def build_access(
     writers = _protected_writers(env, live, index, directory)
     direct = _direct_grants(env, live, directory)
     drift_rows = _drift(drift)
+    people_sets = sets.sets()
+    disabled = _disabled(live, rows, people_sets, index)
+    duties, duty_findings = build_duties(spec, env, live, index, directory)
     section = Access(
         complete=complete,
         note=note,
         people=sum(1 for _ in index.people()),
         rows=tuple(rows),
-        sets=sets.sets(),
+        sets=people_sets,
         protected_writers=tuple(writers),
+        disabled_members=tuple(disabled),
+        incomplete_securables=sum(1 for r in rows if not r.complete),
+        separation_of_duties=duties,
         direct_grants=tuple(direct),
         expiring=tuple(_expiring(spec, env, today)),
         drift=tuple(drift_rows),
     )
-    return section, _findings(env, writers, direct, drift_rows, directory)
+    return section, [
+        *_findings(env, writers, disabled, direct, drift_rows, directory),
+        *duty_findings,
+    ]

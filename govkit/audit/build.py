@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from pydantic import BaseModel
 
+from govkit import __version__
 from govkit.access import AccessIndex, effective_access
 from govkit.audit.access import build_access
+from govkit.audit.compare import compare_reports
+from govkit.audit.evidence import input_findings
+from govkit.audit.exceptions import build_exceptions
 from govkit.audit.legacy import build_legacy
 from govkit.audit.lineage import build_lineage, catalog_homes
 from govkit.audit.model import (
     Access,
     AuditReport,
     Evidence,
+    Exceptions,
     Finding,
     LegacyAccess,
     Lineage,
+    LiveReader,
+    Ownership,
     Policy,
     Source,
     Status,
@@ -27,7 +36,8 @@ from govkit.audit.model import (
     finding,
 )
 from govkit.audit.ownership import build_ownership
-from govkit.audit.principals import Directory
+from govkit.audit.principals import Directory, renamed_groups
+from govkit.audit.sample import draw_sample
 from govkit.drift import DriftOptions, diff_states
 from govkit.drift.desired import desired_side, ignored_principals
 from govkit.drift.explain import AuditEvent, explain
@@ -41,7 +51,8 @@ from govkit.state import State
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 _SECTION_ORDER = {
-    "inputs": 0, "ownership": 1, "access": 2, "lineage": 3, "policy": 4, "legacy": 5
+    "inputs": 0, "ownership": 1, "access": 2, "exceptions": 3, "lineage": 4, "policy": 5,
+    "legacy": 6,
 }  # fmt: skip
 
 
@@ -64,6 +75,11 @@ class AuditInputs:
     command: str
     blast_radius: tuple[str, ...] = ()
     legacy: LegacyDoc | None = None
+    spec_sha256: str = ""
+    govkit_version: str = __version__
+    live_reader: LiveReader | None = None
+    sample: tuple[int, int] | None = None  # (size, seed)
+    previous: Mapping[str, Any] | None = None  # the JSON of an earlier report, to compare with
 
 
 def _source(inputs: AuditInputs, name: str) -> Source | None:
@@ -80,21 +96,6 @@ def _gap(*sources: Source | None) -> str | None:
         detail = f" ({'; '.join(s.errors[:3])})" if s.errors else ""
         parts.append(f"{s.name} {what}{detail}")
     return "this section is incomplete: " + ", ".join(parts) if parts else None
-
-
-def _input_findings(sources: tuple[Source, ...]) -> list[Finding]:
-    return [
-        finding(
-            "GOV690",
-            "error",
-            "inputs",
-            s.name,
-            f"input {s.name} ({s.location or s.kind}) was "
-            f"{'not given' if s.kind == 'none' else 'incomplete'}; the sections it feeds say so",
-        )
-        for s in sources
-        if not s.complete and s.name != "audit_log"
-    ]
 
 
 def _policy(inputs: AuditInputs, note: str | None) -> Policy:
@@ -151,8 +152,12 @@ def _access_section(
 
 def _lineage_section(inputs: AuditInputs) -> tuple[Lineage, list[Finding]]:
     note = _gap(_source(inputs, "lineage"), _source(inputs, "identities"))
+    if inputs.lineage is not None and not inputs.lineage.edges:
+        empty = "the lineage input holds no edges: nothing here shows that no table reads another"
+        note = f"{note}; {empty}" if note else empty
+    aliases = renamed_groups(inputs.spec, inputs.identities)
     indexes = {
-        e.name: effective_access(_grants_only(e.state), inputs.identities)
+        e.name: effective_access(_grants_only(e.state), inputs.identities, aliases)
         for e in inputs.environments
     }
     homes = catalog_homes(inputs.environments)
@@ -162,6 +167,15 @@ def _lineage_section(inputs: AuditInputs) -> tuple[Lineage, list[Finding]]:
     )  # fmt: skip
 
 
+def _in_git(inputs: AuditInputs) -> bool:
+    return inputs.spec_commit is not None and not inputs.spec_commit.endswith("-dirty")
+
+
+def _inputs_findings(inputs: AuditInputs) -> list[Finding]:
+    empty = inputs.lineage is not None and not inputs.lineage.edges
+    return input_findings(inputs.sources, inputs.generated_at, _in_git(inputs), empty)
+
+
 def _finding_order(f: Finding) -> tuple[int, int, str, str, str]:
     return (_SEVERITY_ORDER[f.severity], _SECTION_ORDER[f.section], f.code, f.subject, f.message)
 
@@ -169,7 +183,8 @@ def _finding_order(f: Finding) -> tuple[int, int, str, str, str]:
 def build_report(inputs: AuditInputs) -> AuditReport:
     """The audit of one environment; deterministic for the same inputs."""
     env, live = inputs.environment, inputs.live
-    index = effective_access(live, inputs.identities)
+    aliases = renamed_groups(inputs.spec, inputs.identities)
+    index = effective_access(live, inputs.identities, aliases)
     directory = Directory(inputs.spec, index)
     live_src = _source(inputs, "live")
     people_note = _gap(live_src, _source(inputs, "identities"))
@@ -177,14 +192,17 @@ def build_report(inputs: AuditInputs) -> AuditReport:
         env, live, directory, people_note is None, people_note
     )
     access, access_findings = _access_section(inputs, index, directory, people_note)
+    exceptions, exception_findings = build_exceptions(
+        inputs.spec, env, live, inputs.today, _gap(live_src)
+    )
     lineage, lineage_findings = _lineage_section(inputs)
     policy = _policy(inputs, _gap(live_src))
     legacy, legacy_findings = build_legacy(
         env, inputs.legacy, _gap(_source(inputs, "legacy")), inputs.spec.declared_names
     )
     findings = sorted(
-        [*_input_findings(inputs.sources), *own_findings, *access_findings,
-         *lineage_findings, *policy.findings, *legacy_findings],
+        [*_inputs_findings(inputs), *own_findings, *access_findings,
+         *exception_findings, *lineage_findings, *policy.findings, *legacy_findings],
         key=_finding_order,
     )  # fmt: skip
     complete = legacy.complete and all(s.complete for s in inputs.sources if s.name != "audit_log")
@@ -193,30 +211,37 @@ def build_report(inputs: AuditInputs) -> AuditReport:
             environment=env.name,
             spec=inputs.spec_dir,
             spec_commit=inputs.spec_commit,
+            spec_in_git=_in_git(inputs),
+            spec_sha256=inputs.spec_sha256,
+            govkit_version=inputs.govkit_version,
             generated_at=inputs.generated_at,
             command=inputs.command,
             sources=inputs.sources,
-            complete=complete,
+            live_reader=inputs.live_reader,
+            complete=complete and _in_git(inputs),
         ),
-        summary=_summary(
-            complete, live, ownership.coverage_percent, access, lineage, findings, legacy
-        ),
+        summary=_summary(complete, live, ownership, access, exceptions, lineage, findings, legacy),
         ownership=ownership,
         access=access,
+        exceptions=exceptions,
         lineage=lineage,
         policy=policy,
         legacy=legacy,
+        sample=draw_sample(env, live, *inputs.sample) if inputs.sample else None,
         findings=tuple(findings),
         names={uc: n for uc, n in sorted(inputs.spec.declared_names.items()) if uc != n},
     )
+    if inputs.previous is not None:
+        report = report.model_copy(update={"comparison": compare_reports(inputs.previous, report)})
     return seal(report)
 
 
 def _summary(
     complete: bool,
     live: State,
-    coverage: float,
+    ownership: Ownership,
     access: Access,
+    exceptions: Exceptions,
     lineage: Lineage,
     findings: list[Finding],
     legacy: LegacyAccess,
@@ -234,9 +259,15 @@ def _summary(
         securables=len(live.securables),
         tables=sum(1 for s in live.securables if s.type.value == "table"),
         people=access.people,
-        coverage_percent=coverage,
+        coverage_percent=ownership.coverage_percent,
+        accountable_coverage_percent=ownership.accountable_coverage_percent,
         readers_max=max((r.readers for r in access.rows), default=0),
         protected_writers=len(access.protected_writers),
+        disabled_with_access=len(access.disabled_members),
+        securables_incomplete=access.incomplete_securables,
+        duty_conflicts=len(access.separation_of_duties),
+        waivers=len(exceptions.waivers),
+        expired_grants_live=len(exceptions.expired_grants),
         cross_environment_edges=sum(1 for e in lineage.edges if e.cross_environment),
         cross_domain_edges=sum(1 for e in lineage.edges if e.cross_domain),
         legacy_access_paths=legacy.paths_count if legacy.workspaces_read else None,

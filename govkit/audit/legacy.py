@@ -40,6 +40,10 @@ _FIX: dict[PathKind, str] = {
 }
 
 
+# Who answers for an instance profile or a storage key: they have no creator of their own.
+WORKSPACE_ADMINS = "workspace admins"
+
+
 def _note(gap: str | None, unread: list[int]) -> str | None:
     if gap or not unread:
         return gap
@@ -56,7 +60,7 @@ def _labeller(names: Mapping[str, str]) -> Callable[[str], str]:
 
 def _finding(path: LegacyPath, severity: Severity) -> Finding:
     kind: PathKind = path.kind
-    owner = path.owner or "workspace admins"
+    owner = path.owner
     where = f"workspace {path.workspace_id}: {path.subject}"
     message = (
         f"{KIND_TITLES[kind]} reads data outside Unity Catalog ({path.detail}; owner {owner}); "
@@ -79,7 +83,8 @@ def build_legacy(
     note = _note(gap, unread_workspaces(env.workspaces, doc) if doc is not None else [])
     paths = tuple(
         LegacyPath(
-            workspace_id=p.workspace_id, kind=p.kind, subject=p.subject, owner=p.owner,
+            workspace_id=p.workspace_id, kind=p.kind, subject=p.subject,
+            owner=p.owner or WORKSPACE_ADMINS,
             detail=p.detail, used_by=p.used_by,
         )
         for p in (access_paths(doc, _labeller(names or {})) if doc is not None else ())
@@ -104,7 +109,7 @@ LEGACY_HEADERS = ["workspace", "kind", "subject", "owner", "detail", "used by"]
 def legacy_rows(section: LegacyAccess) -> list[list[object]]:
     """The paths as table rows, the same in every format."""
     return [
-        [p.workspace_id, KIND_TITLES[p.kind], p.subject, p.owner or "workspace admins",
+        [p.workspace_id, KIND_TITLES[p.kind], p.subject, p.owner,
          p.detail, "; ".join(p.used_by)]
         for p in section.paths
     ]  # fmt: skip

@@ -7,66 +7,126 @@ reproduces the report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
-from govkit.legacy.paths import PathKind
+from govkit.audit.controls import (
+    AccessChange,
+    Comparison,
+    DutyConflict,
+    Exceptions,
+    ExpiredGrantRow,
+    OwnerChange,
+    Sample,
+    SampledGrant,
+    WaiverRow,
+    comparison_exceptions,
+    comparison_summary,
+    sample_summary,
+)
+from govkit.audit.model_base import (
+    _ROW,
+    ExceptionStatus,
+    Finding,
+    PrincipalKind,
+    Section,
+    Severity,
+    Status,
+    _Frozen,
+    finding,
+)
+from govkit.audit.model_paths import (
+    BlastRadius,
+    EdgeRow,
+    LegacyAccess,
+    LegacyPath,
+    Lineage,
+    TableLineage,
+)
+
+__all__ = [
+    "AccessChange",
+    "BlastRadius",
+    "Comparison",
+    "DutyConflict",
+    "EdgeRow",
+    "ExceptionStatus",
+    "Exceptions",
+    "ExpiredGrantRow",
+    "Finding",
+    "LegacyAccess",
+    "LegacyPath",
+    "Lineage",
+    "OwnerChange",
+    "PrincipalKind",
+    "Sample",
+    "SampledGrant",
+    "Section",
+    "Severity",
+    "Status",
+    "TableLineage",
+    "WaiverRow",
+    "comparison_exceptions",
+    "comparison_summary",
+    "finding",
+    "sample_summary",
+]  # fmt: skip
 
 FORMAT: Literal["govkit.audit/v1"] = "govkit.audit/v1"
-
-Severity = Literal["error", "warning", "note"]
-Section = Literal["inputs", "ownership", "access", "lineage", "policy", "legacy"]
-PrincipalKind = Literal["user", "service_principal", "group", "unknown"]
-Status = Literal["clean", "findings", "incomplete"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# Rows of which a large estate has hundreds of thousands are frozen dataclasses with slots: built
-# in a fraction of a model's time and memory, dumped by orjson as they are. The schema is the same.
-_ROW = ConfigDict(extra="forbid")
 
 
 class Source(_Frozen):
     """One input of the audit and how far it can be trusted."""
 
-    name: Literal["spec", "live", "identities", "lineage", "audit_log", "legacy"]
+    name: Literal["spec", "live", "identities", "lineage", "audit_log", "legacy", "previous"]
     kind: str = Field(description="spec, file, workspace, warehouse, or none when not given")
     location: str | None = Field(default=None, description="the path or source as given")
     taken_at: str | None = None
     complete: bool
     errors: tuple[str, ...] = ()
-    sha256: str | None = Field(default=None, description="SHA-256 of the input file's bytes")
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the input file's bytes (or of the saved copy)"
+    )
+    saved_as: str | None = Field(
+        default=None,
+        description="a live read's copy, saved with the report (a name in the report's folder)",
+    )
+
+
+class LiveReader(_Frozen):
+    """Where and as whom the live inputs were read."""
+
+    host: str
+    metastore_id: str | None
+    read_as: str | None = Field(description="the identity the reader authenticated as")
 
 
 class Evidence(_Frozen):
     environment: str
     spec: str = Field(description="the spec folder as given")
     spec_commit: str | None = Field(description="git commit of the spec; `-dirty` when changed")
+    spec_in_git: bool = Field(description="the spec is a git commit, unchanged since")
+    spec_sha256: str = Field(
+        description="SHA-256 of the `sha256sum` lines (`HASH  PATH`, paths relative to the spec "
+        "folder, sorted) of every spec file: the spec's identity in git or not"
+    )
+    govkit_version: str
     generated_at: str
-    command: str = Field(description="the command line that reproduces this report")
+    command: str = Field(
+        description="the command line that reproduces this report (any --out: the output "
+        "folder is no part of the evidence)"
+    )
     sources: tuple[Source, ...]
-    complete: bool = Field(description="every input was complete")
+    live_reader: LiveReader | None = Field(
+        default=None, description="for live inputs: the host, metastore and identity read from"
+    )
+    complete: bool = Field(description="every input was complete and the spec is a git commit")
     content_sha256: str = Field(
         default="", description="SHA-256 of the report's JSON with this field empty"
     )
-
-
-class Finding(_Frozen):
-    code: str
-    severity: Severity
-    section: Section
-    subject: str = Field(description="the securable, principal or edge the finding is about")
-    message: str
-
-
-def finding(code: str, severity: Severity, section: Section, subject: str, message: str) -> Finding:
-    """One finding; positional, so that each place that finds one is one line."""
-    return Finding(code=code, severity=severity, section=section, subject=subject, message=message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +146,10 @@ class OwnerRow:
     ]
     flags: Annotated[
         tuple[str, ...],
-        Field(description="individual, departed, unknown, owner-differs, not-in-spec, not-live"),
+        Field(
+            description="individual, departed, unknown, no-accountable-owner, "
+            "accountable-owner-without-enabled-member, owner-differs, not-in-spec, not-live"
+        ),
     ]
 
 
@@ -95,7 +158,14 @@ class Ownership(_Frozen):
     note: str | None = None
     tables: int
     tables_owned_by_groups_or_service_principals: int
-    coverage_percent: float
+    coverage_percent: float = Field(
+        description="Unity Catalog ownership: tables owned by a group or a service principal "
+        "(in a protected environment the deployer owns them all)"
+    )
+    tables_with_accountable_owner: int = Field(
+        description="tables with a declared accountable owner that has an enabled member"
+    )
+    accountable_coverage_percent: float
     rows: tuple[OwnerRow, ...]
 
 
@@ -115,6 +185,17 @@ class AccessRow:
         tuple[str, ...], Field(description="the grantees that give read access")
     ]
     write_through: tuple[str, ...]
+    disabled_readers: Annotated[
+        int, Field(description="readers whose account is disabled in the identities")
+    ]
+    unresolved_groups: Annotated[
+        tuple[str, ...],
+        Field(
+            description="grantee groups the identities do not hold (by object id or name): "
+            "their members are unknown, so the counts of this row are incomplete"
+        ),
+    ]
+    complete: Annotated[bool, Field(description="every grantee group was resolved")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +204,12 @@ class SetMember:
 
     principal: str
     kind: str
+    disabled: Annotated[bool, Field(description="the account is disabled in the identities")]
+
+    def label(self, labels: Mapping[str, str]) -> str:
+        """The member by its declared name, marked when its account is disabled."""
+        name = labels.get(self.principal, self.principal)
+        return f"{name} (disabled)" if self.disabled else name
 
 
 class PeopleSet(_Frozen):
@@ -137,6 +224,16 @@ class ProtectedWriter(_Frozen):
     kind: str
     securables: int
     example: str = Field(description="one path that gives the write, as `person <- group: ...`")
+
+
+class DisabledMember(_Frozen):
+    """A disabled account that a group still gives access to."""
+
+    principal: str
+    kind: str
+    reads: int = Field(description="securables it reads")
+    writes: int = Field(description="securables it writes")
+    example: str = Field(description="one path that gives the access")
 
 
 class DirectGrant(_Frozen):
@@ -176,58 +273,18 @@ class Access(_Frozen):
     rows: tuple[AccessRow, ...]
     sets: tuple[PeopleSet, ...]
     protected_writers: tuple[ProtectedWriter, ...]
+    disabled_members: tuple[DisabledMember, ...] = Field(
+        description="disabled accounts that still read or write through a group"
+    )
+    incomplete_securables: int = Field(
+        description="securables with a grantee group the identities do not resolve"
+    )
+    separation_of_duties: tuple[DutyConflict, ...] = Field(
+        description="people who hold two roles a control keeps apart (GOV651-GOV653)"
+    )
     direct_grants: tuple[DirectGrant, ...]
     expiring: tuple[ExpiringGrant, ...]
     drift: tuple[DriftRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EdgeRow:
-    __pydantic_config__ = _ROW
-
-    source: str
-    target: str
-    last_seen: str | None
-    events: int
-    source_environment: str | None
-    target_environment: str | None
-    source_domain: str | None
-    target_domain: str | None
-    cross_environment: bool
-    cross_domain: bool
-    declared_grant: Annotated[
-        bool | None,
-        Field(
-            description="whether a writer of the target holds a declared read grant on the "
-            "source (computed for cross-environment and cross-domain edges)"
-        ),
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class TableLineage:
-    __pydantic_config__ = _ROW
-
-    table: str
-    upstream: tuple[str, ...]
-    downstream: tuple[str, ...]
-
-
-class BlastRadius(_Frozen):
-    table: str
-    downstream: int = Field(description="tables downstream, to any depth")
-    depth: int
-    tables: tuple[str, ...]
-    owners: tuple[str, ...] = Field(description="owners of the downstream tables")
-
-
-class Lineage(_Frozen):
-    complete: bool
-    note: str | None = None
-    edges_read: int = Field(description="edges in the lineage input, all environments")
-    edges: tuple[EdgeRow, ...] = Field(description="edges with an end in this environment")
-    tables: tuple[TableLineage, ...]
-    blast_radius: tuple[BlastRadius, ...]
 
 
 class Policy(_Frozen):
@@ -236,42 +293,26 @@ class Policy(_Frozen):
     findings: tuple[Finding, ...]
 
 
-class LegacyPath(_Frozen):
-    """One door to data outside Unity Catalog (see govkit.legacy.paths)."""
-
-    workspace_id: int
-    kind: PathKind
-    subject: str = Field(description="the instance profile, cluster or job cluster")
-    owner: str | None = Field(
-        description="its creator; none for an instance profile (workspace admins manage them)"
-    )
-    detail: str
-    used_by: tuple[str, ...] = Field(
-        description="clusters, cluster policies and jobs that use an instance profile"
-    )
-
-
-class LegacyAccess(_Frozen):
-    """Access outside Unity Catalog in the environment's workspaces; the goal is 0 paths."""
-
-    complete: bool
-    note: str | None = None
-    protected: bool = Field(description="paths in a protected environment are errors")
-    workspaces: tuple[int, ...] = Field(description="the environment's workspaces (spec)")
-    workspaces_read: tuple[int, ...]
-    paths_count: int = Field(description="the figure reported upward: access paths, goal 0")
-    by_kind: dict[str, int]
-    paths: tuple[LegacyPath, ...]
-
-
 class Summary(_Frozen):
     status: Status
     securables: int
     tables: int
     people: int
-    coverage_percent: float
+    coverage_percent: float = Field(description="Unity Catalog ownership coverage")
+    accountable_coverage_percent: float = Field(
+        description="tables whose declared accountable owner has an enabled member"
+    )
     readers_max: int
     protected_writers: int
+    disabled_with_access: int = Field(
+        description="disabled accounts that still read or write through a group"
+    )
+    securables_incomplete: int = Field(
+        description="securables whose readers are incomplete (a grantee group not resolved)"
+    )
+    duty_conflicts: int = Field(description="separation-of-duties conflicts")
+    waivers: int = Field(description="waivers in the exception register")
+    expired_grants_live: int = Field(description="grants past their expiry and still live")
     cross_environment_edges: int
     cross_domain_edges: int
     legacy_access_paths: int | None = Field(
@@ -292,9 +333,16 @@ class AuditReport(_Frozen):
     summary: Summary
     ownership: Ownership
     access: Access
+    exceptions: Exceptions
     lineage: Lineage
     policy: Policy
     legacy: LegacyAccess
+    sample: Sample | None = Field(
+        default=None, description="the grants drawn for testing (`--sample N`), if asked"
+    )
+    comparison: Comparison | None = Field(
+        default=None, description="changes since a previous report (`--compare`), if asked"
+    )
     findings: tuple[Finding, ...] = Field(description="every finding of every section, sorted")
     names: dict[str, str] = Field(
         default_factory=dict,
@@ -302,6 +350,38 @@ class AuditReport(_Frozen):
     )
     # The JSON of this very report (UTF-8), kept by `seal` so that a large report is dumped once.
     _json: bytes | None = PrivateAttr(default=None)
+
+    def name_of(self, uc_name: str | None) -> str | None:
+        """A principal as people read it: a service principal by its declared name."""
+        return None if uc_name is None else self.names.get(uc_name, uc_name)
+
+
+def _completeness(e: Evidence) -> str:
+    if e.complete:
+        return "yes"
+    if not e.spec_in_git:
+        return "no: the spec is not a git commit (only its SHA-256 identifies it)"
+    return "no: see the inputs below"
+
+
+def evidence_rows(report: AuditReport) -> list[list[object]]:
+    """The evidence header as (label, value) rows, the same in every format."""
+    e = report.evidence
+    rows: list[list[object]] = [
+        ["environment", e.environment],
+        ["spec", e.spec],
+        ["spec commit", e.spec_commit or "not in git"],
+        ["spec SHA-256", e.spec_sha256],
+        ["govkit version", e.govkit_version],
+        ["generated at", e.generated_at],
+        ["inputs complete", _completeness(e)],
+        ["content SHA-256", e.content_sha256],
+        ["reproduce", e.command],
+    ]
+    if e.live_reader is not None:
+        r = e.live_reader
+        rows.append(["live read from", f"{r.host}, metastore {r.metastore_id}, as {r.read_as}"])
+    return rows
 
 
 def json_schema() -> dict[str, Any]:

@@ -27,6 +27,10 @@ def _row(
         standing = directory.standing(owner)
         if standing != "ok":
             flags.append(standing)
+    if accountable is None:
+        flags.append("no-accountable-owner")
+    elif directory.has_enabled_member(accountable) is False:
+        flags.append("accountable-owner-without-enabled-member")
     if live is None:
         flags.append("not-live")
     if desired is None:
@@ -69,7 +73,33 @@ def _findings(row: OwnerRow, directory: Directory) -> list[Finding]:
                 "neither the identities nor the spec know",
             )
         )
+    if row.type == "table" and not _accountable(row):
+        why = (
+            "declares no accountable owner"
+            if row.accountable_owner is None
+            else f"has accountable owner {row.accountable_owner}, which has no enabled member"
+        )
+        out.append(
+            finding(
+                "GOV603",
+                "warning",
+                "ownership",
+                row.name,
+                f"table {row.name} {why}: nobody answers for it (its Unity Catalog owner "
+                f"{directory.show(row.owner) if row.owner else 'is not known'} does not count)",
+            )
+        )
     return out
+
+
+def _accountable(row: OwnerRow) -> bool:
+    return row.accountable_owner is not None and (
+        "accountable-owner-without-enabled-member" not in row.flags
+    )
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 100.0
 
 
 def build_ownership(
@@ -84,13 +114,15 @@ def build_ownership(
     findings = [f for row in rows for f in _findings(row, directory)]
     tables = [r for r in rows if r.type == "table" and r.owner is not None]
     owned = [r for r in tables if r.owner_kind in ("group", "service_principal")]
-    coverage = round(100.0 * len(owned) / len(tables), 1) if tables else 100.0
+    covered = [r for r in tables if _accountable(r)]
     section = Ownership(
         complete=complete,
         note=note,
         tables=len(tables),
         tables_owned_by_groups_or_service_principals=len(owned),
-        coverage_percent=coverage,
+        coverage_percent=_percent(len(owned), len(tables)),
+        tables_with_accountable_owner=len(covered),
+        accountable_coverage_percent=_percent(len(covered), len(tables)),
         rows=tuple(rows),
     )
     return section, findings

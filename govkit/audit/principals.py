@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from govkit.access import ACCOUNT_USERS, AccessIndex
+from govkit.access import ACCOUNT_USERS, AccessIndex, group_aliases
 from govkit.audit.model import PrincipalKind
+from govkit.identity.document import Identities
 from govkit.spec.build import Spec
 
 Standing = Literal["ok", "departed", "unknown"]
 # Built-in groups that exist without being in any directory.
 _BUILT_IN = frozenset({ACCOUNT_USERS, "users", "admins"})
+
+
+def renamed_groups(spec: Spec, identities: Identities | None) -> dict[str, str]:
+    """Declared group -> its display name in the identities, found by `entra_object_id`, for
+    the groups renamed in Entra ID (Unity Catalog grants still name them the old way)."""
+    return group_aliases(
+        {name: group.entra_object_id for name, group in spec.groups.items()}, identities
+    )
 
 
 class Directory:
@@ -19,10 +28,19 @@ class Directory:
     def __init__(self, spec: Spec, index: AccessIndex) -> None:
         self.index = index
         self.declared = spec.declared_names
+        self.uc_names = spec.uc_names
         self._standing: dict[str, Standing] = {}
 
     def kind(self, uc_name: str) -> PrincipalKind:
         return self.index.principal_kind(uc_name)
+
+    def disabled(self, uc_name: str) -> bool:
+        """A person or service principal the identities know and mark as disabled."""
+        ids = self.index.identities
+        if ids is None:
+            return False
+        found = ids.user(uc_name) or ids.service_principal(uc_name)
+        return found is not None and not found.enabled
 
     def label(self, uc_name: str) -> str | None:
         """The declared name where it differs from the Unity Catalog name."""
@@ -32,6 +50,18 @@ class Directory:
     def show(self, uc_name: str) -> str:
         label = self.label(uc_name)
         return f"{label} ({uc_name})" if label else uc_name
+
+    def has_enabled_member(self, declared: str) -> bool | None:
+        """Whether a declared owner (a group, a person) is, or holds, an enabled account;
+        None without identities to tell."""
+        if self.index.identities is None:
+            return None
+        uc_name = self.uc_names.get(declared, declared)
+        return any(
+            kind != "group" and not self.disabled(name)
+            and (kind == "service_principal" or self.index.identities.user(name) is not None)
+            for kind, name, _ in self.index.members(uc_name)
+        )  # fmt: skip
 
     def standing(self, uc_name: str) -> Standing:
         """departed: a person the identities do not know or who is disabled; unknown: a group or
@@ -57,4 +87,4 @@ class Directory:
             if sp is None:
                 return "unknown"
             return "ok" if sp.enabled else "departed"
-        return "ok" if ids.group(uc_name) is not None else "unknown"
+        return "ok" if self.index.group(uc_name) is not None else "unknown"

@@ -8,8 +8,9 @@ the same spec gives the same bytes. The identities document beside them is
 The drift, as an auditor would meet it:
 - dev: a table a person created and still owns; an out-of-band write grant to a sandbox group;
 - staging: a pipeline's write grant revoked by hand;
-- prod: a SELECT granted by hand to one person, a grant left to a person who has left, and a
-  table a pipeline created outside the spec;
+- prod: a SELECT granted by hand to one person, a grant left to a person who has left, a
+  table a pipeline created outside the spec, and internal audit's KYC review grant, expired on
+  2026-09-30 and still live (its waiver gives the revocation until 2027-01-31);
 - storage (credentials, external locations, catalogs' storage roots): as declared;
 - lineage: the prod PD model reads the dev one (a cross-environment edge), and a few pipelines
   read across domains.
@@ -35,6 +36,8 @@ TAKEN_AT = "2026-11-26T02:00:00Z"
 # People of the recorded identities document (govkit.testing.directory).
 INDIVIDUAL_OWNER = "ada.dubois@meridian.example"
 LEAVER = "amara.kowalski3@meridian.example"
+# A time-boxed grant of catalogs/domains/customer.yaml, past its expiry and never revoked.
+EXPIRED = ("customer_prod.master", "internal-audit", ("SELECT", "USE_SCHEMA"))
 
 # (source, target) within each environment, {e} the environment.
 PIPELINES = (
@@ -92,6 +95,8 @@ def _drift(env: str, s: Securable) -> Securable:
         return _changed(s, s.owner, {p: v for p, v in grants.items() if "MODIFY" not in v})
     if env == "prod" and s.name == "finance_prod.ledger.journal_lines":
         return _changed(s, s.owner, {**grants, INDIVIDUAL_OWNER: ("SELECT",)})
+    if env == "prod" and s.name == EXPIRED[0]:
+        return _changed(s, s.owner, {**grants, EXPIRED[1]: EXPIRED[2]})
     if env == "prod" and s.name == "payments_prod.cards":
         return _changed(s, s.owner, {**grants, LEAVER: ("SELECT", "USE_SCHEMA")})
     return s

@@ -11,10 +11,12 @@ import io
 from collections.abc import Iterable, Sequence
 
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows
-from govkit.audit.model import AuditReport
+from govkit.audit.model import AuditReport, comparison_exceptions, evidence_rows
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _FIRST = frozenset(_FORMULA)
+# A drift mark alone (`-` revokes, `+` adds) is no formula: written as the JSON has it.
+_MARKS = frozenset({"-", "+"})
 
 
 def neutral(value: object) -> object:
@@ -23,9 +25,18 @@ def neutral(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    if isinstance(value, str) and value.startswith(_FORMULA) and value not in _MARKS:
         return "'" + value
     return value
+
+
+# The files of the CSV format, one per table (`render_csv` writes exactly these).
+CSV_STEMS = (
+    "evidence", "sources", "findings", "ownership", "policy", "access", "access_sets",
+    "disabled_members", "protected_writers", "separation_of_duties", "direct_grants",
+    "expiring_grants", "drift", "waivers", "expired_grants", "lineage_edges", "blast_radius",
+    "legacy_access", "sample", "comparison",
+)  # fmt: skip
 
 
 def _csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -48,11 +59,18 @@ def _join(items: Iterable[str]) -> str:
     return "; ".join(items)
 
 
+def _names(report: AuditReport, items: Iterable[str]) -> str:
+    return _join(report.names.get(i, i) for i in items)
+
+
 def render_csv(report: AuditReport) -> dict[str, str]:
     """File stem -> CSV text, one per table of the report."""
     return {
         **_head_tables(report),
         **_access_tables(report),
+        **_exception_tables(report),
+        **_sample_table(report),
+        **_comparison_table(report),
         **_lineage_tables(report),
         "legacy_access": _csv(
             [h.replace(" ", "_") for h in LEGACY_HEADERS], legacy_rows(report.legacy)
@@ -63,6 +81,8 @@ def render_csv(report: AuditReport) -> dict[str, str]:
 def _head_tables(report: AuditReport) -> dict[str, str]:
     e = report.evidence
     return {
+        # Every file of the report carries what identifies it: this one in the CSV set.
+        "evidence": _csv(["evidence", "value"], evidence_rows(report)),
         "sources": _csv(
             ["input", "kind", "location", "taken_at", "complete", "errors", "sha256"],
             [[s.name, s.kind, s.location, s.taken_at, s.complete, _join(s.errors), s.sha256]
@@ -87,38 +107,117 @@ def _head_tables(report: AuditReport) -> dict[str, str]:
 
 def _access_tables(report: AuditReport) -> dict[str, str]:
     a = report.access
+
+    def name(uc_name: str) -> str:
+        return report.names.get(uc_name, uc_name)
+
     return {
         "access": _csv(
-            ["type", "name", "readers", "writers", "could_grant", "read_set", "write_set",
-             "grant_set", "read_through", "write_through"],
-            [[r.type, r.name, r.readers, r.writers, r.could_grant, r.read_set, r.write_set,
-              r.grant_set, _join(r.read_through), _join(r.write_through)] for r in a.rows],
+            ["type", "name", "readers", "disabled_readers", "writers", "could_grant",
+             "read_set", "write_set", "grant_set", "read_through", "write_through",
+             "unresolved_groups", "complete"],
+            [[r.type, r.name, r.readers, r.disabled_readers, r.writers, r.could_grant,
+              r.read_set, r.write_set, r.grant_set, _names(report, r.read_through),
+              _names(report, r.write_through), _join(r.unresolved_groups), r.complete]
+             for r in a.rows],
         ),
         "access_sets": _csv(
-            ["set", "principal", "kind"],
-            [[s.id, m.principal, m.kind] for s in a.sets for m in s.members],
+            ["set", "principal", "principal_id", "kind", "disabled"],
+            [[s.id, name(m.principal), m.principal, m.kind, m.disabled] for s in a.sets
+             for m in s.members],
+        ),
+        "disabled_members": _csv(
+            ["principal", "principal_id", "kind", "reads", "writes", "example"],
+            [[name(m.principal), m.principal, m.kind, m.reads, m.writes, m.example]
+             for m in a.disabled_members],
         ),
         "protected_writers": _csv(
-            ["principal", "kind", "securables", "example"],
-            [[w.principal, w.kind, w.securables, w.example] for w in a.protected_writers],
+            ["principal", "principal_id", "kind", "securables", "example"],
+            [[name(w.principal), w.principal, w.kind, w.securables, w.example]
+             for w in a.protected_writers],
+        ),
+        "separation_of_duties": _csv(
+            ["code", "rule", "person", "securables", "subject", "detail"],
+            [[c.code, c.rule, c.person, c.securables, c.subject, c.detail]
+             for c in a.separation_of_duties],
         ),
         "direct_grants": _csv(
-            ["securable", "type", "principal", "privileges", "declared", "departed"],
-            [[d.securable, d.type, d.principal, _join(d.privileges), d.declared, d.departed]
-             for d in a.direct_grants],
+            ["securable", "type", "principal", "principal_id", "privileges", "declared",
+             "departed"],
+            [[d.securable, d.type, name(d.principal), d.principal, _join(d.privileges),
+              d.declared, d.departed] for d in a.direct_grants],
         ),
         "expiring_grants": _csv(
-            ["securable", "principal", "privileges", "expires", "days_left", "reason"],
-            [[g.securable, g.principal, _join(g.privileges), g.expires, g.days_left, g.reason]
-             for g in a.expiring],
+            ["securable", "principal", "principal_id", "privileges", "expires", "days_left",
+             "reason"],
+            [[g.securable, name(g.principal), g.principal, _join(g.privileges), g.expires,
+              g.days_left, g.reason] for g in a.expiring],
         ),
         "drift": _csv(
-            ["code", "kind", "mark", "securable", "principal", "privileges", "consequence",
-             "actor", "at"],
-            [[d.code, d.kind, d.mark, d.securable, d.principal, _join(d.privileges),
-              d.consequence, d.actor, d.at] for d in a.drift],
+            ["code", "kind", "mark", "securable", "principal", "principal_id", "privileges",
+             "consequence", "actor", "at"],
+            [[d.code, d.kind, d.mark, d.securable, report.name_of(d.principal), d.principal,
+              _join(d.privileges), d.consequence, d.actor, d.at] for d in a.drift],
         ),
     }  # fmt: skip
+
+
+def _exception_tables(report: AuditReport) -> dict[str, str]:
+    x = report.exceptions
+    return {
+        "waivers": _csv(
+            ["rule", "object", "file", "reason", "approved_by", "expires", "days_left",
+             "status"],
+            [[w.rule, w.object, w.file, w.reason, w.approved_by, w.expires, w.days_left,
+              w.status] for w in x.waivers],
+        ),
+        "expired_grants": _csv(
+            ["securable", "principal", "principal_id", "privileges", "expired", "days_past",
+             "reason", "waived_until"],
+            [[g.securable, report.name_of(g.principal), g.principal, _join(g.privileges),
+              g.expired, g.days_past, g.reason, g.waived_until] for g in x.expired_grants],
+        ),
+    }  # fmt: skip
+
+
+def _sample_table(report: AuditReport) -> dict[str, str]:
+    x = report.sample
+    if x is None:
+        return {}
+    return {
+        "sample": _csv(
+            ["index", "securable", "type", "principal", "principal_id", "privileges", "declared",
+             "seed", "population_size", "population_sha256"],
+            [[g.index, g.securable, g.type, report.name_of(g.principal), g.principal,
+              _join(g.privileges), g.declared, x.seed, x.population_size, x.population_sha256]
+             for g in x.grants],
+        )
+    }  # fmt: skip
+
+
+def _comparison_table(report: AuditReport) -> dict[str, str]:
+    c = report.comparison
+    if c is None:
+        return {}
+    rows: list[list[object]] = [
+        ["access", f"{a.access} {a.type} {a.name}", "gained", p] for a in c.access for p in a.added
+    ]
+    rows += [
+        ["access", f"{a.access} {a.type} {a.name}", "lost", p]
+        for a in c.access for p in a.removed
+    ]  # fmt: skip
+    rows += [
+        ["ownership", f"{o.type} {o.name}", "changed",
+         f"{o.owner_before} -> {o.owner_now}; {o.accountable_before} -> {o.accountable_now}"]
+        for o in c.ownership
+    ]  # fmt: skip
+    rows += [["finding", f.subject, "new", f"{f.code}: {f.message}"] for f in c.new_findings]
+    rows += [
+        ["finding", f.subject, "resolved", f"{f.code}: {f.message}"] for f in c.resolved_findings
+    ]
+    rows += [["exception", item, change, ""] for change, items in comparison_exceptions(c)
+             for item in items]  # fmt: skip
+    return {"comparison": _csv(["area", "subject", "change", "detail"], rows)}
 
 
 def _lineage_tables(report: AuditReport) -> dict[str, str]:

@@ -6,60 +6,23 @@ lineage graph as an inline SVG. Every value is escaped; the only script is the o
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 from govkit.audit import graph
 from govkit.audit.html_assets import CSS, JS
+from govkit.audit.html_table import Tables as _Tables
+from govkit.audit.html_table import escape as _e
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding
-
-
-def _e(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return html.escape(str(value), quote=True)
-
-
-class _Tables:
-    """Numbers the tables of one document, so that each filter box finds its table."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(
-        self, headers: Sequence[str], rows: Iterable[Sequence[object]], label: str
-    ) -> list[str]:
-        body = []
-        for row in rows:
-            cells = "".join(
-                f'<td class="num">{v}</td>'
-                if isinstance(v, int | float) and not isinstance(v, bool)
-                else f'<td class="{_sev(v, h)}">{_e(v)}</td>'
-                if h == "severity"
-                else f"<td>{_e(v)}</td>"
-                for h, v in zip(headers, row, strict=True)
-            )
-            body.append(f"<tr>{cells}</tr>")
-        if not body:
-            return ["<p>None.</p>"]
-        self.count += 1
-        tid = f"t{self.count}"
-        head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
-        return [
-            f'<input class="filter" type="search" data-table="{tid}" '
-            f'placeholder="Filter {_e(label)}" aria-label="Filter {_e(label)}">',
-            f'<div class="scroll"><table class="data" id="{tid}"><thead><tr>{head}</tr></thead>',
-            "<tbody>",
-            *body,
-            "</tbody></table></div>",
-        ]
-
-
-def _sev(value: object, header: str) -> str:
-    return f"sev-{value}" if header == "severity" else ""
+from govkit.audit.model import (
+    AuditReport,
+    Finding,
+    evidence_rows,
+)
+from govkit.audit.render_html_controls import (
+    comparison_section,
+    exceptions_section,
+    sample_section,
+)
 
 
 def _note(note: str | None) -> list[str]:
@@ -85,10 +48,20 @@ def _cards(r: AuditReport) -> list[str]:
     return [
         '<section id="summary" class="cards" aria-label="summary">',
         _card("status", s.status, _tone(s.status != "clean")),
-        _card("owner coverage", f"{s.coverage_percent}%", _tone(s.coverage_percent < 100, "warn")),
+        _card("accountable-owner coverage", f"{s.accountable_coverage_percent}%",
+              _tone(s.accountable_coverage_percent < 100, "warn")),
+        _card("Unity Catalog owner coverage", f"{s.coverage_percent}%",
+              _tone(s.coverage_percent < 100, "warn")),
         _card("errors", s.errors, _tone(s.errors > 0)),
         _card("warnings", s.warnings, _tone(s.warnings > 0, "warn")),
         _card("people who write in protected", s.protected_writers, _tone(s.protected_writers > 0)),
+        _card("disabled accounts with access", s.disabled_with_access,
+              _tone(s.disabled_with_access > 0, "warn")),
+        _card("securables with unresolved groups", s.securables_incomplete,
+              _tone(s.securables_incomplete > 0)),
+        _card("expired grants still live", s.expired_grants_live,
+              _tone(s.expired_grants_live > 0)),
+        _card("waivers", s.waivers),
         _card("cross-environment edges", s.cross_environment_edges, _tone(crossing > 0)),
         _card("cross-domain edges", s.cross_domain_edges),
         _card("access paths outside Unity Catalog (goal 0)", paths, _tone(bool(paths), worse)),
@@ -101,14 +74,7 @@ def _cards(r: AuditReport) -> list[str]:
 
 def _evidence(r: AuditReport, table: _Tables) -> list[str]:
     e = r.evidence
-    kv = [
-        ("environment", e.environment),
-        ("spec", f"{e.spec} at commit {e.spec_commit or 'unknown'}"),
-        ("generated at", e.generated_at),
-        ("inputs complete", e.complete),
-        ("content SHA-256", e.content_sha256),
-        ("reproduce", e.command),
-    ]
+    kv = evidence_rows(r)
     rows = "".join(
         f'<tr><th scope="row">{_e(k)}</th><td><code>{_e(v)}</code></td></tr>' for k, v in kv
     )
@@ -143,8 +109,12 @@ def _ownership(r: AuditReport, table: _Tables) -> list[str]:
     return [
         '<section id="ownership"><h2>Ownership</h2>',
         *_note(o.note),
-        f"<p>{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by "
-        f"a group or a service principal: <strong>{o.coverage_percent}%</strong> coverage.</p>",
+        f"<p>{o.tables_with_accountable_owner} of {o.tables} tables have a declared accountable "
+        f"owner with an enabled member: <strong>{o.accountable_coverage_percent}%</strong> "
+        "accountable-owner coverage. Unity Catalog ownership: "
+        f"{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by a "
+        f"group or a service principal ({o.coverage_percent}%; in a protected environment the "
+        "deployer owns them all).</p>",
         *table(
             ["type", "name", "owner", "declared as", "kind", "accountable owner", "flags"],
             [[w.type, w.name, w.owner, w.owner_label, w.owner_kind, w.accountable_owner,
@@ -165,19 +135,30 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
         '<section id="access"><h2>Effective access</h2>',
         *_note(a.note),
         f"<p>Counts are people and service principals ({a.people} in the identities), groups "
-        "expanded. Each set of people is listed once, below.</p>",
+        "expanded; a group the identities do not hold counts as nobody and leaves its row "
+        "incomplete. Each set of people is listed once, below.</p>",
         *table(
-            ["type", "name", "readers", "writers", "could grant", "read through",
-             "write through", "read set", "write set"],
-            [[w.type, w.name, w.readers, w.writers, w.could_grant, shown(w.read_through),
-              shown(w.write_through), w.read_set, w.write_set] for w in a.rows],
+            ["type", "name", "readers", "disabled readers", "writers", "could grant",
+             "read through", "write through", "read set", "write set",
+             "incomplete: groups not in the identities"],
+            [[w.type, w.name, w.readers, w.disabled_readers, w.writers, w.could_grant,
+              shown(w.read_through), shown(w.write_through), w.read_set, w.write_set,
+              ", ".join(w.unresolved_groups)] for w in a.rows],
             "access",
         ),
         "<h3>Sets of people</h3>",
         *table(
-            ["set", "size", "members"],
-            [[s.id, len(s.members), shown(m.principal for m in s.members)] for s in a.sets],
+            ["set", "size", "disabled", "members"],
+            [[s.id, len(s.members), sum(1 for m in s.members if m.disabled),
+              ", ".join(m.label(r.names) for m in s.members)] for s in a.sets],
             "sets",
+        ),
+        "<h3>Disabled accounts that still have access through a group</h3>",
+        *table(
+            ["principal", "kind", "reads", "writes", "for example"],
+            [[shown([m.principal]), m.kind, m.reads, m.writes, m.example]
+             for m in a.disabled_members],
+            "disabled accounts",
         ),
         "<h3>Who can write in a protected environment (must be service principals)</h3>",
         *table(
@@ -185,24 +166,33 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
             [[shown([w.principal]), w.kind, w.securables, w.example] for w in a.protected_writers],
             "writers",
         ),
+        "<h3>Separation of duties</h3>",
+        *table(
+            ["code", "rule", "person", "securables", "for example", "detail"],
+            [[c.code, c.rule, c.person, c.securables, r.name_of(c.subject), c.detail]
+             for c in a.separation_of_duties],
+            "separation of duties",
+        ),
         "<h3>Grants to individuals and to principals not in the directory</h3>",
         *table(
             ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
-            [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
+            [[d.securable, d.type, r.name_of(d.principal), ", ".join(d.privileges), d.declared,
+          d.departed]
              for d in a.direct_grants],
             "grants",
         ),
         "<h3>Grants that expire within 30 days</h3>",
         *table(
             ["securable", "principal", "privileges", "expires", "days left", "reason"],
-            [[g.securable, g.principal, ", ".join(g.privileges), g.expires, g.days_left,
+            [[g.securable, r.name_of(g.principal), ", ".join(g.privileges), g.expires, g.days_left,
               g.reason] for g in a.expiring],
             "expiring grants",
         ),
         "<h3>Live differences from the spec (drift)</h3>",
         *table(
             ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
-            [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
+            [[d.code, d.kind, d.securable, r.name_of(d.principal), ", ".join(d.privileges),
+          d.consequence,
               d.actor, d.at] for d in a.drift],
             "drift",
         ),
@@ -274,12 +264,16 @@ def render_html(report: AuditReport) -> str:
         f"<header><h1>Audit of {env}</h1>",
         f'<p class="status status-{status}">Status: {_e(status)}. Generated '
         f"{_e(report.evidence.generated_at)} from spec commit "
-        f"{_e(report.evidence.spec_commit or 'unknown')}.</p></header>",
+        f"{_e(report.evidence.spec_commit or 'unknown (not in git)')}; report SHA-256 "
+        f"{_e(report.evidence.content_sha256)}.</p></header>",
         *_cards(report),
         *_evidence(report, table),
+        *comparison_section(report, table),
         *_findings(report.findings, table),
         *_ownership(report, table),
         *_access(report, table),
+        *exceptions_section(report, table),
+        *sample_section(report, table),
         *_lineage(report, table),
         *_legacy(report, table),
         '<section id="policy"><h2>Policy findings on the live State</h2>',

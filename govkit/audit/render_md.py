@@ -8,7 +8,15 @@ from typing import TypeVar
 
 from govkit.audit import graph
 from govkit.audit.legacy import LEGACY_HEADERS, legacy_rows, legacy_summary
-from govkit.audit.model import AuditReport, Finding
+from govkit.audit.model import (
+    AuditReport,
+    Finding,
+    PeopleSet,
+    comparison_exceptions,
+    comparison_summary,
+    evidence_rows,
+    sample_summary,
+)
 
 _SPECIALS = str.maketrans(
     {
@@ -19,9 +27,11 @@ _SPECIALS = str.maketrans(
         "[": "\\[",
         "]": "\\]",
         "#": "\\#",
-        "<": "&lt;",
-        ">": "&gt;",
-        "&": "&amp;",
+        # CommonMark escapes any ASCII punctuation with a backslash: `a -> b` stays readable in
+        # the raw file, where `&gt;` would not, and still cannot open an HTML tag.
+        "<": "\\<",
+        ">": "\\>",
+        "&": "\\&",
         "\n": " ",
         "\r": " ",
     }
@@ -56,7 +66,7 @@ def names(items: Sequence[str], labels: Mapping[str, str] | None = None) -> Md:
     """A list of names in one cell, declared names in place of ids."""
     shown = ", ".join(cell((labels or {}).get(i, i)) for i in items[:CELL_NAMES])
     more = len(items) - CELL_NAMES
-    return Md(f"{shown} and {more} more" if more > 0 else shown)
+    return Md(f"{shown} and {more} more (the HTML, JSON and CSV list all)" if more > 0 else shown)
 
 
 def first(items: Sequence[T]) -> Sequence[T]:
@@ -93,14 +103,7 @@ def _evidence(r: AuditReport) -> list[str]:
     out = ["## Evidence", ""]
     out += table(
         ["evidence", ""],
-        [
-            ["environment", e.environment],
-            ["spec", f"{e.spec} at commit {e.spec_commit or 'unknown'}"],
-            ["generated at", e.generated_at],
-            ["inputs complete", e.complete],
-            ["content SHA-256", Md(f"`{e.content_sha256}`")],
-            ["reproduce", e.command],
-        ],
+        [[k, Md(f"`{v}`") if str(k).endswith("SHA-256") else v] for k, v in evidence_rows(r)],
     )
     out += [
         "",
@@ -121,11 +124,17 @@ def _summary(r: AuditReport) -> list[str]:
     s = r.summary
     out = ["## Summary", ""]
     out += table(
-        ["status", "securables", "tables", "people", "owner coverage", "protected writers",
+        ["status", "securables", "tables", "people", "accountable-owner coverage",
+         "Unity Catalog owner coverage", "protected writers",
+         "disabled accounts with access", "securables with unresolved groups", "waivers",
+         "expired grants still live",
          "cross-environment edges", "cross-domain edges", "paths outside Unity Catalog",
          "errors", "warnings", "notes"],
-        [[s.status, s.securables, s.tables, s.people, f"{s.coverage_percent}%",
-          s.protected_writers, s.cross_environment_edges, s.cross_domain_edges,
+        [[s.status, s.securables, s.tables, s.people, f"{s.accountable_coverage_percent}%",
+          f"{s.coverage_percent}%",
+          s.protected_writers, s.disabled_with_access, s.securables_incomplete, s.waivers,
+          s.expired_grants_live,
+          s.cross_environment_edges, s.cross_domain_edges,
           "not read" if s.legacy_access_paths is None else s.legacy_access_paths, s.errors,
           s.warnings, s.notes]],
     )  # fmt: skip
@@ -146,8 +155,11 @@ def _ownership(r: AuditReport) -> list[str]:
     o = r.ownership
     out = ["## Ownership", "", *_note(o.note)]
     out += [
-        f"{o.tables_owned_by_groups_or_service_principals} of {o.tables} tables are owned by a "
-        f"group or a service principal: **{o.coverage_percent}%** coverage.",
+        f"{o.tables_with_accountable_owner} of {o.tables} tables have a declared accountable "
+        f"owner with an enabled member: **{o.accountable_coverage_percent}%** accountable-owner "
+        f"coverage. Unity Catalog ownership: {o.tables_owned_by_groups_or_service_principals} "
+        f"of {o.tables} tables are owned by a group or a service principal "
+        f"({o.coverage_percent}%; in a protected environment the deployer owns them all).",
         "",
     ]
     out += table(
@@ -165,22 +177,32 @@ def _access(r: AuditReport) -> list[str]:
     out = ["## Effective access", "", *_note(a.note)]
     out += [
         f"People and service principals in the identities: {a.people}. Counts are people and "
-        "service principals, groups expanded; sets are listed once below.",
+        "service principals, groups expanded (a group the identities do not hold counts as "
+        "nobody and leaves its row incomplete); sets are listed once below.",
         "",
     ]
     out += table(
-        ["type", "name", "readers", "writers", "could grant", "read through", "write through",
-         "read set", "write set"],
-        [[w.type, w.name, w.readers, w.writers, w.could_grant, names(w.read_through, r.names),
-          names(w.write_through, r.names), w.read_set, w.write_set] for w in first(a.rows)],
+        ["type", "name", "readers", "disabled readers", "writers", "could grant",
+         "read through", "write through", "read set", "write set", "incomplete: groups not in "
+         "the identities"],
+        [[w.type, w.name, w.readers, w.disabled_readers, w.writers, w.could_grant,
+          names(w.read_through, r.names), names(w.write_through, r.names), w.read_set,
+          w.write_set, names(w.unresolved_groups)] for w in first(a.rows)],
         len(a.rows),
     )  # fmt: skip
     out += ["", "### Sets of people", ""]
     out += table(
-        ["set", "size", "members"],
-        [[s.id, len(s.members), names([m.principal for m in s.members], r.names)]
+        ["set", "size", "disabled", "members"],
+        [[s.id, len(s.members), sum(1 for m in s.members if m.disabled), _members(s, r.names)]
          for s in first(a.sets)],
         len(a.sets),
+    )  # fmt: skip
+    out += ["", "### Disabled accounts that still have access through a group", ""]
+    out += table(
+        ["principal", "kind", "reads", "writes", "for example"],
+        [[r.names.get(m.principal, m.principal), m.kind, m.reads, m.writes, m.example]
+         for m in first(a.disabled_members)],
+        len(a.disabled_members),
     )  # fmt: skip
     out += ["", "### Who can write in a protected environment (must be service principals)", ""]
     out += table(
@@ -190,26 +212,116 @@ def _access(r: AuditReport) -> list[str]:
             for w in a.protected_writers
         ],
     )
+    out += ["", "### Separation of duties", ""]
+    out += table(
+        ["code", "rule", "person", "securables", "for example", "detail"],
+        [[c.code, c.rule, c.person, c.securables, r.name_of(c.subject), c.detail]
+         for c in first(a.separation_of_duties)],
+        len(a.separation_of_duties),
+    )  # fmt: skip
     out += ["", "### Grants to individuals and to principals not in the directory", ""]
     out += table(
         ["securable", "type", "principal", "privileges", "in the spec", "departed or unknown"],
-        [[d.securable, d.type, d.principal, ", ".join(d.privileges), d.declared, d.departed]
+        [[d.securable, d.type, r.name_of(d.principal), ", ".join(d.privileges), d.declared,
+          d.departed]
          for d in first(a.direct_grants)],
         len(a.direct_grants),
     )  # fmt: skip
     out += ["", "### Grants that expire within 30 days", ""]
     out += table(
         ["securable", "principal", "privileges", "expires", "days left", "reason"],
-        [[g.securable, g.principal, ", ".join(g.privileges), g.expires, g.days_left, g.reason]
+        [[g.securable, r.name_of(g.principal), ", ".join(g.privileges), g.expires, g.days_left,
+          g.reason]
          for g in a.expiring],
     )  # fmt: skip
     out += ["", "### Live differences from the spec (drift)", ""]
     out += table(
         ["code", "change", "securable", "principal", "privileges", "consequence", "by", "at"],
-        [[d.code, d.kind, d.securable, d.principal, ", ".join(d.privileges), d.consequence,
+        [[d.code, d.kind, d.securable, r.name_of(d.principal), ", ".join(d.privileges),
+          d.consequence,
           d.actor, d.at] for d in first(a.drift)],
         len(a.drift),
     )  # fmt: skip
+    return [*out, ""]
+
+
+def _members(people: PeopleSet, labels: Mapping[str, str]) -> Md:
+    """A set's members, the disabled first so that a cut list still shows them."""
+    ordered = sorted(people.members, key=lambda m: not m.disabled)
+    return names([m.label(labels) for m in ordered])
+
+
+def _exceptions(r: AuditReport) -> list[str]:
+    x = r.exceptions
+    out = ["## Exception register", "", *_note(x.note)]
+    out += [
+        f"{len(x.waivers)} waiver(s) of a rule; {len(x.expired_grants)} grant(s) past their "
+        "expiry and still live.",
+        "",
+        "### Waivers",
+        "",
+    ]
+    out += table(
+        ["rule", "object", "file", "reason", "approved by", "expires", "days left", "status"],
+        [[w.rule, w.object, w.file, w.reason, w.approved_by or "not recorded", w.expires,
+          w.days_left, w.status] for w in first(x.waivers)],
+        len(x.waivers),
+    )  # fmt: skip
+    out += ["", "### Grants past their expiry, still live", ""]
+    out += table(
+        ["securable", "principal", "privileges still live", "expired", "days past", "reason",
+         "waived until"],
+        [[g.securable, r.name_of(g.principal), ", ".join(g.privileges),
+          g.expired, g.days_past, g.reason, g.waived_until] for g in first(x.expired_grants)],
+        len(x.expired_grants),
+    )  # fmt: skip
+    return [*out, ""]
+
+
+def _sample(r: AuditReport) -> list[str]:
+    x = r.sample
+    if x is None:
+        return []
+    out = ["## Sample for testing", "", cell(sample_summary(x)), ""]
+    out += table(
+        ["#", "securable", "type", "principal", "privileges", "in the spec"],
+        [[g.index, g.securable, g.type, r.name_of(g.principal), ", ".join(g.privileges),
+          g.declared] for g in first(x.grants)],
+        len(x.grants),
+    )  # fmt: skip
+    return [*out, ""]
+
+
+def _comparison(r: AuditReport) -> list[str]:
+    c = r.comparison
+    if c is None:
+        return []
+    out = ["## Since the previous audit", "", cell(comparison_summary(c)), "", "### Access", ""]
+    out += table(
+        ["type", "name", "access", "gained", "lost"],
+        [[a.type, a.name, a.access, names(a.added, r.names), names(a.removed, r.names)]
+         for a in first(c.access)],
+        len(c.access),
+    )  # fmt: skip
+    out += ["", "### Ownership", ""]
+    out += table(
+        ["type", "name", "owner before", "owner now", "accountable before", "accountable now"],
+        [[o.type, o.name, r.name_of(o.owner_before), r.name_of(o.owner_now),
+          o.accountable_before, o.accountable_now] for o in first(c.ownership)],
+        len(c.ownership),
+    )  # fmt: skip
+    out += ["", "### Findings", ""]
+    out += table(
+        ["change", "severity", "code", "subject", "message"],
+        [[change, f.severity, f.code, f.subject, f.message]
+         for change, items in (("new", c.new_findings), ("resolved", c.resolved_findings))
+         for f in first(items)],
+    )  # fmt: skip
+    out += ["", "### Exceptions", ""]
+    out += table(
+        ["change", "exception"],
+        [[change, item] for change, items in comparison_exceptions(c) for item in items],
+    )
     return [*out, ""]
 
 
@@ -267,8 +379,10 @@ def render_markdown(report: AuditReport) -> str:
     out = [f"# Audit of {env}", ""]
     out += [f"**Status: {report.summary.status}.** ", ""]
     out += _evidence(report) + _summary(report)
+    out += _comparison(report)
     out += _findings(report.findings, "## Findings")
-    out += _ownership(report) + _access(report) + _lineage(report) + _legacy(report)
+    out += _ownership(report) + _access(report) + _exceptions(report) + _sample(report)
+    out += _lineage(report) + _legacy(report)
     out += ["## Policy findings on the live State", "", *_note(report.policy.note)]
     out += table(
         ["severity", "code", "securable", "message"],

@@ -16,8 +16,17 @@ from typing import Any
 import click
 
 from govkit.audit.build import AuditInputs, build_report
+from govkit.audit.evidence import spec_tree_sha256
 from govkit.audit.model import AuditReport, Source
-from govkit.audit.write import FORMATS, render, write_files
+from govkit.audit.sample import default_seed
+from govkit.audit.write import FORMATS, render, with_manifest, write_run
+from govkit.cli.audit_evidence import (
+    check_blast_radius,
+    live_reader,
+    read_previous,
+    refuse_future,
+    save_live,
+)
 from govkit.cli.drift import reading_ahead
 from govkit.cli.inputs import (
     Read,
@@ -128,15 +137,37 @@ def _gather_legacy(
     return doors
 
 
+def _from_saved(given: dict[str, Any], sources: list[Source]) -> dict[str, Any]:
+    """The options that reproduce the report: a live read by its saved copy, and never --out
+    (the output folder is no part of the evidence: the same inputs hash alike anywhere)."""
+    again = {f"--{s.name}": s.saved_as for s in sources if s.saved_as}
+    chosen = {**given, **again}
+    if "--legacy" in again:
+        chosen["--workspace-host"] = ()
+    return chosen
+
+
+def _write(
+    out: str, report: AuditReport, formats: tuple[str, ...], saved: dict[str, bytes]
+) -> list[Path]:
+    try:
+        return write_run(Path(out), report, with_manifest(report, render(report, formats), saved))
+    except OSError as exc:
+        raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
+
+
 def _summary_line(report: AuditReport, written: list[Path]) -> str:
     s = report.summary
-    main = next((p for p in written if p.suffix == ".html"), written[0])
+    shown = [p for suffix in (".html", ".md", ".json", ".csv") for p in written
+             if p.suffix == suffix]  # fmt: skip
+    main = (shown or written)[0]
     from govkit.cli.render_tree import count
 
     return (
         f"audit of {report.evidence.environment}: {s.status} ({count(s.errors, 'error')}, "
         f"{count(s.warnings, 'warning')}, {count(s.notes, 'note')}; "
-        f"owner coverage {s.coverage_percent}%); {count(len(written), 'file')}, report in {main}"
+        f"accountable-owner coverage {s.accountable_coverage_percent}%, Unity Catalog owner "
+        f"coverage {s.coverage_percent}%); {count(len(written), 'file')}, report in {main}"
     )
 
 
@@ -210,6 +241,27 @@ def _summary_line(report: AuditReport, written: list[Path]) -> str:
     help="Also compute the blast radius of this table (repeatable).",
 )
 @click.option(
+    "--sample",
+    "sample_size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Draw N live grants at random for tests of operating effectiveness (seeded, recorded).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="The sample's seed (default: one derived from the environment and --as-of).",
+)
+@click.option(
+    "--compare",
+    "previous",
+    default=None,
+    metavar="PREVIOUS.json",
+    help="An earlier audit report (its JSON) of the environment: say what changed since.",
+)
+@click.option(
     "--allow-incomplete",
     is_flag=True,
     help="Write the report even when an input is missing or incomplete.",
@@ -231,10 +283,16 @@ def command(
     formats: tuple[str, ...],
     as_of: dt.datetime | None,
     blast_radius: tuple[str, ...],
+    sample_size: int | None,
+    seed: int | None,
+    previous: str | None,
     allow_incomplete: bool,
 ) -> int:
     """Audit one environment from evidence: exit 0 clean, 2 findings, 1 incomplete input."""
+    if seed is not None and sample_size is None:
+        raise UserError("--seed needs --sample N")
     moment = as_of or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    earlier = read_previous(previous, env)
     with reading_ahead(live, env, warehouse_id, spec_dir=spec_dir) as ahead:
         validated = require_valid(spec_dir, moment.date())
         spec = validated.spec
@@ -250,12 +308,21 @@ def command(
         )  # fmt: skip
     doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    chosen = {"--live": live, "--identities": identities, "--lineage": lineage,
-              "--legacy": legacy,
-              "--workspace-host": tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
-              "--audit-log": audit_log, "--as-of": generated_at, "--out": out,
-              "--format": ",".join(formats), "--blast-radius": blast_radius,
-              "--allow-incomplete": allow_incomplete}  # fmt: skip
+    check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
+    sources, saved = save_live(env, [state, people, edges, events, doors])
+    sources += [earlier.source] if earlier.value is not None else []
+    refuse_future(sources, generated_at)
+    reader = live_reader(sources)
+    sample = None
+    if sample_size is not None:
+        sample = (sample_size, seed if seed is not None else default_seed(env, generated_at))
+    given = {"--live": live, "--identities": identities, "--lineage": lineage,
+             "--legacy": legacy,
+             "--workspace-host": tuple(f"{w}={u}" for w, u in sorted(workspace_hosts.items())),
+             "--audit-log": audit_log, "--as-of": generated_at, "--format": ",".join(formats),
+             "--blast-radius": blast_radius, "--sample": sample_size,
+             "--seed": str(sample[1]) if sample else None, "--compare": previous,
+             "--allow-incomplete": allow_incomplete}  # fmt: skip
     report = build_report(
         AuditInputs(
             spec=spec,
@@ -267,25 +334,21 @@ def command(
             audit_events=tuple(events.value) if events.value is not None else None,
             sources=(
                 Source(name="spec", kind="spec", location=spec_dir, complete=True),
-                state.source,
-                people.source,
-                edges.source,
-                events.source,
-                doors.source,
+                *sources,
             ),
             spec_dir=spec_dir,
             spec_commit=spec_commit(spec_dir),
+            spec_sha256=spec_tree_sha256(spec_dir),
             generated_at=generated_at,
             today=moment.date(),
-            command=_command_line(spec_dir, env, chosen),
+            command=_command_line(spec_dir, env, _from_saved(given, sources)),
             blast_radius=blast_radius,
             legacy=doors.value,
+            live_reader=reader,
+            sample=sample,
+            previous=earlier.value,
         )
     )
     del state, people, edges, events, doors  # the report holds what it needs: free a million edges
-    try:
-        written = write_files(Path(out), render(report, formats))
-    except OSError as exc:
-        raise UserError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
-    click.echo(_summary_line(report, written))
+    click.echo(_summary_line(report, _write(out, report, formats, saved)))
     return ExitCode.CLEAN if report.summary.status == "clean" else ExitCode.CHANGES

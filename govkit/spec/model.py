@@ -54,6 +54,14 @@ class Waiver(Strict):
         description="The last day the waiver holds (YYYY-MM-DD); after it the rule applies again.",
         examples=["2027-03-31"],
     )
+    approved_by: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)] | None = (
+        Field(
+            None,
+            description="Who approved the waiver (a person or a role); the audit's exception "
+            "register shows it, and a waiver without one as not approved.",
+            examples=["ciso@meridian.example"],
+        )
+    )
 
 
 _ENVIRONMENTS_OF_A_PRINCIPAL = (

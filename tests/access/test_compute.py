@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govkit.access import AccessIndex, effective_access
+from govkit.access import AccessIndex, effective_access, group_aliases
 from govkit.identity.document import Group, ServicePrincipal, User, make_identities
 from govkit.privileges import SecurableType as T
 from govkit.state import State, make_securable, make_state
@@ -225,3 +225,21 @@ def test_grantees_name_the_grants_that_give_access() -> None:
     # alice and ivy read through the catalog grant to finance-analysts; the SP directly.
     assert index.grantees(revenue, "read") == (SP, "finance-analysts")
     assert index.grantees(revenue, "write") == (SP,)
+
+
+def test_a_group_renamed_in_entra_id_is_found_by_its_object_id() -> None:
+    renamed = make_identities(
+        "file",
+        groups=[Group("insight-analysts", "oid-1", ("user:alice@m.example",))],
+        users=[User("alice@m.example")],
+    )
+    grants = {"analysts": ("SELECT", "USE_CATALOG", "USE_SCHEMA")}
+    state = make_state("file", [make_securable(T.CATALOG, "c", None, grants)])
+    aliases = group_aliases({"analysts": "oid-1", "others": "oid-2"}, renamed)
+    assert aliases == {"analysts": "insight-analysts"}
+    found = effective_access(state, renamed, aliases).on("c").read
+    assert [(h.principal, h.kind) for h in found] == [("alice@m.example", "user")]
+    assert found[0].lines()[0] == "alice@m.example <- group analysts: SELECT on catalog c"
+    # Without the object id the group is unknown: named as a group, never as a person.
+    alone = effective_access(state, renamed).on("c").read
+    assert [(h.principal, h.kind) for h in alone] == [("analysts", "group")]

@@ -28,7 +28,8 @@ FLAGS = (
     "--disable-sync",
 )
 SECTIONS = (
-    "summary", "evidence", "findings", "ownership", "access", "lineage", "legacy", "policy"
+    "summary", "evidence", "findings", "ownership", "access", "exceptions", "lineage", "legacy",
+    "policy",
 )  # fmt: skip
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -154,12 +156,28 @@ def test_live_read_of_every_workspace_and_a_403_on_one(
         assert dumps(read) == dumps(recorded)
         server.compute.denied.add(3002)
         host = f"3001={hosts[3001]}"
-        assert _audit(tmp_path, "--legacy", "workspace", "--workspace-host", host) == 1
+        # A live read is of now: the report is dated after it, never before.
+        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        now = ("--as-of", later.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        assert _audit(tmp_path, "--legacy", "workspace", "--workspace-host", host, *now) == 1
         err = capsys.readouterr().err
         assert "workspace 3002: could not read instance profiles: PERMISSION_DENIED" in err
-        assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete") == 2
-    legacy = _report(tmp_path)["legacy"]
+        assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete", *now) == 2
+        assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete") == 1
+        assert "is before the legacy read at" in capsys.readouterr().err  # --as-of in the past
+    report = _report(tmp_path)
+    legacy = report["legacy"]
     assert legacy["workspaces_read"] == [3001, 3003, 3004, 3005]  # type: ignore[index]
+    # The live read is saved with the report and hashed; the command reproduces from the copy.
+    evidence = report["evidence"]
+    saved = next(s for s in evidence["sources"] if s["name"] == "legacy")  # type: ignore[index]
+    assert saved["kind"] == "workspace" and saved["saved_as"] == "audit-prod.input-legacy.json"
+    copy = (tmp_path / "out" / saved["saved_as"]).read_bytes()
+    assert hashlib.sha256(copy).hexdigest() == saved["sha256"]
+    assert "--legacy audit-prod.input-legacy.json" in evidence["command"]  # type: ignore[index]
+    reader = evidence["live_reader"]  # type: ignore[index]
+    assert reader["host"] == server.url and reader["read_as"] == server.store.caller
+    assert reader["metastore_id"] == server.store.metastore_id
     # the instance profile of 3001 and the storage key of 3004; 3002's profile is unread
     assert legacy["paths_count"] == 2 and "3002" in legacy["note"]  # type: ignore[index]
 
