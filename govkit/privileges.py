@@ -1,6 +1,9 @@
 """Unity Catalog privileges: the one table of which privilege is grantable on which securable.
 
-Source: shared reference `unity-catalog.md` (Databricks docs and the provider's grants docs).
+Sources: shared reference `unity-catalog.md` (the Databricks privileges reference) and the
+provider's `docs/resources/grants.md` at v1.128.0, which lists the privileges per securable (the
+provider itself accepts any string). tests/test_privileges.py holds this table against the
+databricks-sdk `Privilege` enum, so a privilege Databricks adds cannot go unclassified.
 Every stage (spec validation, policy, compile, the local API server) asks this module.
 """
 
@@ -22,6 +25,10 @@ class SecurableType(str, enum.Enum):
     STORAGE_CREDENTIAL = "storage_credential"
     CONNECTION = "connection"
     METASTORE = "metastore"
+    # Appended so that the State order of the types above stays as it was.
+    CREDENTIAL = "credential"  # a service credential (the API's `credential`)
+    MODEL = "model"  # a registered model; its grants path is `function` (provider v1.128.0)
+    SHARE = "share"
 
     @property
     def order(self) -> int:
@@ -110,7 +117,11 @@ PRIVILEGES: Mapping[SecurableType, frozenset[str]] = {
             "BROWSE",
             "CREATE_EXTERNAL_TABLE",
             "CREATE_EXTERNAL_VOLUME",
+            # Lakehouse Federation of a Hive metastore: foreign securables on authorized paths.
+            "CREATE_FOREIGN_SECURABLE",
             "CREATE_MANAGED_STORAGE",
+            # Path credential vending to engines outside Databricks.
+            "EXTERNAL_USE_LOCATION",
             "MANAGE",
             "READ_FILES",
             "WRITE_FILES",
@@ -129,6 +140,12 @@ PRIVILEGES: Mapping[SecurableType, frozenset[str]] = {
     SecurableType.CONNECTION: frozenset(
         {"ALL_PRIVILEGES", "CREATE_FOREIGN_CATALOG", "MANAGE", "USE_CONNECTION"}
     ),
+    SecurableType.CREDENTIAL: frozenset(
+        {"ACCESS", "ALL_PRIVILEGES", "CREATE_CONNECTION", "MANAGE"}
+    ),
+    SecurableType.MODEL: frozenset({"ALL_PRIVILEGES", "APPLY_TAG", "EXECUTE", "MANAGE"}),
+    # A share is granted to recipients, not to principals of the account: SELECT only.
+    SecurableType.SHARE: frozenset({"SELECT"}),
 }
 
 ALL_KNOWN: frozenset[str] = frozenset().union(*PRIVILEGES.values())
@@ -153,6 +170,7 @@ READ_PRIVILEGES: frozenset[str] = frozenset(
         "READ_VOLUME",
         "READ_FILES",
         "USE_CONNECTION",
+        "ACCESS",
     }
 )
 
