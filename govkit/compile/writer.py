@@ -81,8 +81,9 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
     ends as one run's whole output; a run killed half way leaves only a hidden staging folder,
     which the next run removes.
     """
+    out_dir = out_dir.resolve()  # `..` from inside the output folder renames as a full path
     _guard_target(out_dir)
-    parent = out_dir.resolve().parent
+    parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     with _locked(parent):
         _remove_leftovers(out_dir, parent)

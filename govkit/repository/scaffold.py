@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from importlib import resources
 
-from govkit import __version__
+from govkit.repository.install import requirement
 from govkit.repository.order import ACCOUNT
 
 PRE_COMMIT = """\
@@ -158,5 +158,10 @@ def module_files() -> dict[str, str]:
     return files
 
 
-def requirements_text() -> str:
-    return f"govkit=={__version__}\n"
+def requirements_text(reference: str) -> str:
+    """What the workflows install: govkit at one revision (raises InstallError if unpinned)."""
+    return (
+        "# govkit for the workflows, pinned to one revision (`govkit init --govkit-source`).\n"
+        "# To upgrade: a newer commit here, then `govkit compile` and commit what changed.\n"
+        + requirement(reference)
+    )

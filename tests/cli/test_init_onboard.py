@@ -12,6 +12,7 @@ from tests.repository.support import lint
 
 ETL = ["--etl-principal", "sp-treasury-etl-prod", "--application-id"]
 APP_ID = "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090"
+PINNED = "git+https://github.com/acme/govkit@0123456789abcdef0123456789abcdef01234567"
 
 
 def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
@@ -42,6 +43,37 @@ def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
     done = lint(repo / ".github" / "workflows")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (repo / "terraform/generated/prod/example/main.tf.json").is_file()
+
+
+def test_init_pins_the_workflows_to_one_revision_of_govkit_under_its_own_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", "--govkit-source", PINNED]) == 0
+    assert f"install govkit from {PINNED}" in capsys.readouterr().out
+    lines = (repo / ".github" / "govkit-requirements.txt").read_text().splitlines()
+    # Never `govkit==...`: that name on the package index is somebody else's project.
+    assert [line for line in lines if not line.startswith("#")] == [
+        f"govkit-unity-catalog @ {PINNED}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("git+https://github.com/acme/govkit", "pin govkit to a full commit id"),
+        ("git+https://github.com/acme/govkit@main", "pin govkit to a full commit id"),
+        ("govkit==0.1.0", "not a reference pip can install govkit from"),
+    ],
+)
+def test_init_refuses_a_govkit_source_that_is_not_one_fixed_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, message: str
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", "--govkit-source", source]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not repo.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_init_refuses_a_folder_that_is_not_empty(
