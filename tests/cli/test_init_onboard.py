@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
 from govkit.cli.main import main
+from govkit.state import loads
+from govkit.testing.fixtures import ServerFactory
 from tests.edit.support import AS_OF, copy_catalogs, refused
 from tests.repository.support import lint
 
 ETL = ["--etl-principal", "sp-treasury-etl-prod", "--application-id"]
 APP_ID = "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090"
 PINNED = "git+https://github.com/acme/govkit@0123456789abcdef0123456789abcdef01234567"
+SOURCE = ["--govkit-source", PINNED]
 
 
 def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
@@ -115,3 +121,48 @@ def test_onboard_refusals_change_nothing(
 ) -> None:
     spec = copy_catalogs(tmp_path)
     assert message in refused(capsys, spec, "onboard", *args, "--spec", str(spec))
+
+
+def _weekly_audit_command(repo: Path, env: str, warehouse: str) -> list[str]:
+    """The `govkit audit` line of the weekly workflow `init` wrote, as its shell would run it."""
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "govkit-weekly.yml").read_text())
+    (script,) = [
+        s["run"] for s in workflow["jobs"]["audit"]["steps"] if "govkit audit" in s.get("run", "")
+    ]
+    lines = script.split("govkit audit", 1)[1].splitlines()
+    command = ""
+    for line in lines:
+        command += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            break
+    command = command.replace("$ENV_NAME", env).replace("$DATABRICKS_WAREHOUSE_ID", warehouse)
+    return ["audit", *shlex.split(command)]
+
+
+@pytest.mark.usefixtures("databricks_env")
+def test_the_weekly_audit_of_a_new_repository_reads_access_outside_uc_from_the_workspaces(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ucserver_factory: ServerFactory,
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", *SOURCE, *AS_OF]) == 0
+    monkeypatch.chdir(repo)
+    capsys.readouterr()
+    assert main(["show", "--env", "dev", "--format", "json", *AS_OF]) == 0
+    desired = loads(capsys.readouterr().out)
+    server = ucserver_factory(states=[desired])
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", server.token)
+    # The workflow's previous step writes this from Microsoft Graph.
+    (repo / "identities.json").write_text(json.dumps({
+        "format": "govkit.identities/v1", "source": "graph", "complete": True, "errors": [],
+        "groups": [], "users": [], "service_principals": [],
+    }))  # fmt: skip
+    assert not (repo / "catalogs" / "recorded").exists()  # a new repository records nothing
+    code = main([*_weekly_audit_command(repo, "dev", "local-warehouse"), *AS_OF])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err  # the workflow fails the job on anything else
+    assert "legacy: not given" not in err
+    assert (repo / "audit" / "dev" / "audit-dev.html").is_file()
