@@ -38,7 +38,11 @@ repos:
         pass_filenames: false
 """
 
-GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
+GITIGNORE = (
+    "# Terraform's working files. Each stack's .terraform.lock.hcl is committed: the plan of a\n"
+    "# pull request and the apply of its merge then use the same provider build.\n"
+    ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
+)
 
 
 def placeholder_id(organisation: str, name: str) -> str:
