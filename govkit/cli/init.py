@@ -21,6 +21,7 @@ from govkit.edit.write import write_changes
 from govkit.exitcodes import ExitCode
 from govkit.pipeline import validate
 from govkit.repository import scaffold
+from govkit.repository.backend import BACKENDS
 from govkit.repository.codeowners import Layout, render_codeowners
 from govkit.repository.install import SOURCE, InstallError, installed_reference, requirement
 from govkit.repository.onboard import Team, plan_onboarding
@@ -32,13 +33,19 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _build(
-    root: Path, organisation: str, envs: list[str], github_org: str, source: str, today: dt.date
+    root: Path,
+    organisation: str,
+    envs: list[str],
+    github_org: str,
+    source: str,
+    backend: str,
+    today: dt.date,
 ) -> None:
     modules = scaffold.module_files()
     if not modules:
         raise UserError("govkit's Terraform modules are missing from its installation; reinstall")
     files = {
-        "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org),
+        "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org, backend),
         "catalogs/principals.yaml": scaffold.principals_text(organisation, envs),
         ".pre-commit-config.yaml": scaffold.PRE_COMMIT,
         ".gitignore": scaffold.GITIGNORE,
@@ -93,6 +100,14 @@ def _build(
     help="Where the workflows install govkit from: a commit of its git repository, or a "
     "wheel's URL (default: where this govkit was installed from).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="azurerm",
+    show_default=True,
+    help="Where the stacks keep their Terraform state: the cloud's state store, signed in "
+    "by OIDC (the names written are placeholders).",
+)
 @as_of
 def command(
     directory: str,
@@ -100,6 +115,7 @@ def command(
     environments: str,
     github_org: str | None,
     source: str | None,
+    backend: str,
     today: dt.date,
 ) -> int:
     """Scaffold a governance repository in DIRECTORY (new or empty)."""
@@ -123,7 +139,7 @@ def command(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _build(staging, organisation, envs, slug, source, today)
+        _build(staging, organisation, envs, slug, source, backend, today)
         if target.exists():
             target.rmdir()
         staging.rename(target)  # the whole repository appears at once, or nothing does
@@ -132,5 +148,8 @@ def command(
         raise
     click.echo(f"{directory}: governance repository for {organisation} ({', '.join(envs)})")
     click.echo(f"the workflows install govkit from {source}")
-    click.echo("next: replace the placeholder workspace and application ids, then `git init`")
+    click.echo(
+        "next: replace the placeholder workspace and application ids and the state store's "
+        "names (catalogs/govkit.yaml), then `git init`"
+    )
     return ExitCode.CLEAN

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from importlib import resources
 
+from govkit.repository.backend import backend_lines
 from govkit.repository.install import requirement
 from govkit.repository.order import ACCOUNT
 
@@ -50,7 +51,9 @@ def placeholder_id(organisation: str, name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"govkit-placeholder:{organisation}:{name}"))
 
 
-def organisation_text(organisation: str, environments: list[str], github_org: str) -> str:
+def organisation_text(
+    organisation: str, environments: list[str], github_org: str, backend: str = "azurerm"
+) -> str:
     lines = [
         "# yaml-language-server: $schema=https://govkit.dev/schemas/spec.json",
         f"# {organisation}: environments, naming and who approves what.",
@@ -62,11 +65,11 @@ def organisation_text(organisation: str, environments: list[str], github_org: st
     for i, env in enumerate(environments):
         lines.append(f"  {env}:")
         lines.append(f"    workspaces: [{(i + 1) * 1000 + 1}]")
+        lines.append("    applied_by: workflows")  # govkit-apply.yml applies every environment
         if i > 0:  # every environment after the first is protected, with its deployer
             lines += ["    protected: true", f"    deployer: sp-uc-deploy-{env}"]
     lines += [
-        "terraform:",
-        "  backend: {type: local}",
+        *backend_lines(backend, github_org.lower()),
         "codeowners:",
         f'  platform: "@{github_org}/uc-platform"',
         "  teams:",

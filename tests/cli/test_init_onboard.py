@@ -166,3 +166,57 @@ def test_the_weekly_audit_of_a_new_repository_reads_access_outside_uc_from_the_w
     assert code in (0, 2), err  # the workflow fails the job on anything else
     assert "legacy: not given" not in err
     assert (repo / "audit" / "dev" / "audit-dev.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        (
+            [],
+            {"azurerm": {"container_name": "tfstate", "key": "unity-catalog/prod/example.tfstate",
+                         "storage_account_name": "stacmetfstate", "use_azuread_auth": True,
+                         "use_oidc": True}},
+        ),
+        (
+            ["--backend", "s3"],
+            {"s3": {"bucket": "acme-tfstate", "encrypt": True,
+                    "key": "unity-catalog/prod/example.tfstate", "region": "eu-west-1",
+                    "use_lockfile": True}},
+        ),
+        (
+            ["--backend", "gcs"],
+            {"gcs": {"bucket": "acme-tfstate", "prefix": "unity-catalog/prod/example"}},
+        ),
+    ],
+)  # fmt: skip
+def test_init_keeps_the_state_in_the_clouds_store_signed_in_by_oidc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: list[str], expected: dict[str, object]
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", *SOURCE, *backend, *AS_OF]) == 0
+    stack = json.loads((repo / "terraform/generated/prod/example/main.tf.json").read_text())
+    assert stack["terraform"]["backend"] == expected
+    monkeypatch.chdir(repo)
+    assert main(["validate", *AS_OF]) == 0
+
+
+def test_a_local_backend_for_environments_the_workflows_apply_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", *SOURCE, *AS_OF]) == 0
+    org = repo / "catalogs" / "govkit.yaml"
+    text = org.read_text()
+    start, end = text.index("  backend:\n"), text.index("codeowners:")
+    org.write_text(text[:start] + "  backend: {type: local}\n" + text[end:])
+    monkeypatch.chdir(repo)
+    capsys.readouterr()
+    assert main(["validate", *AS_OF]) == 1
+    errors = [line for line in capsys.readouterr().out.splitlines() if "GOV307" in line]
+    assert [line.split(": GOV307")[0] for line in errors] == [
+        "catalogs/govkit.yaml:9:5",
+        "catalogs/govkit.yaml:12:5",
+        "catalogs/govkit.yaml:17:5",
+    ]
+    assert "environment prod is applied by the govkit workflows" in errors[2]
+    assert main(["compile", "--check", *AS_OF]) == 1  # compile validates first
