@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -18,6 +19,8 @@ from govkit.cli.shared import require_valid
 from govkit.compile import CompileError, compile_stacks
 from govkit.compile.writer import OutputError, stale_files, write_files
 from govkit.exitcodes import ExitCode
+from govkit.spec.build import Spec
+from govkit.spec.model import Backend
 
 DEFAULT_OUT = "terraform/generated"
 DEFAULT_MODULES = "terraform/modules"
@@ -26,6 +29,13 @@ DEFAULT_MODULES = "terraform/modules"
 def modules_relative_to(out: str, modules: str) -> str:
     """The modules folder as a POSIX path relative to the output folder."""
     return Path(os.path.relpath(os.path.abspath(modules), os.path.abspath(out))).as_posix()
+
+
+def with_local_state(spec: Spec) -> Spec:
+    """`spec` with every stack's state in a local file, its backend settings dropped."""
+    terraform = spec.organisation.terraform.model_copy(update={"backend": Backend()})
+    organisation = spec.organisation.model_copy(update={"terraform": terraform})
+    return dataclasses.replace(spec, organisation=organisation)
 
 
 def provide_modules(modules: str, *, check: bool = False) -> None:
@@ -69,19 +79,34 @@ def provide_modules(modules: str, *, check: bool = False) -> None:
     "(written from the installed govkit when the default folder has none).",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when --out is stale.")
+@click.option(
+    "--local-state",
+    is_flag=True,
+    help="Every stack with a local backend (state beside --out), whatever the organisation "
+    "file says: to try the stacks against the local server; needs an --out of its own.",
+)
 @allow_destructive
 @as_of
 def command(
-    spec_dir: str, out: str, modules: str, check: bool, reason: str | None, today: dt.date
+    spec_dir: str,
+    out: str,
+    modules: str,
+    check: bool,
+    local_state: bool,
+    reason: str | None,
+    today: dt.date,
 ) -> int:
     """Compile a spec folder to Terraform JSON stacks and a stacks.json index."""
+    if local_state and click.get_current_context().get_parameter_source("out") is not (
+        ParameterSource.COMMANDLINE
+    ):
+        raise UserError("--local-state writes stacks to try out: give them an --out of their own")
     validated = require_valid(spec_dir, today)
     assert validated.spec is not None  # require_valid returns only valid specs
     provide_modules(modules, check=check)
+    spec = with_local_state(validated.spec) if local_state else validated.spec
     try:
-        compiled = compile_stacks(
-            validated.spec, validated.environments, modules_relative_to(out, modules)
-        )
+        compiled = compile_stacks(spec, validated.environments, modules_relative_to(out, modules))
     except CompileError as exc:
         for problem in exc.problems:
             click.echo(f"{spec_dir}: error: {problem}", err=True)

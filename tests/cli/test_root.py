@@ -3,6 +3,7 @@ writes govkit's own Terraform modules where a repository has none."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -90,3 +91,18 @@ def test_a_modules_folder_the_user_names_is_never_filled_in(
     assert main(["compile", "--modules", "vendor/modules", *AS_OF]) == 1
     assert "no govkit Terraform modules in vendor/modules" in capsys.readouterr().err
     assert not (repo / "vendor").exists()
+
+
+def test_local_state_is_for_a_try_out_folder_never_the_committed_stacks(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo)
+    before = (repo / "terraform/generated/dev/example/main.tf.json").read_bytes()
+    assert main(["compile", "--local-state", *AS_OF]) == 1
+    assert "give them an --out of their own" in capsys.readouterr().err
+    assert (repo / "terraform/generated/dev/example/main.tf.json").read_bytes() == before
+    assert main(["compile", "--local-state", "--out", "try/generated", *AS_OF]) == 0
+    tried = json.loads((repo / "try/generated/dev/example/main.tf.json").read_text())
+    assert tried["terraform"]["backend"] == {
+        "local": {"path": "../../../terraform-state/dev/example.tfstate"}
+    }
