@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,14 @@ def installed(source: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     _run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, source[0]], tmp)
     (wheel,) = dist.glob("govkit_unity_catalog-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the modules themselves, not a link to them
+        shipped = {n: archive.read(n) for n in archive.namelist() if "/modules/" in n}
+    source_modules = ROOT / "terraform" / "modules"
+    assert shipped == {
+        f"govkit/repository/modules/{p.relative_to(source_modules).as_posix()}": p.read_bytes()
+        for p in sorted(source_modules.rglob("*"))
+        if p.is_file()
+    }
     python = _venv(tmp / "venv")
     _run([*_pip(python), "install", "--no-deps", "-q", wheel], tmp)
     code = "import govkit; print(govkit.__file__)"
