@@ -169,6 +169,7 @@ def requirements_text(reference: str) -> str:
     """What the workflows install: govkit at one revision (raises InstallError if unpinned)."""
     return (
         "# govkit for the workflows, pinned to one revision (`govkit init --govkit-source`).\n"
-        "# To upgrade: a newer commit here, then `govkit compile` and commit what changed.\n"
+        "# To upgrade: a newer commit here; install it, remove terraform/modules/ (compile\n"
+        "# writes the new version's), run `govkit compile` and commit what changed.\n"
         + requirement(reference)
     )
