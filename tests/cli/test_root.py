@@ -106,3 +106,22 @@ def test_local_state_is_for_a_try_out_folder_never_the_committed_stacks(
     assert tried["terraform"]["backend"] == {
         "local": {"path": "../../../terraform-state/dev/example.tfstate"}
     }
+
+
+def test_import_with_terraform_in_a_bare_folder_writes_govkits_modules(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo)
+    capsys.readouterr()
+    assert main(["show", "--env", "dev", "--format", "json", *AS_OF]) == 0
+    state = tmp_path / "dev.json"
+    state.write_text(capsys.readouterr().out)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    monkeypatch.chdir(bare)
+    args = ["import", "--env", "dev", "--source", str(state), "--out", "catalogs"]
+    assert main([*args, "--terraform", "terraform/generated", *AS_OF]) == 0
+    assert "terraform/modules: govkit's Terraform modules written" in capsys.readouterr().err
+    assert (bare / "terraform/modules/uc-domain/main.tf").is_file()
+    stack = json.loads((bare / "terraform/generated/dev/example/main.tf.json").read_text())
+    assert stack["module"]["domain"]["source"] == "../../../modules/uc-domain"
