@@ -12,6 +12,7 @@ import click
 from govkit.cli.compile import DEFAULT_MODULES, DEFAULT_OUT, modules_relative_to
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
+from govkit.cli.root import from_root
 from govkit.cli.shared import require_valid
 from govkit.compile import Compiled, CompileError, compile_stacks
 from govkit.compile.affected import (
@@ -52,8 +53,10 @@ def _compile_base(
 @click.command("affected")
 @spec_dir
 @click.option("--base", required=True, metavar="REF", help="Git revision to compare with.")
-@click.option("--out", default=DEFAULT_OUT, show_default=True, help="Folder of the stacks.")
-@click.option("--modules", default=DEFAULT_MODULES, show_default=True)
+@click.option(
+    "--out", default=DEFAULT_OUT, show_default=True, callback=from_root, help="Stacks' folder."
+)
+@click.option("--modules", default=DEFAULT_MODULES, show_default=True, callback=from_root)
 @as_of
 def command(spec_dir: str, base: str, out: str, modules: str, today: dt.date) -> int:
     """Print the stacks whose compiled content changed between REF and the work tree, as JSON.

@@ -12,6 +12,7 @@ import click
 from govkit.cli.compile import DEFAULT_MODULES, DEFAULT_OUT
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of, spec_dir
+from govkit.cli.root import find_root, from_root
 from govkit.cli.shared import require_valid
 from govkit.edit.write import write_file
 from govkit.exitcodes import ExitCode
@@ -19,7 +20,8 @@ from govkit.repository.codeowners import Layout, MissingTeam, render_codeowners
 
 
 def repository_root(folder: str) -> Path:
-    """The git work tree that holds `folder`, else the current folder."""
+    """The git work tree that holds `folder`, else the repository root above the current
+    folder (the one holding the organisation file), else the current folder."""
     done = subprocess.run(
         ["git", "rev-parse", "--show-toplevel"],
         cwd=folder if os.path.isdir(folder) else ".",
@@ -27,7 +29,9 @@ def repository_root(folder: str) -> Path:
         text=True,
         check=False,
     )
-    return Path(done.stdout.strip()) if done.returncode == 0 else Path.cwd()
+    if done.returncode == 0:
+        return Path(done.stdout.strip())
+    return find_root() or Path.cwd()
 
 
 def _inside(root: Path, folder: str) -> str:
@@ -40,8 +44,8 @@ def _inside(root: Path, folder: str) -> str:
 @click.command("codeowners")
 @spec_dir
 @click.option("--check", is_flag=True, help="Exit 1 when the file is missing or stale.")
-@click.option("--out", "generated", default=DEFAULT_OUT, show_default=True)
-@click.option("--modules", default=DEFAULT_MODULES, show_default=True)
+@click.option("--out", "generated", default=DEFAULT_OUT, show_default=True, callback=from_root)
+@click.option("--modules", default=DEFAULT_MODULES, show_default=True, callback=from_root)
 @as_of
 def command(spec_dir: str, check: bool, generated: str, modules: str, today: dt.date) -> int:
     """Write .github/CODEOWNERS: each domain file approved by its owner's GitHub team."""

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from govkit.cli.compile import DEFAULT_MODULES, provide_modules
 from govkit.cli.options import as_of
+from govkit.cli.root import from_root
 from govkit.exitcodes import ExitCode
 
 
@@ -42,7 +44,7 @@ def _workspaces(ctx: click.Context, param: click.Parameter, value: str | None) -
     type=click.Path(file_okay=False, path_type=Path),
     help="Also compile the stacks here (replaced), each with its imports.tf.json.",
 )
-@click.option("--modules", default="terraform/modules", show_default=True)
+@click.option("--modules", default=DEFAULT_MODULES, show_default=True, callback=from_root)
 @click.option("--merge", is_flag=True, help="Add the environment to the spec in --out.")
 @click.option("--force", is_flag=True, help="Replace the spec in --out.")
 @click.option("--allow-incomplete", is_flag=True, help="Import a State with read errors.")
@@ -85,6 +87,8 @@ def command(
     from govkit.adopt.run import ImportRequest, run_import
     from govkit.cli.main import UserError
 
+    if terraform_out is not None:
+        provide_modules(modules)
     request = ImportRequest(
         env=env,
         source=source,

@@ -21,7 +21,9 @@ from govkit.edit.write import write_changes
 from govkit.exitcodes import ExitCode
 from govkit.pipeline import validate
 from govkit.repository import scaffold
+from govkit.repository.backend import BACKENDS
 from govkit.repository.codeowners import Layout, render_codeowners
+from govkit.repository.install import SOURCE, InstallError, installed_reference, requirement
 from govkit.repository.onboard import Team, plan_onboarding
 
 
@@ -30,16 +32,24 @@ def _write(root: Path, files: dict[str, str]) -> None:
         write_atomically(root / rel, text)
 
 
-def _build(root: Path, organisation: str, envs: list[str], github_org: str, today: dt.date) -> None:
+def _build(
+    root: Path,
+    organisation: str,
+    envs: list[str],
+    github_org: str,
+    source: str,
+    backend: str,
+    today: dt.date,
+) -> None:
     modules = scaffold.module_files()
     if not modules:
         raise UserError("govkit's Terraform modules are missing from its installation; reinstall")
     files = {
-        "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org),
+        "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org, backend),
         "catalogs/principals.yaml": scaffold.principals_text(organisation, envs),
         ".pre-commit-config.yaml": scaffold.PRE_COMMIT,
         ".gitignore": scaffold.GITIGNORE,
-        ".github/govkit-requirements.txt": scaffold.requirements_text(),
+        ".github/govkit-requirements.txt": scaffold.requirements_text(source),
         **{f".github/workflows/{n}": t for n, t in scaffold.workflow_files(envs).items()},
         **modules,
     }
@@ -82,14 +92,46 @@ def _build(root: Path, organisation: str, envs: list[str], github_org: str, toda
 @click.option("--organisation", required=True, help="The organisation's name.")
 @click.option("--environments", default="dev,staging,prod", show_default=True)
 @click.option("--github-org", default=None, help="GitHub organisation of the teams (CODEOWNERS).")
+@click.option(
+    "--govkit-source",
+    "source",
+    envvar="GOVKIT_SOURCE",
+    metavar="git+URL@COMMIT",
+    help="Where the workflows install govkit from: a commit of its git repository, or a "
+    "wheel's URL (default: where this govkit was installed from).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="azurerm",
+    show_default=True,
+    help="Where the stacks keep their Terraform state: the cloud's state store, signed in "
+    "by OIDC (the names written are placeholders).",
+)
 @as_of
 def command(
-    directory: str, organisation: str, environments: str, github_org: str | None, today: dt.date
+    directory: str,
+    organisation: str,
+    environments: str,
+    github_org: str | None,
+    source: str | None,
+    backend: str,
+    today: dt.date,
 ) -> int:
     """Scaffold a governance repository in DIRECTORY (new or empty)."""
     envs = [e.strip() for e in environments.split(",") if e.strip()]
     if not envs or len(set(envs)) != len(envs):
         raise UserError("--environments lists distinct names, e.g. dev,staging,prod")
+    source = source or installed_reference()
+    if source is None:
+        raise UserError(
+            "cannot tell which revision of govkit this is (not installed from git): pass "
+            f"--govkit-source git+{SOURCE}@COMMIT"
+        )
+    try:
+        requirement(source)
+    except InstallError as exc:
+        raise UserError(f"--govkit-source {exc}") from None
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UserError(f"{directory} exists and is not empty; choose a new folder")
@@ -97,7 +139,7 @@ def command(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _build(staging, organisation, envs, slug, today)
+        _build(staging, organisation, envs, slug, source, backend, today)
         if target.exists():
             target.rmdir()
         staging.rename(target)  # the whole repository appears at once, or nothing does
@@ -105,5 +147,9 @@ def command(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     click.echo(f"{directory}: governance repository for {organisation} ({', '.join(envs)})")
-    click.echo("next: replace the placeholder workspace and application ids, then `git init`")
+    click.echo(f"the workflows install govkit from {source}")
+    click.echo(
+        "next: replace the placeholder workspace and application ids and the state store's "
+        "names (catalogs/govkit.yaml), then `git init`"
+    )
     return ExitCode.CLEAN

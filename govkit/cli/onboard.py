@@ -8,6 +8,7 @@ import click
 
 from govkit.cli.main import UserError
 from govkit.cli.options import as_of
+from govkit.cli.root import SPEC, from_root
 from govkit.diagnostics.formats import render_text
 from govkit.edit.document import EditRefused
 from govkit.edit.write import unified_diff, write_changes
@@ -22,7 +23,7 @@ def _csv(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple
 @click.command("onboard")
 @click.argument("domain")
 @click.option("--owner", required=True, metavar="GROUP", help="The accountable owner group.")
-@click.option("--spec", "spec_dir", default="catalogs", show_default=True)
+@click.option("--spec", "spec_dir", default=SPEC, show_default=True, callback=from_root)
 @click.option("--environments", default=None, callback=_csv, metavar="dev,staging,prod")
 @click.option("--etl-principal", default=None, metavar="NAME", help="The team's ETL principal.")
 @click.option("--application-id", default=None, metavar="ID", help="Its application id.")

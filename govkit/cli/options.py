@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
-spec_dir = click.argument("spec_dir", default="catalogs", required=False, metavar="[SPEC_DIR]")
+from govkit.cli.root import SPEC, from_root
+
+# SPEC_DIR defaults to the repository's catalogs/, from whichever folder inside it.
+spec_dir = click.argument(
+    "spec_dir", default=SPEC, required=False, metavar="[SPEC_DIR]", callback=from_root
+)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: Any) -> dt.date:

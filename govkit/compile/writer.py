@@ -1,8 +1,11 @@
 """Put compiled files on disk atomically, and compare them with what is there.
 
 The new tree is written to a temporary folder beside the output folder and renamed into place,
-so a failure at any point leaves the previous output as it was. Hidden files in stack folders
-(`.terraform.lock.hcl`, `.terraform/`) are not govkit's: lock files are carried over.
+so a failure at any point leaves the previous output as it was. What Terraform and the user keep
+in a stack folder is not govkit's and survives a compile in every stack that still exists: hidden
+entries (`.terraform.lock.hcl`, the `.terraform/` working folder with its providers) and files
+that git ignores (saved plans, `*.tfplan`). Lock files are committed: a stack that compile adds
+gets the lock file that every other stack has, when they all have the same one.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import ctypes.util
 import fcntl
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -26,20 +30,44 @@ class OutputError(Exception):
     """The output folder cannot be written safely."""
 
 
-def _is_hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
+def _walk(out_dir: Path) -> tuple[list[str], list[str]]:
+    """Visible files and hidden entries under `out_dir`, by POSIX path; hidden folders (such as
+    `.terraform/`, full of providers) are named, not entered."""
+    visible: list[str] = []
+    hidden: list[str] = []
+    for folder, dirs, names in os.walk(out_dir):
+        here = Path(folder).relative_to(out_dir)
+        hidden += [(here / d).as_posix() for d in dirs if d.startswith(".")]
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            (hidden if name.startswith(".") else visible).append((here / name).as_posix())
+    return sorted(visible), sorted(hidden)
+
+
+def git_ignored(folder: Path, paths: list[str]) -> set[str]:
+    """Those of `paths` (relative to `folder`) that git ignores; none outside a work tree."""
+    if not paths:
+        return set()
+    done = subprocess.run(
+        ["git", "check-ignore", "-z", "--stdin"],
+        cwd=folder,
+        input="\0".join(paths) + "\0",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # 0: some are ignored, 1: none are, 128: no git work tree (nothing is ignored then).
+    return set(filter(None, done.stdout.split("\0"))) if done.returncode == 0 else set()
 
 
 def existing_files(out_dir: Path) -> dict[str, bytes]:
-    """Every non-hidden file under `out_dir` by POSIX path; empty when it does not exist."""
+    """Every file of govkit's under `out_dir` by POSIX path (hidden and git-ignored files
+    aside); empty when it does not exist."""
     if not out_dir.is_dir():
         return {}
-    found = {}
-    for path in sorted(out_dir.rglob("*")):
-        rel = path.relative_to(out_dir)
-        if path.is_file() and not _is_hidden(rel):
-            found[rel.as_posix()] = path.read_bytes()
-    return found
+    visible, _ = _walk(out_dir)
+    ignored = git_ignored(out_dir, visible)
+    return {rel: (out_dir / rel).read_bytes() for rel in visible if rel not in ignored}
 
 
 def stale_files(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
@@ -67,11 +95,36 @@ def _guard_target(out_dir: Path) -> None:
         )
 
 
-def _carry_lock_files(old: Path, new: Path) -> None:
-    for lock in old.rglob(LOCK_FILE):
-        target = new / lock.relative_to(old)
-        if target.parent.is_dir():
-            shutil.copy2(lock, target)
+def _not_govkits(out_dir: Path) -> tuple[list[str], list[str]]:
+    """Files and folders in the stack folders of `out_dir` that are Terraform's or the user's,
+    by POSIX path (at the top, govkit's own record of an allowed destructive compile is not)."""
+    visible, hidden = _walk(out_dir)
+    ignored = git_ignored(out_dir, visible)
+    entries = sorted(e for e in {*hidden, *ignored} if "/" in e)
+    folders = [e for e in entries if (out_dir / e).is_dir() and not (out_dir / e).is_symlink()]
+    return [e for e in entries if e not in folders], folders
+
+
+def _carry_files(old: Path, new: Path, files: list[str]) -> None:
+    for rel in files:
+        target = new / rel
+        if target.parent.is_dir() and not target.exists():
+            shutil.copy2(old / rel, target, follow_symlinks=False)
+    locks = {(old / rel).read_bytes() for rel in files if Path(rel).name == LOCK_FILE}
+    if len(locks) != 1:
+        return  # no lock file, or stacks that disagree: a new stack's `terraform init` writes one
+    (shared,) = locks
+    for stack in {p.parent for p in new.rglob("*.tf.json")}:
+        if not (stack / LOCK_FILE).exists():
+            (stack / LOCK_FILE).write_bytes(shared)
+
+
+def _carry_folders(old: Path, new: Path, folders: list[str]) -> None:
+    # Moved, not copied: `.terraform/` holds the providers; `terraform init` need not run again.
+    for rel in folders:
+        target = new / rel
+        if target.parent.is_dir() and not target.exists():
+            os.rename(old / rel, target)
 
 
 def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
@@ -81,8 +134,9 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
     ends as one run's whole output; a run killed half way leaves only a hidden staging folder,
     which the next run removes.
     """
+    out_dir = out_dir.resolve()  # `..` from inside the output folder renames as a full path
     _guard_target(out_dir)
-    parent = out_dir.resolve().parent
+    parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     with _locked(parent):
         _remove_leftovers(out_dir, parent)
@@ -114,8 +168,11 @@ def _write_locked(out_dir: Path, files: Mapping[str, bytes], parent: Path) -> No
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         if out_dir.is_dir():
-            _carry_lock_files(out_dir, staging)
-            _swap(out_dir, staging, parent)
+            carried_files, carried_folders = _not_govkits(out_dir)
+            _carry_files(out_dir, staging, carried_files)
+            retired = _swap(out_dir, staging, parent)
+            _carry_folders(retired, out_dir, carried_folders)
+            shutil.rmtree(retired, ignore_errors=True)
         else:
             staging.rename(out_dir)
     except BaseException:
@@ -134,11 +191,11 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(done == 0)
 
 
-def _swap(out_dir: Path, staging: Path, parent: Path) -> None:
+def _swap(out_dir: Path, staging: Path, parent: Path) -> Path:
+    """Put `staging` in place of `out_dir`; the folder that now holds the old output."""
     # One atomic exchange: at no moment is there no output folder, even if killed right here.
     if _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)
-        return
+        return staging
     retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
     retired.rmdir()
     out_dir.rename(retired)
@@ -147,7 +204,7 @@ def _swap(out_dir: Path, staging: Path, parent: Path) -> None:
     except BaseException:
         retired.rename(out_dir)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    return retired
 
 
 def modules_relative_to(out: str, modules: str) -> str:

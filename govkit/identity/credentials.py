@@ -32,8 +32,8 @@ class MissingExtra(ImportError):
 
 
 INSTALL_HINT = (
-    "Microsoft Graph support is an optional extra: pip install 'govkit[entra]' "
-    "(msgraph-sdk and azure-identity)"
+    "Microsoft Graph support is the optional extra govkit-unity-catalog[entra]: "
+    "pip install 'msgraph-sdk>=1.10' 'azure-identity>=1.15'"
 )
 
 

@@ -269,6 +269,56 @@ class UniqueCatalogNames(Rule):
                 )
 
 
+class WorkflowsKeepRemoteState(Rule):
+    """An environment the govkit workflows apply keeps its Terraform state remote.
+
+    A GitHub-hosted runner starts from an empty disk and is thrown away after the run. With
+    `backend: {type: local}` each apply starts from no state: Terraform plans to create what
+    exists (and fails on it), forgets what it created, and can never destroy it. Use the
+    cloud's state store, signed in by OIDC like the provider (`govkit init --backend`).
+
+    Bad:
+
+    ```yaml
+    environments:
+      prod: {workspaces: [3001], applied_by: workflows}
+    terraform:
+      backend: {type: local}
+    ```
+
+    Good:
+
+    ```yaml
+    terraform:
+      backend:
+        type: azurerm
+        config: {storage_account_name: sttfstate, container_name: tfstate, use_oidc: true,
+                 use_azuread_auth: true}
+    ```
+    """
+
+    code = "GOV307"
+    name = "environments.workflows-keep-remote-state"
+    severity = Severity.ERROR
+    scope = Scope.SPEC
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        organisation = ctx.spec.organisation
+        if organisation.terraform.backend.type != "local":
+            return
+        for name, env in organisation.environments.items():
+            if env.applied_by == "workflows":
+                yield Finding(
+                    f"environment {name} is applied by the govkit workflows, whose runners keep "
+                    "no disk, but its Terraform state is local: every run would start from none",
+                    ctx.spec.organisation_file,
+                    ("environments", name, "applied_by"),
+                    "set `terraform: {backend: {type: azurerm|s3|gcs, config: ...}}`, or "
+                    "`applied_by: hand`",
+                    at_key=True,
+                )
+
+
 RULES: tuple[type[Rule], ...] = (
     ServicePrincipalIsolation,
     PrincipalScope,
@@ -276,4 +326,5 @@ RULES: tuple[type[Rule], ...] = (
     WorkspaceInOneEnvironment,
     ProtectedHasDeployer,
     UniqueCatalogNames,
+    WorkflowsKeepRemoteState,
 )

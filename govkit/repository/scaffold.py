@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from importlib import resources
 
-from govkit import __version__
+from govkit.repository.backend import backend_lines
+from govkit.repository.install import requirement
 from govkit.repository.order import ACCOUNT
 
 PRE_COMMIT = """\
@@ -38,7 +39,11 @@ repos:
         pass_filenames: false
 """
 
-GITIGNORE = ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
+GITIGNORE = (
+    "# Terraform's working files. Each stack's .terraform.lock.hcl is committed: the plan of a\n"
+    "# pull request and the apply of its merge then use the same provider build.\n"
+    ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
+)
 
 
 def placeholder_id(organisation: str, name: str) -> str:
@@ -46,7 +51,9 @@ def placeholder_id(organisation: str, name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"govkit-placeholder:{organisation}:{name}"))
 
 
-def organisation_text(organisation: str, environments: list[str], github_org: str) -> str:
+def organisation_text(
+    organisation: str, environments: list[str], github_org: str, backend: str = "azurerm"
+) -> str:
     lines = [
         "# yaml-language-server: $schema=https://govkit.dev/schemas/spec.json",
         f"# {organisation}: environments, naming and who approves what.",
@@ -58,11 +65,11 @@ def organisation_text(organisation: str, environments: list[str], github_org: st
     for i, env in enumerate(environments):
         lines.append(f"  {env}:")
         lines.append(f"    workspaces: [{(i + 1) * 1000 + 1}]")
+        lines.append("    applied_by: workflows")  # govkit-apply.yml applies every environment
         if i > 0:  # every environment after the first is protected, with its deployer
             lines += ["    protected: true", f"    deployer: sp-uc-deploy-{env}"]
     lines += [
-        "terraform:",
-        "  backend: {type: local}",
+        *backend_lines(backend, github_org.lower()),
         "codeowners:",
         f'  platform: "@{github_org}/uc-platform"',
         "  teams:",
@@ -158,5 +165,11 @@ def module_files() -> dict[str, str]:
     return files
 
 
-def requirements_text() -> str:
-    return f"govkit=={__version__}\n"
+def requirements_text(reference: str) -> str:
+    """What the workflows install: govkit at one revision (raises InstallError if unpinned)."""
+    return (
+        "# govkit for the workflows, pinned to one revision (`govkit init --govkit-source`).\n"
+        "# To upgrade: a newer commit here; install it, remove terraform/modules/ (compile\n"
+        "# writes the new version's), run `govkit compile` and commit what changed.\n"
+        + requirement(reference)
+    )

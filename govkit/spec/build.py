@@ -12,11 +12,11 @@ from govkit.diagnostics import Diagnostic, Path, Severity
 from govkit.diagnostics.hints import closest as closest
 from govkit.spec import model
 from govkit.spec.loader import FileKind, Loaded, SourceIndex, load_files
+from govkit.spec.prune import Pruned, in_file_terms, pruned_domain
 from govkit.spec.validated import Declared as Declared
 from govkit.spec.validated import DomainDoc as DomainDoc
 from govkit.spec.validated import PrincipalKind as PrincipalKind
 from govkit.spec.validated import Spec as Spec
-from govkit.spec.prune import Pruned, in_file_terms, pruned_domain
 
 _MODELS: dict[FileKind, type[BaseModel]] = {
     FileKind.ORGANISATION: model.Organisation,

@@ -90,6 +90,13 @@ class Environment(Strict):
         "protected, and then the Unity Catalog owner of every securable.",
         examples=["sp-uc-deploy-prod"],
     )
+    applied_by: Literal["workflows", "hand"] = Field(
+        "hand",
+        description="Who runs `terraform apply` here: `workflows` (the govkit workflows on "
+        "merge, whose runners keep no disk between runs, so the state needs a remote backend) "
+        "or `hand`.",
+        examples=["workflows"],
+    )
     description: Text = Field("", description="Free text for people.", examples=["Production"])
 
 

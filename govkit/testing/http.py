@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import re
+import signal
 import sys
 import threading
 import time
@@ -132,8 +133,13 @@ def arguments(prog: str, port: int, description: str) -> argparse.ArgumentParser
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_until_interrupted(start: Callable[[], object], stop: Callable[[], object]) -> None:
-    """Serve until Ctrl-C (or SIGINT), then stop."""
+    """Serve until Ctrl-C (SIGINT) or SIGTERM (`kill`, a test's `terminate()`), then stop."""
+    signal.signal(signal.SIGTERM, _interrupt)  # the same way out as Ctrl-C: `--dump` is written
     start()
     try:
         while True:

@@ -284,6 +284,15 @@ def dump_document(store: Store) -> dict[str, Any]:
             "audit": list(store.audit),
             "service_principals": list(store.service_principals.values()),
             "groups": list(store.groups.values()),
+            # What the account host holds, so that a server started from a dump plans clean.
+            "assignments": [
+                {"workspace_id": ws, "principal_id": principal, "permissions": permissions}
+                for (ws, principal), permissions in sorted(store.assignments.items())
+            ],
+            "federation_policies": [
+                {"service_principal_id": sp, "policy": policy}
+                for (sp, _), policy in sorted(store.federation_policies.items())
+            ],
         }
 
 
@@ -299,6 +308,11 @@ def load_document(store: Store, data: Any) -> None:
             store.service_principals[str(sp["id"])] = dict(sp)
         for group in data.get("groups", []):
             store.groups[str(group["id"])] = dict(group)
+        for a in data.get("assignments", []):
+            store.assignments[(int(a["workspace_id"]), str(a["principal_id"]))] = a["permissions"]
+        for f in data.get("federation_policies", []):
+            key = (str(f["service_principal_id"]), str(f["policy"]["policy_id"]))
+            store.federation_policies[key] = dict(f["policy"])
     elif isinstance(data, list):
         states = [loads(json.dumps(s)) for s in data]
     else:

@@ -114,14 +114,16 @@ class UCServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def add_host(self, kind: str = "workspace", workspace_id: int | None = None) -> str:
-        """Listen on a port of its own as the account host or as another workspace; its URL.
-
-        The new host answers `/.well-known/databricks-config`; it serves until `stop`.
+    def add_host(
+        self, kind: str = "workspace", workspace_id: int | None = None, port: int = 0
+    ) -> str:
+        """Listen on a port of its own (0: any free one) as the account host or as another
+        workspace; its URL. The new host answers `/.well-known/databricks-config`; it serves
+        until `stop`.
         """
         if kind not in ("workspace", "account"):
             raise ValueError(f"host kind must be workspace or account, not {kind!r}")
-        httpd = self._listen(0, Host(kind, workspace_id, metadata=True))
+        httpd = self._listen(port, Host(kind, workspace_id, metadata=True))
         self._others.append(httpd)
         if self._threads:
             self._serve(httpd)
@@ -304,8 +306,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dump", help="write the server's state here on exit")
     parser.add_argument("--legacy", help="a legacy-access document: the workspaces' compute")
+    parser.add_argument(
+        "--workspace-id",
+        type=int,
+        help="the id of the workspace --port serves (the provider "
+        "binds what it creates to it: give one of the environment's)",
+    )
+    parser.add_argument("--account-port", type=int, help="also serve the account host here")
+    parser.add_argument(
+        "--pipelines",
+        help="a State document whose tables pipelines create once Terraform "
+        "has created their schema (Terraform creates no tables)",
+    )
     args = parser.parse_args(argv)
     server = UCServer(port=args.port, token=args.token, faults=Faults(args.seed, args.fault_rate))
+    if args.workspace_id is not None:
+        server.store.workspace_id = args.workspace_id
     if args.state:
         try:
             server.load(args.state)
@@ -320,8 +336,22 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             print(f"govkit.testing.ucserver: {args.legacy}: {exc}", file=sys.stderr)
             return 1
+    if args.pipelines:
+        from govkit.state import loads as load_state
+
+        try:
+            server.add_tables([load_state(Path(args.pipelines).read_bytes())])
+        except (OSError, ValueError) as exc:
+            print(f"govkit.testing.ucserver: {args.pipelines}: {exc}", file=sys.stderr)
+            return 1
+    account = server.add_host("account", port=args.account_port) if args.account_port else None
     print(f"serving Unity Catalog API on {server.url}", flush=True)
     print(f"DATABRICKS_HOST={server.url} DATABRICKS_TOKEN={server.token}", flush=True)
+    if account:
+        print(
+            f"GOVKIT_ACCOUNT_HOST={account} DATABRICKS_ACCOUNT_ID={server.store.account_id}",
+            flush=True,
+        )
     try:
         serve_until_interrupted(server.start, server.stop)
     finally:

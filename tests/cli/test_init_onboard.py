@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
 from govkit.cli.main import main
+from govkit.state import loads
+from govkit.testing.fixtures import ServerFactory
 from tests.edit.support import AS_OF, copy_catalogs, refused
 from tests.repository.support import lint
 
 ETL = ["--etl-principal", "sp-treasury-etl-prod", "--application-id"]
 APP_ID = "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090"
+PINNED = "git+https://github.com/acme/govkit@0123456789abcdef0123456789abcdef01234567"
+SOURCE = ["--govkit-source", PINNED]
 
 
 def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
@@ -42,6 +49,37 @@ def test_init_scaffolds_a_repository_that_validates_compiles_and_lints(
     done = lint(repo / ".github" / "workflows")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (repo / "terraform/generated/prod/example/main.tf.json").is_file()
+
+
+def test_init_pins_the_workflows_to_one_revision_of_govkit_under_its_own_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", "--govkit-source", PINNED]) == 0
+    assert f"install govkit from {PINNED}" in capsys.readouterr().out
+    lines = (repo / ".github" / "govkit-requirements.txt").read_text().splitlines()
+    # Never `govkit==...`: that name on the package index is somebody else's project.
+    assert [line for line in lines if not line.startswith("#")] == [
+        f"govkit-unity-catalog @ {PINNED}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("git+https://github.com/acme/govkit", "pin govkit to a full commit id"),
+        ("git+https://github.com/acme/govkit@main", "pin govkit to a full commit id"),
+        ("govkit==0.1.0", "not a reference pip can install govkit from"),
+    ],
+)
+def test_init_refuses_a_govkit_source_that_is_not_one_fixed_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, message: str
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", "--govkit-source", source]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not repo.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_init_refuses_a_folder_that_is_not_empty(
@@ -83,3 +121,102 @@ def test_onboard_refusals_change_nothing(
 ) -> None:
     spec = copy_catalogs(tmp_path)
     assert message in refused(capsys, spec, "onboard", *args, "--spec", str(spec))
+
+
+def _weekly_audit_command(repo: Path, env: str, warehouse: str) -> list[str]:
+    """The `govkit audit` line of the weekly workflow `init` wrote, as its shell would run it."""
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "govkit-weekly.yml").read_text())
+    (script,) = [
+        s["run"] for s in workflow["jobs"]["audit"]["steps"] if "govkit audit" in s.get("run", "")
+    ]
+    lines = script.split("govkit audit", 1)[1].splitlines()
+    command = ""
+    for line in lines:
+        command += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            break
+    command = command.replace("$ENV_NAME", env).replace("$DATABRICKS_WAREHOUSE_ID", warehouse)
+    return ["audit", *shlex.split(command)]
+
+
+@pytest.mark.usefixtures("databricks_env")
+def test_the_weekly_audit_of_a_new_repository_reads_access_outside_uc_from_the_workspaces(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ucserver_factory: ServerFactory,
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", *SOURCE, *AS_OF]) == 0
+    monkeypatch.chdir(repo)
+    capsys.readouterr()
+    assert main(["show", "--env", "dev", "--format", "json", *AS_OF]) == 0
+    desired = loads(capsys.readouterr().out)
+    server = ucserver_factory(states=[desired])
+    monkeypatch.setenv("DATABRICKS_HOST", server.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", server.token)
+    # The workflow's previous step writes this from Microsoft Graph.
+    (repo / "identities.json").write_text(json.dumps({
+        "format": "govkit.identities/v1", "source": "graph", "complete": True, "errors": [],
+        "groups": [], "users": [], "service_principals": [],
+    }))  # fmt: skip
+    assert not (repo / "catalogs" / "recorded").exists()  # a new repository records nothing
+    code = main([*_weekly_audit_command(repo, "dev", "local-warehouse"), *AS_OF])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err  # the workflow fails the job on anything else
+    assert "legacy: not given" not in err
+    assert (repo / "audit" / "dev" / "audit-dev.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        (
+            [],
+            {"azurerm": {"container_name": "tfstate", "key": "unity-catalog/prod/example.tfstate",
+                         "storage_account_name": "stacmetfstate", "use_azuread_auth": True,
+                         "use_oidc": True}},
+        ),
+        (
+            ["--backend", "s3"],
+            {"s3": {"bucket": "acme-tfstate", "encrypt": True,
+                    "key": "unity-catalog/prod/example.tfstate", "region": "eu-west-1",
+                    "use_lockfile": True}},
+        ),
+        (
+            ["--backend", "gcs"],
+            {"gcs": {"bucket": "acme-tfstate", "prefix": "unity-catalog/prod/example"}},
+        ),
+    ],
+)  # fmt: skip
+def test_init_keeps_the_state_in_the_clouds_store_signed_in_by_oidc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: list[str], expected: dict[str, object]
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", *SOURCE, *backend, *AS_OF]) == 0
+    stack = json.loads((repo / "terraform/generated/prod/example/main.tf.json").read_text())
+    assert stack["terraform"]["backend"] == expected
+    monkeypatch.chdir(repo)
+    assert main(["validate", *AS_OF]) == 0
+
+
+def test_a_local_backend_for_environments_the_workflows_apply_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "governance"
+    assert main(["init", str(repo), "--organisation", "Acme", *SOURCE, *AS_OF]) == 0
+    org = repo / "catalogs" / "govkit.yaml"
+    text = org.read_text()
+    start, end = text.index("  backend:\n"), text.index("codeowners:")
+    org.write_text(text[:start] + "  backend: {type: local}\n" + text[end:])
+    monkeypatch.chdir(repo)
+    capsys.readouterr()
+    assert main(["validate", *AS_OF]) == 1
+    errors = [line for line in capsys.readouterr().out.splitlines() if "GOV307" in line]
+    assert [line.split(": GOV307")[0] for line in errors] == [
+        "catalogs/govkit.yaml:9:5",
+        "catalogs/govkit.yaml:12:5",
+        "catalogs/govkit.yaml:17:5",
+    ]
+    assert "environment prod is applied by the govkit workflows" in errors[2]
+    assert main(["compile", "--check", *AS_OF]) == 1  # compile validates first

@@ -53,7 +53,11 @@ def test_request_diff_plan_apply_drift(
     assert main(["init", str(repo), "--organisation", "Acme", "--environments", "dev,prod"]) == 0
     monkeypatch.chdir(repo)
     org = Path("catalogs/govkit.yaml")  # the dev workspace is the local server's
-    org.write_text(org.read_text().replace("[1001]", f"[{server.store.workspace_id}]"))
+    text = org.read_text().replace("[1001]", f"[{server.store.workspace_id}]")
+    # Applied here by hand, not by the workflows: the state on this disk, not in the cloud.
+    text = text.replace("applied_by: workflows", "applied_by: hand")
+    start, end = text.index("  backend:\n"), text.index("codeowners:")
+    org.write_text(text[:start] + "  backend: {type: local}\n" + text[end:])
     assert main(["compile", "catalogs", *AS_OF]) == 0
     git(repo, "init", "-q", "-b", "main")
     commit(repo, "governance repository")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,13 +14,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, TODAY
+from tests.terraform.tools import mirror_config, terraform_binary
+
+APPLY = "### Apply against it, as the merge workflow does"
+
+
+def _section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("## Try it against the local server", 1)[1].split("\n## ", 1)[0]
 
 
 def _commands() -> list[list[str]]:
-    """Every command line of the README section, with its trailing comment removed."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Try it against the local server", 1)[1].split("\n## ", 1)[0]
+    """Every command line of the README section before its apply part, trailing comments
+    removed."""
+    section = _section().split(APPLY, 1)[0]
     lines = [
         line.split("#", 1)[0].strip()
         for block in re.findall(r"```sh\n(.*?)```", section, re.S)
@@ -74,3 +86,76 @@ def test_the_readme_starts_the_server_empty_then_from_the_declared_estate(tmp_pa
         done = subprocess.run(_argv(drift_full, port), env=env, cwd=ROOT, capture_output=True,
                               text=True, check=False)  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _shell(tmp_path: Path, port: int, account_port: int) -> tuple[list[str], Path, dict[str, str]]:
+    """The apply part's shell blocks, run as written in a folder holding a copy of the
+    repository's catalogs/ and modules; `.venv/bin/` is this interpreter, `terraform` the
+    real CLI with the provider mirror."""
+    binary, config = terraform_binary(), mirror_config()
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "terraform").symlink_to(binary)
+    as_of = f"--as-of {TODAY.isoformat()}"
+    for name, line in (("python", '"$@"'), ("govkit", f'-m govkit "$@" {as_of}')):
+        (tools / name).write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} {line}\n")
+        (tools / name).chmod(0o755)
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "catalogs", work / "catalogs")
+    shutil.copytree(ROOT / "terraform" / "modules", work / "terraform" / "modules")
+    blocks = re.findall(r"```sh\n(.*?)```", _section().split(APPLY, 1)[1], re.S)
+    blocks = [
+        b.replace(".venv/bin/", f"{tools}/")
+        .replace("8766", str(port))
+        .replace("8767", str(account_port))
+        for b in blocks
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "TF_"))}
+    env.update(
+        HOME=str(tmp_path), DATABRICKS_CONFIG_FILE=str(tmp_path / "none"),
+        TF_CLI_CONFIG_FILE=str(config), PYTHONPATH=str(ROOT),
+        PATH=f"{tools}{os.pathsep}{os.environ.get('PATH', '')}",
+    )  # fmt: skip
+    return blocks, work, env
+
+
+@contextmanager
+def _server(line: str, work: Path, env: dict[str, str]) -> Iterator[list[str]]:
+    """The server of one README line; SIGTERM stops it (as `kill` does), and it must exit 0."""
+    server = subprocess.Popen(shlex.split(line), env=env, stdout=subprocess.PIPE, text=True,
+                              cwd=work)  # fmt: skip
+    try:
+        assert server.stdout is not None
+        banner = [server.stdout.readline() for _ in range(3 if "--account-port" in line else 2)]
+        yield banner
+    finally:
+        server.terminate()
+        assert server.wait(timeout=60) == 0
+
+
+def _bash(script: str, work: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, cwd=work,
+                          capture_output=True, text=True, check=False, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.terraform
+def test_the_readme_applies_prod_and_a_server_started_from_its_dump_plans_no_change(
+    tmp_path: Path,
+) -> None:
+    port, account_port = _free_port(), _free_port()
+    blocks, work, env = _shell(tmp_path, port, account_port)
+    start, apply, restart, plan = blocks
+    show, serve = start.strip().splitlines()
+    _bash(show, work, env)
+    with _server(serve, work, env) as banner:
+        assert banner[2].startswith(f"GOVKIT_ACCOUNT_HOST=http://127.0.0.1:{account_port} ")
+        assert "DATABRICKS_ACCOUNT_ID=" in banner[2]
+        out = _bash(apply, work, env)
+        assert "Apply complete!" in out and "No drift in prod" in out
+    dump = json.loads((work / "applied.json").read_text())  # written on SIGTERM
+    assert dump["assignments"] and dump["federation_policies"]
+    second_shell = [line for line in apply.splitlines() if line.startswith("export ")]
+    with _server(restart.strip(), work, env):
+        _bash("\n".join([*second_shell, plan]), work, env)  # plan exits 2 on any change
