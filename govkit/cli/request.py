@@ -105,22 +105,14 @@ def groups_of(principal: str, identities_file: str | None) -> tuple[str, ...]:
         return ()
     from pathlib import Path
 
-    from govkit.identity.document import IdentitiesFormatError, loads, parse_member
+    from govkit.identity.document import IdentitiesFormatError, loads
+    from govkit.identity.document import groups_of as member_of
 
     try:
         doc = loads(Path(identities_file).read_bytes())
     except (OSError, IdentitiesFormatError) as exc:
         raise UserError(f"{identities_file}: {exc}") from None
-    parents: dict[str, set[str]] = {}
-    for group in doc.groups:
-        for member in group.members:
-            parents.setdefault(parse_member(member)[1], set()).add(group.display_name)
-    found: set[str] = set()
-    frontier = set(parents.get(principal, ()))
-    while frontier:
-        found |= frontier
-        frontier = {p for g in frontier for p in parents.get(g, ())} - found
-    return tuple(sorted(found))
+    return member_of(doc, principal)
 
 
 def people(principal: str, identities_file: str) -> str:

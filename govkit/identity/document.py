@@ -261,6 +261,23 @@ def expand_group(doc: Identities, display_name: str) -> Iterator[Member]:
         frontier = following
 
 
+def groups_of(doc: Identities, name: str) -> tuple[str, ...]:
+    """Every group `name` (a group, user or service principal) belongs to, transitively.
+
+    The inverse of `expand_group`, by the same direct-membership lists; cycles terminate.
+    """
+    parents: dict[str, set[str]] = {}
+    for group in doc.groups:
+        for member in group.members:
+            parents.setdefault(parse_member(member)[1], set()).add(group.display_name)
+    found: set[str] = set()
+    frontier = set(parents.get(name, ()))
+    while frontier:
+        found |= frontier
+        frontier = {p for g in frontier for p in parents.get(g, ())} - found
+    return tuple(sorted(found))
+
+
 def json_schema() -> dict[str, Any]:
     """The published JSON Schema of the identities document."""
     schema = published_schema(_adapter(), "identities")
