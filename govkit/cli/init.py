@@ -30,13 +30,14 @@ def _write(root: Path, files: dict[str, str]) -> None:
         write_atomically(root / rel, text)
 
 
-def _build(root: Path, organisation: str, envs: list[str], github_org: str, today: dt.date) -> None:
+def _build(root: Path, organisation: str, envs: list[str], repository: str, today: dt.date) -> None:
+    github_org = repository.split("/", 1)[0]
     modules = scaffold.module_files()
     if not modules:
         raise UserError("govkit's Terraform modules are missing from its installation; reinstall")
     files = {
         "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org),
-        "catalogs/principals.yaml": scaffold.principals_text(organisation, envs),
+        "catalogs/principals.yaml": scaffold.principals_text(organisation, envs, repository),
         ".pre-commit-config.yaml": scaffold.PRE_COMMIT,
         ".gitignore": scaffold.GITIGNORE,
         ".github/govkit-requirements.txt": scaffold.requirements_text(),
@@ -82,9 +83,20 @@ def _build(root: Path, organisation: str, envs: list[str], github_org: str, toda
 @click.option("--organisation", required=True, help="The organisation's name.")
 @click.option("--environments", default="dev,staging,prod", show_default=True)
 @click.option("--github-org", default=None, help="GitHub organisation of the teams (CODEOWNERS).")
+@click.option(
+    "--github-repo",
+    default=None,
+    metavar="NAME",
+    help="The repository's name on GitHub, for the federation policies [default: DIRECTORY's].",
+)
 @as_of
 def command(
-    directory: str, organisation: str, environments: str, github_org: str | None, today: dt.date
+    directory: str,
+    organisation: str,
+    environments: str,
+    github_org: str | None,
+    github_repo: str | None,
+    today: dt.date,
 ) -> int:
     """Scaffold a governance repository in DIRECTORY (new or empty)."""
     envs = [e.strip() for e in environments.split(",") if e.strip()]
@@ -97,7 +109,7 @@ def command(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _build(staging, organisation, envs, slug, today)
+        _build(staging, organisation, envs, f"{slug}/{github_repo or target.resolve().name}", today)
         if target.exists():
             target.rmdir()
         staging.rename(target)  # the whole repository appears at once, or nothing does
@@ -106,4 +118,8 @@ def command(
         raise
     click.echo(f"{directory}: governance repository for {organisation} ({', '.join(envs)})")
     click.echo("next: replace the placeholder workspace and application ids, then `git init`")
+    click.echo(
+        "then: apply the terraform/generated/*/_shared stacks once as an account admin (the "
+        "workflows' principals and federation policies), then push: README, the first apply"
+    )
     return ExitCode.CLEAN
