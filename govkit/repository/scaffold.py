@@ -137,15 +137,15 @@ def _apply_job(env: str, previous: str | None) -> str:
         f"    if: ${{{{ !cancelled() && !failure() && {stacks} != null }}}}\n"
         "    uses: ./.github/workflows/govkit-apply-environment.yml\n"
         "    permissions:\n"
-        "      contents: read\n"
+        "      contents: write\n"
         "      id-token: write\n"
         "      actions: read\n"
         "    with:\n"
         f"      environment: {env}\n"
         f"      stacks: ${{{{ toJSON({stacks}) }}}}\n"
-        "      base: ${{ github.event.before }}\n"
-        "      reviewed_run: ${{ needs.prepare.outputs.reviewed_run }}\n"
-        "      pull_request: ${{ needs.prepare.outputs.pull_request }}\n"
+        f"      base: ${{{{ fromJSON(needs.prepare.outputs.bases)['{env}'] }}}}\n"
+        "      reviewed_runs: ${{ needs.prepare.outputs.reviewed_runs }}\n"
+        "      pull_requests: ${{ needs.prepare.outputs.pull_requests }}\n"
     )
 
 
