@@ -131,10 +131,11 @@ def _apply_job(env: str, previous: str | None) -> str:
     job = "apply-account" if env == ACCOUNT else f"apply-{env}"
     needs = "prepare" if previous is None else f"[prepare, {previous}]"
     stacks = f"fromJSON(needs.prepare.outputs.order)['{env}']"
+    planned = f"contains(fromJSON(needs.prepare.outputs.order).environments, '{env}')"
     return (
         f"  {job}:\n"
         f"    needs: {needs}\n"
-        f"    if: ${{{{ !cancelled() && !failure() && {stacks} != null }}}}\n"
+        f"    if: ${{{{ !cancelled() && !failure() && {planned} }}}}\n"
         "    uses: ./.github/workflows/govkit-apply-environment.yml\n"
         "    permissions:\n"
         "      contents: write\n"
