@@ -31,6 +31,8 @@ MARKER = "<!-- govkit:pull-request -->"
 DRIFT_LABEL = "govkit-drift"
 PLAN_PREFIX = "plan-"
 WORKFLOW = "govkit.yml"
+# What govkit-apply.yml applies: a merge that touched neither was not planned, nor need be.
+APPLIED_PATHS = ("catalogs", "terraform")
 _REASON = re.compile(r"^allow-destructive: *(.*?)\s*$", re.MULTILINE)
 
 
@@ -78,9 +80,10 @@ def allow_destructive(pull_request: str) -> str:
 
 
 def _merged(base: str, head: str) -> list[str]:
-    """The commits of main from BASE (excluded) to HEAD, newest first: one per merge."""
+    """The commits of main from BASE (excluded) to HEAD that change what is applied, newest
+    first: one per merge."""
     done = subprocess.run(
-        ["git", "rev-list", "--first-parent", f"{base}..{head}"],
+        ["git", "rev-list", "--first-parent", f"{base}..{head}", "--", *APPLIED_PATHS],
         capture_output=True,
         text=True,
         check=False,

@@ -27,6 +27,8 @@ pytestmark = pytest.mark.terraform
 AS_OF = ["--as-of", "2026-11-26"]
 NO_COMMIT = "0" * 40
 REPOSITORY = "acme/governance"
+ETL = "sp-treasury-etl-dev"
+ETL_ID = ["--application-id", "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090"]
 
 
 @pytest.fixture
@@ -203,6 +205,11 @@ def test_a_pull_request_is_planned_and_its_merge_applies_the_reviewed_plan(
     runner: Runner, server: UCServer
 ) -> None:
     _bootstrap(runner)
+    # A merge that touches neither catalogs/ nor terraform/ runs no govkit workflow at all.
+    _branch(runner, "docs")
+    (runner.repo / "README.md").write_text("Acme's Unity Catalog governance.\n")
+    _merge(runner, _open(runner, "a README"), "docs")
+    git(runner.repo, "push", "-q", "origin", "main")
     _branch(runner, "platform-reads-example")
     _request(runner, "platform-owners", "PLAT-1")
     pr = _open(runner, "platform-owners reads example")
@@ -234,11 +241,17 @@ def test_two_merges_in_a_burst_apply_both(runner: Runner, server: UCServer) -> N
     first = _open(runner, "platform-owners reads example")
     assert _pull_request(runner, first).code == 0
     _branch(runner, "second", bootstrap)
-    team = ["--github-team", "@acme/treasury-data-owners"]
+    team = ["--github-team", "@acme/treasury-data-owners", "--etl-principal", ETL, *ETL_ID]
     _govkit(runner.repo, "onboard", "treasury", "--owner", "treasury-owners", *team)
     _compile(runner.repo)
     second = _open(runner, "onboard treasury")
-    assert _pull_request(runner, second).code == 0
+    run = _pull_request(runner, second)
+    assert run.code == 0, run.log
+    # Its new ETL principal is planned on the account host, its domain on the workspace's.
+    assert sorted(p.name for p in run.artifacts.iterdir() if p.name.startswith("plan-")) == [
+        "plan-dev-_shared",
+        "plan-dev-treasury",
+    ]
 
     first_merge = _merge(runner, first, "first")
     git(runner.repo, "push", "-q", "origin", "main")  # its run is cancelled: nothing runs
@@ -247,6 +260,8 @@ def test_two_merges_in_a_burst_apply_both(runner: Runner, server: UCServer) -> N
     assert run.code == 0, run.log
     assert "SELECT" in _grants(server, "example_dev")["platform-owners"]  # the first merge's
     assert "treasury_dev" in {s.name for s in server.dump_state().securables}
+    names = {sp["displayName"] for sp in server.store.service_principals.values()}
+    assert ETL in names
     assert _applied(runner, "dev") == head
 
 
