@@ -75,6 +75,11 @@ def _compile(repo: Path, *extra: str) -> None:
     _govkit(repo, "codeowners", "catalogs")
 
 
+@pytest.fixture(scope="module")
+def plugin_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("terraform-plugins")
+
+
 @pytest.fixture
 def server(ucserver_factory: ServerFactory) -> UCServer:
     return ucserver_factory()
@@ -87,6 +92,7 @@ def runner(
     server: UCServer,
     databricks_env: None,
     github: GitHubServer,
+    plugin_cache: Path,
 ) -> Runner:
     act, terraform, config = tools
     repo, origin = tmp_path / "governance", tmp_path / "origin.git"
@@ -97,6 +103,8 @@ def runner(
     env = {
         **tool_env(terraform),
         "TF_CLI_CONFIG_FILE": str(config),
+        # Each job's `terraform init` links the provider instead of copying it again.
+        "TF_PLUGIN_CACHE_DIR": str(plugin_cache),
         "DATABRICKS_TOKEN": server.token,
     }
     variables = {
@@ -282,6 +290,14 @@ def test_a_destructive_change_needs_the_line_in_the_pull_request_as_it_is_now(
     run = _pull_request(runner, pr, action="edited")
     assert run.code == 0, run.log
     assert run.jobs()["govkit/plan"] == "succeeded"
+    [comment] = runner.github.state.comments.values()  # updated in place, not repeated
+    assert "| `dev/example` | 3 delete |" in comment["body"]
+
+    # On merge the removed stack is destroyed from the last applied revision's folder.
+    _merge(runner, pr, "drop-example")
+    run = _push(runner, git(runner.repo, "rev-parse", "HEAD^1").strip())
+    assert run.code == 0, run.log
+    assert "example_dev" not in {s.name for s in server.dump_state().securables}
 
 
 def test_nightly_drift_opens_an_issue(runner: Runner, server: UCServer) -> None:
