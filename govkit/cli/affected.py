@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from govkit.exitcodes import ExitCode
 from govkit.resolve import resolve
 from govkit.spec.build import load_spec
 
+# What GitHub gives as `github.event.before` on a repository's first push (SHA-1 or SHA-256).
+NO_COMMIT = re.compile("0{40}|0{64}")
+
 
 def _compile_base(
     commit: str, top: Path, spec_dir: str, modules_rel: str, today: dt.date
@@ -52,7 +56,12 @@ def _compile_base(
 
 @click.command("affected")
 @spec_dir
-@click.option("--base", required=True, metavar="REF", help="Git revision to compare with.")
+@click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="Git revision to compare with; the all-zero revision (a first push) has no stacks.",
+)
 @click.option(
     "--out", default=DEFAULT_OUT, show_default=True, callback=from_root, help="Stacks' folder."
 )
@@ -62,21 +71,34 @@ def command(spec_dir: str, base: str, out: str, modules: str, today: dt.date) ->
     """Print the stacks whose compiled content changed between REF and the work tree, as JSON.
 
     A stack counts when its root module or a module it calls differs, or when it was added or
-    removed (a removed stack has `"change": "removed"`: plan its destroy from REF).
+    removed (a removed stack has `"change": "removed"`: plan its destroy from REF). The
+    all-zero revision, which GitHub gives as the commit before a repository's first push, is
+    the empty repository: every stack counts as added (the bootstrap apply).
     """
     validated = require_valid(spec_dir, today)
     assert validated.spec is not None  # require_valid returns only valid specs
     modules_rel = modules_relative_to(out, modules)
     try:
         head = compile_stacks(validated.spec, validated.environments, modules_rel)
-        top, commit = resolve_revision(base, Path(spec_dir))
-        changed = changed_files(commit, top)
-        before, why = _compile_base(commit, top, spec_dir, modules_rel, today)
+        if NO_COMMIT.fullmatch(base):
+            before: Compiled | None = Compiled(())
+            why, changed_modules = "", set()
+            click.echo(
+                f"govkit affected: {base[:7]}... is no commit (a first push); "
+                "every stack counts as added",
+                err=True,
+            )
+        else:
+            top, commit = resolve_revision(base, Path(spec_dir))
+            changed = changed_files(commit, top)
+            before, why = _compile_base(commit, top, spec_dir, modules_rel, today)
+            changed_modules = {
+                p.split("/", 1)[0] for p in spec_relative(changed, top, Path(modules))
+            }
     except (CompileError, GitError) as exc:
         raise UserError(str(exc)) from None
     if before is None:
         click.echo(f"govkit affected: {why}; every stack counts as added", err=True)
-    changed_modules = {p.split("/", 1)[0] for p in spec_relative(changed, top, Path(modules))}
     stacks = affected_stacks(head, before, changed_modules)
     click.echo(json.dumps(matrix(stacks, out), sort_keys=True))
     return ExitCode.CLEAN

@@ -36,17 +36,18 @@ def _build(
     root: Path,
     organisation: str,
     envs: list[str],
-    github_org: str,
+    repository: str,
     source: str,
     backend: str,
     today: dt.date,
 ) -> None:
+    github_org = repository.split("/", 1)[0]
     modules = scaffold.module_files()
     if not modules:
         raise UserError("govkit's Terraform modules are missing from its installation; reinstall")
     files = {
         "catalogs/govkit.yaml": scaffold.organisation_text(organisation, envs, github_org, backend),
-        "catalogs/principals.yaml": scaffold.principals_text(organisation, envs),
+        "catalogs/principals.yaml": scaffold.principals_text(organisation, envs, repository),
         ".pre-commit-config.yaml": scaffold.PRE_COMMIT,
         ".gitignore": scaffold.GITIGNORE,
         ".github/govkit-requirements.txt": scaffold.requirements_text(source),
@@ -108,6 +109,12 @@ def _build(
     help="Where the stacks keep their Terraform state: the cloud's state store, signed in "
     "by OIDC (the names written are placeholders).",
 )
+@click.option(
+    "--github-repo",
+    default=None,
+    metavar="NAME",
+    help="The repository's name on GitHub, for the federation policies [default: DIRECTORY's].",
+)
 @as_of
 def command(
     directory: str,
@@ -116,6 +123,7 @@ def command(
     github_org: str | None,
     source: str | None,
     backend: str,
+    github_repo: str | None,
     today: dt.date,
 ) -> int:
     """Scaffold a governance repository in DIRECTORY (new or empty)."""
@@ -139,7 +147,15 @@ def command(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _build(staging, organisation, envs, slug, source, backend, today)
+        _build(
+            staging,
+            organisation,
+            envs,
+            f"{slug}/{github_repo or target.resolve().name}",
+            source,
+            backend,
+            today,
+        )
         if target.exists():
             target.rmdir()
         staging.rename(target)  # the whole repository appears at once, or nothing does
@@ -151,5 +167,9 @@ def command(
     click.echo(
         "next: replace the placeholder workspace and application ids and the state store's "
         "names (catalogs/govkit.yaml), then `git init`"
+    )
+    click.echo(
+        "then: apply the terraform/generated/*/_shared stacks once as an account admin (the "
+        "workflows' principals and federation policies), then push: README, the first apply"
     )
     return ExitCode.CLEAN

@@ -146,7 +146,8 @@ def matrix(affected: Iterable[Affected], out: str) -> dict[str, Any]:
     """A GitHub Actions matrix: `path` is the stack's folder relative to the repository.
 
     `change` is added, changed or removed (a removed stack's folder exists only at the base
-    revision: check that out and plan a destroy); `needs` lists the stacks to apply first.
+    revision: check that out and plan a destroy); `needs` lists the stacks to apply first;
+    `host` is the Databricks host its provider signs in to (account or workspace).
     """
     return {
         "include": [
@@ -156,6 +157,7 @@ def matrix(affected: Iterable[Affected], out: str) -> dict[str, Any]:
                 "environment": a.stack.environment,
                 "domain": a.stack.domain,
                 "kind": a.stack.kind,
+                "host": a.stack.host,
                 "change": a.change,
                 "needs": list(a.stack.needs),
             }

@@ -11,6 +11,9 @@ from govkit.compile.escape import escape_template
 from govkit.resolve import Authority
 
 StackKind = Literal["domain", "grants", "shared", "storage"]
+# Which Databricks host a stack's provider signs in to: service principals, their workspace
+# assignments and federation policies are account objects; the rest lives in a workspace.
+StackHost = Literal["account", "workspace"]
 SHARED = "_shared"
 STORAGE = "_storage"
 # The pseudo-environment of service principals that serve several environments.
@@ -84,6 +87,10 @@ class Stack:
     creates: tuple[tuple[str, str], ...] = field(default=())  # (type, name) of securables
 
     @property
+    def host(self) -> StackHost:
+        return "account" if self.kind == "shared" else "workspace"
+
+    @property
     def grant_resources(self) -> int:
         return len(self.grants.resources()) if self.grants is not None else 0
 
@@ -94,6 +101,7 @@ class Stack:
             "environment": self.environment,
             "domain": self.domain,
             "kind": self.kind,
+            "host": self.host,
             "depends_on": list(self.depends_on),
             "needs": list(self.needs),
             "resources": self.resources,

@@ -51,6 +51,19 @@ def placeholder_id(organisation: str, name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"govkit-placeholder:{organisation}:{name}"))
 
 
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+
+
+def deployer(env: str) -> str:
+    """The service principal that applies `env` from the merge workflow."""
+    return f"sp-uc-deploy-{env}"
+
+
+def reader(env: str) -> str:
+    """The service principal that plans (pull requests) and reads drift (nightly) in `env`."""
+    return f"sp-uc-read-{env}"
+
+
 def organisation_text(
     organisation: str, environments: list[str], github_org: str, backend: str = "azurerm"
 ) -> str:
@@ -66,8 +79,9 @@ def organisation_text(
         lines.append(f"  {env}:")
         lines.append(f"    workspaces: [{(i + 1) * 1000 + 1}]")
         lines.append("    applied_by: workflows")  # govkit-apply.yml applies every environment
-        if i > 0:  # every environment after the first is protected, with its deployer
-            lines += ["    protected: true", f"    deployer: sp-uc-deploy-{env}"]
+        if i > 0:  # every environment after the first is protected
+            lines.append("    protected: true")
+        lines.append(f"    deployer: {deployer(env)}")
     lines += [
         *backend_lines(backend, github_org.lower()),
         "codeowners:",
@@ -78,7 +92,21 @@ def organisation_text(
     return "\n".join(lines) + "\n"
 
 
-def principals_text(organisation: str, environments: list[str]) -> str:
+def _signed_in_from(repository: str, github_environment: str) -> list[str]:
+    """A federation policy: GitHub Actions jobs of `repository` in that GitHub environment."""
+    return [
+        "    federation:",
+        f"      issuer: {GITHUB_ISSUER}",
+        f"      subject: repo:{repository}:environment:{github_environment}",
+    ]
+
+
+def principals_text(organisation: str, environments: list[str], repository: str) -> str:
+    """Groups and the workflows' principals: per environment a deployer and a reader, each
+    signing in from the GitHub environment its jobs run in (`ENV`, `ENV-read`), without secret.
+
+    `repository` is the governance repository as GitHub names it, `ORG/NAME`.
+    """
     lines = [
         "# Groups (by their Entra ID display name) and service principals.",
         "# Application ids are placeholders: replace them with the real ones.",
@@ -87,16 +115,19 @@ def principals_text(organisation: str, environments: list[str]) -> str:
         "    description: Platform team; approves the organisation and principal files",
         "service_principals:",
     ]
-    for env in environments[1:]:
-        name = f"sp-uc-deploy-{env}"
+    for env in environments:
         lines += [
-            f"  {name}:",
-            f"    application_id: {placeholder_id(organisation, name)}",
-            f"    description: Deploys Unity Catalog in {env} from CI (OIDC, no secret)",
+            f"  {deployer(env)}:",
+            f"    application_id: {placeholder_id(organisation, deployer(env))}",
+            f"    description: Applies Unity Catalog in {env} on merge (govkit-apply.yml)",
             f"    environments: [{env}]",
+            *_signed_in_from(repository, env),
+            f"  {reader(env)}:",
+            f"    application_id: {placeholder_id(organisation, reader(env))}",
+            f"    description: Plans pull requests and reads drift in {env} (read only)",
+            f"    environments: [{env}]",
+            *_signed_in_from(repository, f"{env}-read"),
         ]
-    if len(environments) == 1:
-        lines[-1] = "service_principals: {}"
     return "\n".join(lines) + "\n"
 
 
@@ -107,21 +138,22 @@ def _apply_job(env: str, previous: str | None) -> str:
     job = "apply-account" if env == ACCOUNT else f"apply-{env}"
     needs = "prepare" if previous is None else f"[prepare, {previous}]"
     stacks = f"fromJSON(needs.prepare.outputs.order)['{env}']"
+    planned = f"contains(fromJSON(needs.prepare.outputs.order).environments, '{env}')"
     return (
         f"  {job}:\n"
         f"    needs: {needs}\n"
-        f"    if: ${{{{ !cancelled() && !failure() && {stacks} != null }}}}\n"
+        f"    if: ${{{{ !cancelled() && !failure() && {planned} }}}}\n"
         "    uses: ./.github/workflows/govkit-apply-environment.yml\n"
         "    permissions:\n"
-        "      contents: read\n"
+        "      contents: write\n"
         "      id-token: write\n"
         "      actions: read\n"
         "    with:\n"
         f"      environment: {env}\n"
         f"      stacks: ${{{{ toJSON({stacks}) }}}}\n"
-        "      base: ${{ github.event.before }}\n"
-        "      reviewed_run: ${{ needs.prepare.outputs.reviewed_run }}\n"
-        "      pull_request: ${{ needs.prepare.outputs.pull_request }}\n"
+        f"      base: ${{{{ fromJSON(needs.prepare.outputs.bases)['{env}'] }}}}\n"
+        "      reviewed_runs: ${{ needs.prepare.outputs.reviewed_runs }}\n"
+        "      pull_requests: ${{ needs.prepare.outputs.pull_requests }}\n"
     )
 
 

@@ -63,6 +63,7 @@ def test_matrix_entries_carry_the_stack_folder_change_and_needs(repo, capsys):
         "environment": "dev",
         "domain": "sales",
         "kind": "domain",
+        "host": "workspace",
         "change": "changed",
         "needs": ["_account/_shared", "dev/_storage"],
     }
@@ -98,6 +99,42 @@ def test_a_principal_change_touches_the_stacks_that_compile_it(repo, capsys):
     # sp-sales-etl serves every environment: its account stack and every grant to it change,
     # its grants on prod's storage too
     assert affected(capsys) == ["_account/_shared", "dev/sales", "prod/_storage", "prod/sales"]
+
+
+def test_principal_stacks_sign_in_to_the_account_host(repo, capsys):
+    # A service principal, its workspace assignments and federation policy are account objects.
+    principals = repo / "catalogs" / "principals.yaml"
+    principals.write_text(
+        principals.read_text().replace(
+            "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-0000000000aa"
+        )
+    )
+    capsys.readouterr()
+    main(["affected", "catalogs", "--base", "HEAD", "--as-of", "2026-11-26"])
+    include = json.loads(capsys.readouterr().out)["include"]
+    assert {e["id"]: e["host"] for e in include} == {
+        "_account/_shared": "account",
+        "dev/sales": "workspace",
+        "prod/_storage": "workspace",
+        "prod/sales": "workspace",
+    }
+    index = json.loads((GOLDEN / "small" / "expected" / "stacks.json").read_text())
+    accounts = {s["id"] for s in index["stacks"] if s["host"] == "account"}
+    assert accounts == {"_account/_shared", "prod/_shared"}
+
+
+@pytest.mark.parametrize("zero", ["0" * 40, "0" * 64])
+def test_a_first_push_has_no_base_and_adds_every_stack(repo, capsys, zero):
+    # GitHub's `github.event.before` on a repository's first push is the all-zero revision.
+    capsys.readouterr()
+    assert main(["affected", "catalogs", "--base", zero, "--as-of", "2026-11-26"]) == 0
+    out, err = capsys.readouterr()
+    include = json.loads(out)["include"]
+    index = json.loads((GOLDEN / "small" / "expected" / "stacks.json").read_text())
+    assert [(e["id"], e["change"]) for e in include] == [
+        (s["id"], "added") for s in sorted(index["stacks"], key=lambda s: s["id"])
+    ]
+    assert "a first push" in err
 
 
 def test_an_untracked_domain_file_counts_as_an_added_stack(repo, capsys):

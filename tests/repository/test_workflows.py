@@ -71,3 +71,20 @@ def test_environments_apply_one_after_another() -> None:
     assert jobs["apply-staging"]["needs"] == ["prepare", "apply-dev"]
     assert jobs["apply-prod"]["needs"] == ["prepare", "apply-staging"]
     assert jobs["apply-prod"]["with"]["environment"] == "prod"
+
+
+def test_the_pull_request_description_is_read_when_the_check_runs() -> None:
+    # The event payload is the description as it was when the event fired; a re-run replays it.
+    for path in GOVERNANCE:
+        assert "pull_request.body" not in path.read_text(), path.name
+    trigger = _load(WORKFLOWS / "govkit.yml")["on"]["pull_request"]
+    assert "edited" in trigger["types"]
+
+
+def test_each_environment_applies_from_its_last_applied_revision() -> None:
+    jobs = _load(WORKFLOWS / "govkit-apply.yml")["jobs"]
+    for env in ("dev", "staging", "prod"):
+        assert jobs[f"apply-{env}"]["with"]["base"] == (
+            f"${{{{ fromJSON(needs.prepare.outputs.bases)['{env}'] }}}}"
+        )
+    assert "github.event.before" not in (WORKFLOWS / "govkit-apply.yml").read_text()
