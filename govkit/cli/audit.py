@@ -307,6 +307,8 @@ def command(
             ahead,
         )  # fmt: skip
     doors = _gather_legacy(environment, legacy, workspace_hosts, allow_incomplete)
+    if as_of is None:  # the report's time is when its evidence is in, never before a live read
+        moment = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     generated_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
     sources, saved = save_live(env, [state, people, edges, events, doors])
