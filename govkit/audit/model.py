@@ -100,8 +100,10 @@ class LiveReader(_Frozen):
     """Where and as whom the live inputs were read."""
 
     host: str
-    metastore_id: str | None
-    read_as: str | None = Field(description="the identity the reader authenticated as")
+    metastore_id: str | None = Field(description="none when no live read was complete")
+    read_as: str | None = Field(
+        description="the identity the reader authenticated as; none when no live read was complete"
+    )
 
 
 class Evidence(_Frozen):
