@@ -281,6 +281,11 @@ class Access(_Frozen):
     incomplete_securables: int = Field(
         description="securables with a grantee group the identities do not resolve"
     )
+    renamed_groups: dict[str, str] = Field(
+        default_factory=dict,
+        description="grantee group -> the display name the identities hold it under, found by "
+        "its entra_object_id (a group renamed in Entra ID)",
+    )
     separation_of_duties: tuple[DutyConflict, ...] = Field(
         description="people who hold two roles a control keeps apart (GOV651-GOV653)"
     )

@@ -100,7 +100,7 @@ def test_the_manifest_lists_every_file_and_a_rerun_removes_what_it_did_not_write
     listed = {f["name"]: f["sha256"] for f in manifest["files"]}
     assert manifest["content_sha256"] == _json(out)["evidence"]["content_sha256"]
     assert sorted(listed) == sorted(p.name for p in out.iterdir() if "manifest" not in p.name)
-    assert len(listed) == 21
+    assert len(listed) == 22
     for name, digest in listed.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert _run(CATALOGS, out, "--format", "json") == 2
