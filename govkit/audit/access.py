@@ -342,6 +342,7 @@ def build_access(
         protected_writers=tuple(writers),
         disabled_members=tuple(disabled),
         incomplete_securables=sum(1 for r in rows if not r.complete),
+        renamed_groups=dict(index.aliases),
         separation_of_duties=duties,
         direct_grants=tuple(direct),
         expiring=tuple(_expiring(spec, env, today)),

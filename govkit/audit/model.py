@@ -100,8 +100,10 @@ class LiveReader(_Frozen):
     """Where and as whom the live inputs were read."""
 
     host: str
-    metastore_id: str | None
-    read_as: str | None = Field(description="the identity the reader authenticated as")
+    metastore_id: str | None = Field(description="none when no live read was complete")
+    read_as: str | None = Field(
+        description="the identity the reader authenticated as; none when no live read was complete"
+    )
 
 
 class Evidence(_Frozen):
@@ -278,6 +280,11 @@ class Access(_Frozen):
     )
     incomplete_securables: int = Field(
         description="securables with a grantee group the identities do not resolve"
+    )
+    renamed_groups: dict[str, str] = Field(
+        default_factory=dict,
+        description="grantee group -> the display name the identities hold it under, found by "
+        "its entra_object_id (a group renamed in Entra ID)",
     )
     separation_of_duties: tuple[DutyConflict, ...] = Field(
         description="people who hold two roles a control keeps apart (GOV651-GOV653)"

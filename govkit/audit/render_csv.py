@@ -32,7 +32,8 @@ def neutral(value: object) -> object:
 
 # The files of the CSV format, one per table (`render_csv` writes exactly these).
 CSV_STEMS = (
-    "evidence", "sources", "findings", "ownership", "policy", "access", "access_sets",
+    "evidence", "sources", "findings", "ownership", "policy", "access", "renamed_groups",
+    "access_sets",
     "disabled_members", "protected_writers", "separation_of_duties", "direct_grants",
     "expiring_grants", "drift", "waivers", "expired_grants", "lineage_edges", "blast_radius",
     "legacy_access", "sample", "comparison",
@@ -120,6 +121,9 @@ def _access_tables(report: AuditReport) -> dict[str, str]:
               r.read_set, r.write_set, r.grant_set, _names(report, r.read_through),
               _names(report, r.write_through), _join(r.unresolved_groups), r.complete]
              for r in a.rows],
+        ),
+        "renamed_groups": _csv(
+            ["group", "identities_name"], [[g, n] for g, n in a.renamed_groups.items()]
         ),
         "access_sets": _csv(
             ["set", "principal", "principal_id", "kind", "disabled"],

@@ -137,6 +137,11 @@ def _access(r: AuditReport, table: _Tables) -> list[str]:
         f"<p>Counts are people and service principals ({a.people} in the identities), groups "
         "expanded; a group the identities do not hold counts as nobody and leaves its row "
         "incomplete. Each set of people is listed once, below.</p>",
+        *(
+            f"<p>Group {_e(uc)} is {_e(now)} in the identities (the same Entra ID object id): "
+            "its members are counted.</p>"
+            for uc, now in a.renamed_groups.items()
+        ),
         *table(
             ["type", "name", "readers", "disabled readers", "writers", "could grant",
              "read through", "write through", "read set", "write set",
@@ -264,7 +269,7 @@ def render_html(report: AuditReport) -> str:
         f"<header><h1>Audit of {env}</h1>",
         f'<p class="status status-{status}">Status: {_e(status)}. Generated '
         f"{_e(report.evidence.generated_at)} from spec commit "
-        f"{_e(report.evidence.spec_commit or 'unknown (not in git)')}; report SHA-256 "
+        f"{_e(report.evidence.spec_commit or 'not in git')}; report SHA-256 "
         f"{_e(report.evidence.content_sha256)}.</p></header>",
         *_cards(report),
         *_evidence(report, table),

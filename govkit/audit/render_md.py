@@ -181,6 +181,12 @@ def _access(r: AuditReport) -> list[str]:
         "nobody and leaves its row incomplete); sets are listed once below.",
         "",
     ]
+    out += [
+        f"Group {cell(uc)} is {cell(now)} in the identities (the same Entra ID object id): "
+        "its members are counted."
+        for uc, now in a.renamed_groups.items()
+    ]
+    out += [""] if a.renamed_groups else []
     out += table(
         ["type", "name", "readers", "disabled readers", "writers", "could grant",
          "read through", "write through", "read set", "write set", "incomplete: groups not in "

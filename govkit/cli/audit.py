@@ -24,7 +24,6 @@ from govkit.cli.audit_evidence import (
     check_blast_radius,
     live_reader,
     read_previous,
-    refuse_future,
     save_live,
 )
 from govkit.cli.drift import reading_ahead
@@ -313,7 +312,6 @@ def command(
     check_blast_radius(blast_radius, validated.environments, state.value, edges.value)
     sources, saved = save_live(env, [state, people, edges, events, doors])
     sources += [earlier.source] if earlier.value is not None else []
-    refuse_future(sources, generated_at)
     reader = live_reader(sources)
     sample = None
     if sample_size is not None:

@@ -62,11 +62,11 @@ def save_live(env: str, reads: list[Read[Any]]) -> tuple[list[Source], dict[str,
             sources.append(src)
             continue
         if isinstance(read.value, State):
-            name, text = f"audit-{env}.input-live.state.json", dump_state(read.value)
+            name, text = f"evidence-{env}-live.state.json", dump_state(read.value)
         elif isinstance(read.value, Lineage):
-            name, text = f"audit-{env}.input-lineage.json", dump_lineage(read.value)
+            name, text = f"evidence-{env}-lineage.json", dump_lineage(read.value)
         else:
-            name, text = f"audit-{env}.input-legacy.json", dump_legacy(read.value)
+            name, text = f"evidence-{env}-legacy.json", dump_legacy(read.value)
         data = text.encode("utf-8")
         saved[name] = data
         digest = hashlib.sha256(data).hexdigest()
@@ -74,30 +74,30 @@ def save_live(env: str, reads: list[Read[Any]]) -> tuple[list[Source], dict[str,
     return sources, saved
 
 
-def refuse_future(sources: list[Source], generated_at: str) -> None:
-    """A live read happens now: a report dated before it would predate its own evidence."""
-    for s in sources:
-        if s.kind in _LIVE_KINDS and s.taken_at and s.taken_at > generated_at:
-            raise UserError(
-                f"--as-of {generated_at} is before the {s.name} read at {s.taken_at}: a report "
-                "cannot predate its evidence; leave --as-of out, or audit a file taken by then"
-            )
-
-
 def live_reader(sources: list[Source]) -> LiveReader | None:
-    """The host, metastore and identity of a live read, asked of the same configuration."""
-    if not any(s.kind in _LIVE_KINDS for s in sources):
+    """The host, metastore and identity of a live read, asked of the same configuration
+    through the reader's retries and breaker. When no live read was complete (a report written
+    with --allow-incomplete) only the host is recorded: the API already failed once."""
+    live = [s for s in sources if s.kind in _LIVE_KINDS]
+    if not live:
         return None
-    from databricks.sdk.errors.base import DatabricksError
+    from govkit.live import ReaderSettings
+    from govkit.live.client import ClientConfigError, bounded, make_client
+    from govkit.live.resilience import ReadFailed, Retrier
 
-    from govkit.live.client import ClientConfigError, make_client
-
+    settings = ReaderSettings()
     try:
-        client = make_client()
-        metastore = client.metastores.current().metastore_id
-        me = client.current_user.me().user_name
-        host = client.config.host or "unknown"
-    except (ClientConfigError, DatabricksError, ValueError, OSError) as exc:
+        client = bounded(make_client(settings))
+    except ClientConfigError as exc:
+        raise UserError(f"cannot tell where the live inputs were read: {exc}") from None
+    host = client.config.host or "unknown"
+    if not any(s.complete for s in live):
+        return LiveReader(host=host, metastore_id=None, read_as=None)
+    retrier = Retrier(settings)
+    try:
+        metastore = retrier.call(client.metastores.current).metastore_id
+        me = retrier.call(client.current_user.me).user_name
+    except ReadFailed as exc:
         raise UserError(f"cannot tell where the live inputs were read: {exc}") from None
     return LiveReader(host=host, metastore_id=metastore, read_as=me)
 

