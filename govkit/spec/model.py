@@ -36,7 +36,7 @@ Privileges = Annotated[tuple[str, ...], BeforeValidator(_normalise_privileges)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False, defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
 
 class Waiver(Strict):
