@@ -9,11 +9,16 @@ severities and waivers. The rules are in `directory_groups` (groups) and `direct
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from govkit.identity.account import AccountPrincipals
-from govkit.identity.document import Group, Identities
 from govkit.policy.base import Finding, Rule, Scope
 from govkit.policy.context import BUILT_IN_GROUPS, Context
+
+if TYPE_CHECKING:
+    # Types only: `govkit validate` imports the directory rules (for their codes) but never runs
+    # them, and must start fast: the identities document's models load when a rule runs.
+    from govkit.identity.account import AccountPrincipals
+    from govkit.identity.document import Group, Identities
 
 
 class DirectoryContext:

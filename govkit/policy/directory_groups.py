@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from govkit.diagnostics import Severity
-from govkit.identity.document import Identities, expand_group, parse_member
 from govkit.policy.base import Finding, and_list
 from govkit.policy.directory import DirectoryContext, DirectoryRule, at
+
+if TYPE_CHECKING:
+    from govkit.identity.document import Identities
 
 
 class GroupExists(DirectoryRule):
@@ -180,6 +183,8 @@ class EmptyGroupWithGrants(DirectoryRule):
     severity = Severity.WARNING
 
     def check_directory(self, dc: DirectoryContext) -> Iterator[Finding]:
+        from govkit.identity.document import expand_group  # at run time: see directory.py
+
         for name in sorted(dc.grantees() & set(dc.groups)):
             group = dc.found(name)
             if group is not None and next(expand_group(dc.doc, group.display_name), None) is None:
@@ -230,6 +235,8 @@ class NoNestingCycle(DirectoryRule):
 
 def _cycle(doc: Identities, start: str) -> list[str] | None:
     """The shortest chain of nested groups from `start` back to itself, if there is one."""
+    from govkit.identity.document import parse_member  # at run time: see directory.py
+
     parents: dict[str, str] = {}
     frontier = [start]
     while frontier:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govkit.diagnostics import Severity
-from govkit.identity.document import expand_group
 from govkit.policy.base import Finding, and_list
 from govkit.policy.directory import DirectoryContext, DirectoryRule, at
 
@@ -118,6 +117,8 @@ class OwnerHasMembers(DirectoryRule):
     severity = Severity.ERROR
 
     def check_directory(self, dc: DirectoryContext) -> Iterator[Finding]:
+        from govkit.identity.document import expand_group  # at run time: see directory.py
+
         for name, what in sorted(dc.owned().items()):
             group = dc.found(name) if name in dc.groups else None
             if group is None:
