@@ -87,10 +87,18 @@ def test_dev_shows_the_individual_owner_and_coverage_below_100(tmp_path: Path) -
     assert ownership["coverage_percent"] == 95.5
     assert report["summary"]["coverage_percent"] == 95.5  # type: ignore[index]
     out = tmp_path / "out"
-    sentence = "21 of 22 tables are owned by a group or a service principal: {}95.5%{} coverage."
-    assert sentence.format("**", "**") in (out / "audit-dev.md").read_text(encoding="utf-8")
+    accountable = (
+        "22 of 22 tables have a declared accountable owner with an enabled member: "
+        "{}100.0%{} accountable-owner coverage."
+    )
+    owned_by = (
+        "Unity Catalog ownership: 21 of 22 tables are owned by a group or a service principal "
+        "(95.5%; in a protected environment the deployer owns them all)."
+    )
+    markdown = (out / "audit-dev.md").read_text(encoding="utf-8")
+    assert f"{accountable.format('**', '**')} {owned_by}" in markdown
     html = (out / "audit-dev.html").read_text(encoding="utf-8")
-    assert sentence.format("<strong>", "</strong>") in html
+    assert accountable.format("<strong>", "</strong>") in html and owned_by in html
 
 
 def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:

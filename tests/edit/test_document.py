@@ -232,9 +232,18 @@ MODIFY = ["--privileges", "MODIFY", "--reason", "T-3"]
         ),
         pytest.param(
             ["request", "--principal", "readers", "--on", "sales.orders.lines", *MODIFY],
-            TABLE_OWNERS,
-            TABLE_OWNERS + "          - principal: readers\n            privileges: [MODIFY]\n"
-            "            environments: [dev]\n            reason: T-3\n",
+            COMMENTED,
+            # The table entry goes above the comment that ends its list; the USE_CATALOG that
+            # readers lack on the way to it becomes the domain's first catalog grant.
+            COMMENTED.replace(
+                "owner: owners\n",
+                "owner: owners\ngrants:\n  - principal: readers\n    privileges: [USE_CATALOG]\n"
+                "    environments: [dev]\n    reason: T-3\n",
+            ).replace(
+                TABLE_OWNERS,
+                TABLE_OWNERS + "          - principal: readers\n            privileges: [MODIFY]\n"
+                "            environments: [dev]\n            reason: T-3\n",
+            ),
             id="request-adds-above-the-comment-that-ends-the-list",
         ),
     ],
