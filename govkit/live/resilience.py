@@ -6,6 +6,9 @@ wants back to `Retrier` (see `SdkRetryRequested`), so that one place decides: at
 `attempts` tries per request within `deadline` seconds, Retry-After honoured, jittered backoff,
 and a breaker that stops hammering an API that keeps failing. A connection error is one more
 transient failure under the same cap and deadline; the first one is announced with the host.
+A failure no retry mends (TLS, a name that does not resolve), or a connection failure that
+outlasts the retries before the host ever answered, is `HostUnreachable`: one line naming the
+host and the cause, which ends the read instead of failing every securable alike.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from govkit.live.connection import hopeless, unreachable_message
 from govkit.live.progress import Progress, wanted
 from govkit.live.settings import ReaderSettings
 
@@ -30,6 +34,16 @@ class SdkRetryRequested(Exception):
 
 class CircuitOpen(Exception):
     """The breaker gave up: the API failed too often, so the request was not sent."""
+
+
+class ClientConfigError(Exception):
+    """The client cannot be used: the credentials or host could not be resolved, or the host
+    cannot be reached at all (`HostUnreachable`). One line, no secrets."""
+
+
+class HostUnreachable(ClientConfigError):
+    """No request reached the host: the TLS handshake, the proxy, the name lookup or the
+    connection failed before the host ever answered, so nothing further is worth trying."""
 
 
 class ReadFailed(Exception):
@@ -131,43 +145,26 @@ def classify(err: BaseException) -> tuple[bool, float | None, int | None, str]:
         code = err.error_code or (str(status) if status else "ERROR")
         return transient, retry_after, status, f"{code}: {err}"
     if isinstance(err, (ConnectionError, Timeout)):
-        return True, None, None, connection_message(err)
+        return not hopeless(err), None, None, connection_message(err)
     if isinstance(err, ReadFailed):
         transient = err.status in _TRANSIENT_STATUS
         return transient, None, err.status, str(err)
     return False, None, None, f"{type(err).__name__}: {err}"
 
 
+def is_connection_failure(err: BaseException) -> bool:
+    """True when `err` (or what the SDK retried on) is a failure to talk to the host at all."""
+    from requests import ConnectionError, Timeout
+
+    if isinstance(err, SdkRetryRequested) and err.__context__ is not None:
+        err = err.__context__
+    return isinstance(err, (ConnectionError, Timeout))
+
+
 def connection_message(err: BaseException) -> str:
-    """`cannot connect to http://host:port: Connection refused`, without path or query."""
-    from urllib.parse import urlsplit
-
+    """`cannot connect to https://host:port: <cause>` for a failure of requests."""
     request = getattr(err, "request", None)
-    url = urlsplit(str(getattr(request, "url", None) or ""))
-    host = f"{url.scheme}://{url.netloc}" if url.netloc else "the host"
-    verb = "timed out talking to" if "Timeout" in type(err).__name__ else "cannot connect to"
-    return f"{verb} {host}: {_root_reason(err)}"
-
-
-def _root_reason(err: BaseException) -> str:
-    """The operating system's words for a connection failure, found down the cause chain."""
-    chain: list[BaseException] = []
-    todo: list[BaseException | None] = [err]
-    while todo:
-        e = todo.pop(0)
-        if e is None or any(e is c for c in chain):
-            continue
-        chain.append(e)
-        nested = [a for a in e.args if isinstance(a, BaseException)]
-        todo.extend([getattr(e, "reason", None), *nested, e.__cause__, e.__context__])
-    for e in chain:
-        if isinstance(e, OSError) and e.strerror:
-            return e.strerror  # "Connection refused"
-    for e in chain:
-        # http.client's "Remote end closed connection without response", and the like
-        if type(e).__module__ in ("builtins", "http.client", "socket") and e.args:
-            return str(e.args[0])
-    return type(err).__name__
+    return unreachable_message(err, str(getattr(request, "url", None) or ""))
 
 
 def _status(err: BaseException) -> int | None:
@@ -193,6 +190,7 @@ class Retrier:
         )
         self._random = random.Random(settings.seed)
         self._random_lock = threading.Lock()
+        self._answered = False  # whether the host answered any request of this read yet
 
     def call(self, fn: Callable[[], T]) -> T:
         """The result of `fn`, or ReadFailed with a one-line reason (no credentials in it)."""
@@ -209,6 +207,12 @@ class Retrier:
                 result = fn()
             except Exception as exc:
                 transient, retry_after, status, message = classify(exc)
+                unreachable = is_connection_failure(exc)
+                if unreachable and not self._answered and (not transient or attempt == s.attempts):
+                    # The host never answered this read: every other request would fail alike.
+                    tries = f" (after {attempt} attempts)" if transient else ""
+                    raise HostUnreachable(message + tries) from None
+                self._answered = self._answered or not unreachable
                 if not transient:
                     self.breaker.success()  # the API answered; the request itself is wrong
                     raise ReadFailed(message, status) from None
@@ -230,6 +234,7 @@ class Retrier:
                 time.sleep(wait)
                 self.progress.waiting("")
                 continue
+            self._answered = True
             self.breaker.success()
             return result
         raise ReadFailed(f"{message} (after {s.attempts} attempts)")

@@ -6,6 +6,7 @@ request was seen before, never on thread timing: the same run sees the same faul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections import Counter
@@ -97,3 +98,57 @@ def _draws(text: str) -> tuple[float, float]:
         int.from_bytes(digest[:4], "big") / scale,
         int.from_bytes(digest[4:8], "big") / scale,
     )
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: a connection to it is refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ResettingHost:
+    """A host on 127.0.0.1 that accepts each connection, reads the request and resets it
+    (a TCP RST, as a firewall or a crashed load balancer sends): `.url`, a context manager."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        import socket
+        import struct
+
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:  # the listener was closed
+                return
+            with conn:
+                conn.settimeout(5)
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)
+                # SO_LINGER on with a zero timeout: close() sends RST instead of FIN.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def __enter__(self) -> ResettingHost:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import socket
+
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() on Linux
+        self._listener.close()
+        self._thread.join(timeout=5)

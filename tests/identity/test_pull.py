@@ -92,12 +92,13 @@ def test_a_page_that_fails_makes_the_document_incomplete_and_exit_1(
     assert "INCOMPLETE" in capsys.readouterr().err
 
 
-def test_unreachable_graph_is_an_incomplete_read(
+def test_unreachable_graph_is_one_line_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert pull("http://127.0.0.1:9/v1.0", tmp_path / "out.json") == 1
     err = capsys.readouterr().err
-    assert "INCOMPLETE" in err and "Graph unreachable" in err
+    assert err == "Error: cannot connect to http://127.0.0.1:9: Connection refused\n"
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_missing_credentials_say_what_to_set(
