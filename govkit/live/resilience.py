@@ -13,6 +13,7 @@ host and the cause, which ends the read instead of failing every securable alike
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -26,6 +27,8 @@ from govkit.live.settings import ReaderSettings
 T = TypeVar("T")
 
 _TRANSIENT_STATUS = {429, 500, 502, 503, 504}
+# 429s a read may meet beyond twice its answered requests before they count as failures.
+_PACING_ALLOWANCE = 25
 
 
 class SdkRetryRequested(Exception):
@@ -55,13 +58,24 @@ class ReadFailed(Exception):
 
 
 class TokenBucket:
-    """`rate` tokens per second, at most `burst` saved up; `acquire` blocks for one."""
+    """`rate` tokens per second, at most `burst` saved up; `acquire` blocks for one.
+
+    The rate adapts to throttling (AIMD, as TCP adapts its window): each 429 halves it, at
+    most once a second so that one burst of 429s counts once, down to one request a second;
+    while requests are answered it climbs back linearly, a tenth of the configured rate per
+    second, to the configured rate. Saved-up tokens shrink with the rate, so a throttled
+    client sends no burst either.
+    """
 
     def __init__(self, rate: float, burst: int) -> None:
+        self.ceiling = rate
         self.rate = rate
-        self.capacity = max(1.0, float(burst))
+        self.floor = min(rate, 1.0)
+        self.burst = max(1.0, float(burst))
+        self.capacity = self.burst
         self._tokens = self.capacity
         self._stamp = time.monotonic()
+        self._changed = -math.inf  # when the rate last went down (or up)
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
@@ -77,6 +91,30 @@ class TokenBucket:
                     return
                 wait = (1 - self._tokens) / self.rate
             time.sleep(wait)
+
+    def slow_down(self) -> None:
+        """A 429: halve the rate (multiplicative decrease)."""
+        with self._lock:
+            now = time.monotonic()
+            if self.ceiling <= 0 or now - self._changed < 1.0:
+                return
+            self._set(max(self.floor, self.rate / 2), now)
+
+    def speed_up(self) -> None:
+        """An answered request: grow the rate with the time since it last changed."""
+        with self._lock:
+            if self.ceiling <= 0 or self.rate >= self.ceiling:
+                return
+            now = time.monotonic()
+            self._set(min(self.ceiling, self.rate + self.ceiling / 10 * (now - self._changed)), now)
+
+    def _set(self, rate: float, now: float) -> None:
+        self._tokens = min(self._tokens + (now - self._stamp) * self.rate, self.capacity)
+        self._stamp = now
+        self.rate = rate
+        self.capacity = max(1.0, self.burst * rate / self.ceiling)
+        self._tokens = min(self._tokens, self.capacity)
+        self._changed = now
 
 
 class CircuitBreaker:
@@ -191,13 +229,25 @@ class Retrier:
         self._random = random.Random(settings.seed)
         self._random_lock = threading.Lock()
         self._answered = False  # whether the host answered any request of this read yet
+        self._answered_at = time.monotonic()  # when a request was last answered (or the start)
+        self.throttled_total = 0  # 429s seen
+        self.answered_total = 0  # requests answered
 
     def call(self, fn: Callable[[], T]) -> T:
-        """The result of `fn`, or ReadFailed with a one-line reason (no credentials in it)."""
-        s = self.settings
+        """The result of `fn`, or ReadFailed with a one-line reason (no credentials in it).
+
+        A 429 is the workspace pacing a large read, not a failure: it slows the bucket down,
+        waits its Retry-After, and is tried again without using up an attempt or counting
+        against the breaker, at most `throttle_attempts` times, for as long as the deadline
+        allows and the read as a whole makes progress (some request answered within the last
+        `deadline` seconds). Once the read has met more than 25 429s beyond twice the
+        requests answered, the workspace is refusing rather than pacing, and 429s count
+        against the breaker as 5xx answers do.
+        """
         message = "not attempted"
         started = time.monotonic()
-        for attempt in range(1, s.attempts + 1):
+        attempt = throttled = 0
+        while True:
             try:
                 self.breaker.before()
             except CircuitOpen as exc:
@@ -206,38 +256,87 @@ class Retrier:
             try:
                 result = fn()
             except Exception as exc:
-                transient, retry_after, status, message = classify(exc)
-                unreachable = is_connection_failure(exc)
-                if unreachable and not self._answered and (not transient or attempt == s.attempts):
-                    # The host never answered this read: every other request would fail alike.
-                    tries = f" (after {attempt} attempts)" if transient else ""
-                    raise HostUnreachable(message + tries) from None
-                self._answered = self._answered or not unreachable
-                if not transient:
-                    self.breaker.success()  # the API answered; the request itself is wrong
-                    raise ReadFailed(message, status) from None
-                self.breaker.failure()
-                if attempt == s.attempts:
-                    break
-                wait = self._wait(attempt, retry_after)
-                if time.monotonic() - started + wait > s.deadline:
-                    raise ReadFailed(
-                        f"{message} (after {attempt} attempts; the next would pass the "
-                        f"{s.deadline:.0f}s deadline)"
-                    ) from None
-                if status is None:
-                    self.progress.notice(
-                        f"govkit: {message}; retrying (at most {s.attempts} attempts "
-                        f"within {s.deadline:.0f}s)"
-                    )
+                verdict = classify(exc)
+                message = verdict[3]
+                if verdict[2] == 429:
+                    throttled += 1
+                    wait = self._throttled(throttled, verdict[1], started, message)
+                else:
+                    attempt += 1
+                    wait = self._failed(verdict, is_connection_failure(exc), attempt, started)
                 self.progress.waiting(f"retrying in {wait:.1f}s: {message}")
                 time.sleep(wait)
                 self.progress.waiting("")
                 continue
             self._answered = True
+            self._answered_at = time.monotonic()
+            with self._random_lock:
+                self.answered_total += 1
             self.breaker.success()
+            self.bucket.speed_up()
             return result
-        raise ReadFailed(f"{message} (after {s.attempts} attempts)")
+
+    def _throttled(
+        self, throttled: int, retry_after: float | None, started: float, message: str
+    ) -> float:
+        """The wait before the next try of a throttled request; ReadFailed past the deadline."""
+        s = self.settings
+        self._answered = True
+        self.bucket.slow_down()
+        with self._random_lock:
+            self.throttled_total += 1
+            refusing = self.throttled_total > _PACING_ALLOWANCE + 2 * self.answered_total
+        if refusing:
+            # Far more 429s than answers: the workspace is refusing this read, not pacing it.
+            self.breaker.failure()
+        else:
+            self.breaker.success()  # the API answered: it is up, only pacing this client
+        if throttled >= s.throttle_attempts:
+            raise ReadFailed(f"{message} (throttled {throttled} times)", 429) from None
+        wait = self._wait(min(throttled, 8), retry_after)
+        now = time.monotonic()
+        if now - started + wait > s.deadline or now - self._answered_at + wait > s.deadline:
+            raise ReadFailed(
+                f"{message} (throttled {throttled} times; the next try would pass the "
+                f"{s.deadline:.0f}s deadline)",
+                429,
+            ) from None
+        return wait
+
+    def _failed(
+        self,
+        verdict: tuple[bool, float | None, int | None, str],
+        unreachable: bool,
+        attempt: int,
+        started: float,
+    ) -> float:
+        """The wait before the next try of a failed request (`verdict` from `classify`), or
+        the error that ends it."""
+        s = self.settings
+        transient, retry_after, status, message = verdict
+        if unreachable and not self._answered and (not transient or attempt == s.attempts):
+            # The host never answered this read: every other request would fail alike.
+            tries = f" (after {attempt} attempts)" if transient else ""
+            raise HostUnreachable(message + tries) from None
+        self._answered = self._answered or not unreachable
+        if not transient:
+            self.breaker.success()  # the API answered; the request itself is wrong
+            raise ReadFailed(message, status) from None
+        self.breaker.failure()
+        if attempt == s.attempts:
+            raise ReadFailed(f"{message} (after {s.attempts} attempts)") from None
+        wait = self._wait(attempt, retry_after)
+        if time.monotonic() - started + wait > s.deadline:
+            raise ReadFailed(
+                f"{message} (after {attempt} attempts; the next would pass the "
+                f"{s.deadline:.0f}s deadline)"
+            ) from None
+        if unreachable:
+            self.progress.notice(
+                f"govkit: {message}; retrying (at most {s.attempts} attempts "
+                f"within {s.deadline:.0f}s)"
+            )
+        return wait
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         s = self.settings
