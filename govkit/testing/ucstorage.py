@@ -81,6 +81,10 @@ def _update(req: Request, type: SecurableType, fields: tuple[str, ...]) -> Respo
             obj.extra.update(_identity(body))
         if body.get("owner"):
             obj.owner = str(body["owner"])
+            # As a real workspace writes it: updateStorageCredential / updateExternalLocation
+            # with the name in `name_arg` (Databricks audit log reference, Unity Catalog events).
+            action = "updateStorageCredential" if type is _CREDENTIAL else "updateExternalLocation"
+            req.store.record_audit(action, {"name_arg": obj.name, "owner": obj.owner})
         return ok(_info(req, obj))
 
 
