@@ -137,14 +137,14 @@ def _pull(
 ) -> GraphRead:
     """Read from Graph; a missing extra or an unusable credential is a one-line error."""
     from govkit.cli.main import UserError
-    from govkit.identity.batching import BatchSettings
+    from govkit.identity.batching import BatchSettings, GraphUnreachable
     from govkit.identity.credentials import CredentialError, MissingExtra
     from govkit.identity.pull import pull, targets_from_spec
 
     try:
         settings = BatchSettings(concurrency=concurrency)
         return pull(targets_from_spec(spec), graph_url, auth, settings, cache)
-    except (MissingExtra, CredentialError) as exc:
+    except (MissingExtra, CredentialError, GraphUnreachable) as exc:
         raise UserError(str(exc)) from None
 
 

@@ -109,8 +109,11 @@ def _log_bug(argv: list[str] | None) -> str:
 def _input_problems(exc: Exception) -> list[str]:
     """The lines of an input error raised below the commands (all of them read it), else []."""
     # Imported here: only a failing command pays for it.
+    from govkit.live.resilience import ClientConfigError
     from govkit.live.settings import SettingsError
 
+    if isinstance(exc, ClientConfigError):  # e.g. a host that no request reached, from a reader
+        return [str(exc)]
     return str(exc).splitlines() if isinstance(exc, SettingsError) else []
 
 

@@ -17,8 +17,25 @@ from typing import Any
 from govkit.drift.model import Change, ChangeKind, DriftReport, Explanation
 
 PERMISSIONS_ACTION = "updatePermissions"
-# Where Unity Catalog audit events name the securable, by action family.
-_NAME_KEYS = ("securable_full_name", "full_name_arg", "full_name", "name")
+# Where Unity Catalog audit events name the securable, by action family: updatePermissions in
+# `securable_full_name`; updateSchema and updateTables in `full_name_arg`; updateCatalog,
+# updateExternalLocation and updateStorageCredential in `name_arg`, as their REST paths name
+# them (PATCH /api/2.1/unity-catalog/catalogs/{name_arg}). Sources: Databricks audit log
+# reference, "Unity Catalog events" (docs.databricks.com/en/admin/account-settings/audit-logs),
+# and the Unity Catalog REST reference (docs.databricks.com/api/workspace/catalogs/update).
+_NAME_KEYS = ("securable_full_name", "full_name_arg", "name_arg", "full_name", "name")
+# The securable type an update action is about; updatePermissions says it in `securable_type`.
+_ACTION_TYPES = {
+    "updateCatalog": "catalog",
+    "updateSchema": "schema",
+    "updateTables": "table",
+    "updateTable": "table",
+    "updateVolume": "volume",
+    "updateFunction": "function",
+    "updateExternalLocation": "external_location",
+    "updateStorageCredential": "storage_credential",
+    "updateConnection": "connection",
+}
 
 
 class AuditFormatError(ValueError):
@@ -42,6 +59,8 @@ class AuditEvent:
     securable: str
     privilege_changes: tuple[PrivilegeChange, ...] = ()
     owner: str | None = None
+    # `SecurableType` value; None when the row does not say (then any type of that name)
+    securable_type: str | None = None
 
 
 def _as_mapping(value: Any) -> Mapping[str, Any]:
@@ -89,9 +108,15 @@ def parse_event(row: Mapping[str, Any]) -> AuditEvent | None:
         return None  # a refused request changed nothing
     if action == PERMISSIONS_ACTION:
         changes = _privilege_changes(params.get("changes"))
-        return AuditEvent(at, str(actor), action, securable, changes) if changes else None
+        kind = str(params.get("securable_type") or "").lower().replace("-", "_") or None
+        if not changes:
+            return None
+        return AuditEvent(at, str(actor), action, securable, changes, securable_type=kind)
     if action.startswith("update") and params.get("owner"):
-        return AuditEvent(at, str(actor), action, securable, owner=str(params["owner"]))
+        kind = _ACTION_TYPES.get(action)
+        return AuditEvent(
+            at, str(actor), action, securable, owner=str(params["owner"]), securable_type=kind
+        )
     return None
 
 
@@ -113,6 +138,8 @@ def parse_audit_text(text: str) -> list[AuditEvent]:
 
 
 def _matches(change: Change, event: AuditEvent) -> bool:
+    if event.securable_type not in (None, change.securable_type.value):
+        return False  # a credential and a catalog may share a name
     if change.kind is ChangeKind.OWNER_MISMATCH:
         return event.owner is not None and event.owner == change.actual
     wanted = set(change.privileges)

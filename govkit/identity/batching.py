@@ -19,6 +19,11 @@ MAX_BATCH = 20
 RETRIED = frozenset({429, 503, 504})
 
 
+class GraphUnreachable(Exception):
+    """No envelope reached Graph (TLS, proxy, name lookup, refused, reset): one line naming
+    the host and the cause; nothing is written, since nothing could be read."""
+
+
 @dataclass(frozen=True)
 class Get:
     """One GET: `url` relative to the Graph base (`/groups/...`), its headers, and a key."""
@@ -57,6 +62,7 @@ class Batcher:
         self.base_url = base_url.rstrip("/")
         self.settings = settings
         self.requests = 0
+        self._answered = False  # whether Graph answered any envelope of this read yet
         self._limit = asyncio.Semaphore(settings.concurrency)
 
     def relative(self, url: str) -> str:
@@ -114,11 +120,18 @@ class Batcher:
                 raw = await self.adapter.send_primitive_async(info, "bytes", {"XXX": _odata()})
                 parsed = json.loads(raw or b"{}")
             except (APIError, OSError, ValueError) as exc:
+                self._answered = self._answered or bool(_status(exc))
                 failed = Answer(_status(exc), None, _describe(exc))
                 return {get.key: (failed, None) for get in chunk}
             except httpx.HTTPError as exc:
-                failed = Answer(0, None, f"Graph unreachable: {type(exc).__name__}: {exc}")
+                from govkit.live.connection import unreachable_message
+
+                said = unreachable_message(exc, self.base_url)
+                if isinstance(exc, httpx.TransportError) and not self._answered:
+                    raise GraphUnreachable(said) from None
+                failed = Answer(0, None, f"Graph unreachable: {said}")
                 return {get.key: (failed, None) for get in chunk}
+        self._answered = True
         out: dict[str, tuple[Answer, float | None]] = {}
         for part in parsed.get("responses", []) if isinstance(parsed, dict) else []:
             get = ids.get(str(part.get("id")))

@@ -1,26 +1,32 @@
 """The delta cache of `identities pull --cache FILE`: a nightly run reads only what changed.
 
 The cache keeps the last read by object ids and the delta links of `groups/delta` (names and
-memberships) and `users/delta` (account state). The next run follows both links: groups that
-did not change take their members from the cache, users take their changed state from the
-delta; the rest is read as usual. A 410 (the sync state expired), an unreadable delta, a cache
+memberships), `users/delta` and `servicePrincipals/delta` (account state). The next run follows
+the three links: groups that did not change take their members from the cache, users and
+service principals take their changed state from the delta; the rest is read as usual. An
+expired link (400 syncStateNotFound, or 410 Gone after a reset), an unreadable delta, a cache
 for another Graph or a cache that is not one all mean a full read, never a partial one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from govkit.identity.batching import Batcher, Get
 from govkit.identity.document import ServicePrincipal, User
 
+T = TypeVar("T")
 FORMAT = "govkit.identities-cache/v1"
 GROUPS_DELTA = "/groups/delta?$select=displayName,members"
 USERS_DELTA = "/users/delta?$select=id,displayName,userPrincipalName,accountEnabled"
+# A service principal disabled or renamed in a group that did not change shows only here
+# (servicePrincipal: delta, Microsoft Graph v1.0 reference).
+SPS_DELTA = "/servicePrincipals/delta?$select=id,appId,displayName,accountEnabled"
+_WALKS = (("groups_delta", GROUPS_DELTA), ("users_delta", USERS_DELTA), ("sps_delta", SPS_DELTA))
 
 
 @dataclass
@@ -78,41 +84,67 @@ def load_cache(path: Path, graph_url: str) -> dict[str, Any] | None:
 async def cached_since(
     batcher: Batcher, data: dict[str, Any]
 ) -> tuple[Cached, dict[str, str]] | None:
-    """The cache brought up to date by both delta walks, and the new links; None: read all."""
-    groups_walk = await walk(batcher, str(data.get("groups_delta", "")))
-    users_walk = await walk(batcher, str(data.get("users_delta", "")))
-    if groups_walk is None or users_walk is None:
-        return None
-    users = {oid: User(*row) for oid, row in data.get("users", {}).items()}
-    for entry in users_walk[0]:
-        oid = str(entry.get("id"))
-        old = users.pop(oid, None)
-        if "@removed" in entry:
-            continue
-        users[oid] = User(
-            entry.get("userPrincipalName") or (old.name if old else oid),
+    """The cache brought up to date by the three delta walks (groups, users, service
+    principals), and the new links; None: read all. An expired link (400 syncStateNotFound
+    or 410 Gone) and a cache without one of the links are both a full read."""
+    walks = {}
+    for key, _ in _WALKS:
+        walked = await walk(batcher, str(data.get(key, "")))
+        if walked is None:
+            return None
+        walks[key] = walked
+    users = _merged(
+        {oid: User(*row) for oid, row in data.get("users", {}).items()},
+        walks["users_delta"][0],
+        lambda oid, e, old: User(
+            e.get("userPrincipalName") or (old.name if old else oid),
             oid,
-            entry.get("displayName") or (old.display_name if old else None),
-            bool(entry.get("accountEnabled", old.enabled if old else True)),
-        )
-    changed = {str(e.get("id")) for e in groups_walk[0]}
+            e.get("displayName") or (old.display_name if old else None),
+            bool(e.get("accountEnabled", old.enabled if old else True)),
+        ),
+    )
+    sps = _merged(
+        {oid: ServicePrincipal(*row) for oid, row in data.get("sps", {}).items()},
+        walks["sps_delta"][0],
+        lambda oid, e, old: ServicePrincipal(
+            e.get("appId") or (old.application_id if old else oid),
+            oid,
+            e.get("displayName") or (old.display_name if old else None),
+            bool(e.get("accountEnabled", old.enabled if old else True)),
+        ),
+    )
+    changed = {str(e.get("id")) for e in walks["groups_delta"][0]}
     groups: dict[str, dict[str, Any]] = data.get("groups", {})
     cached = Cached(
-        groups=groups,
-        users=users,
-        sps={oid: ServicePrincipal(*row) for oid, row in data.get("sps", {}).items()},
-        unchanged=frozenset(groups.keys() - changed),
+        groups=groups, users=users, sps=sps, unchanged=frozenset(groups.keys() - changed)
     )
-    return cached, {"groups_delta": groups_walk[1], "users_delta": users_walk[1]}
+    return cached, {key: walks[key][1] for key, _ in _WALKS}
+
+
+def _merged(
+    cached: dict[str, T],
+    entries: list[dict[str, Any]],
+    build: Callable[[str, dict[str, Any], T | None], T],
+) -> dict[str, T]:
+    """`cached` with a delta walk's entries applied: changed ones rebuilt, `@removed` gone."""
+    out = dict(cached)
+    for entry in entries:
+        oid = str(entry.get("id"))
+        old = out.pop(oid, None)
+        if "@removed" not in entry:
+            out[oid] = build(oid, entry, old)
+    return out
 
 
 async def start_links(batcher: Batcher) -> dict[str, str] | None:
     """Delta links as of now, from a walk whose entries a full read makes redundant."""
-    groups_walk = await walk(batcher, GROUPS_DELTA)
-    users_walk = await walk(batcher, USERS_DELTA)
-    if groups_walk is None or users_walk is None:
-        return None
-    return {"groups_delta": groups_walk[1], "users_delta": users_walk[1]}
+    links = {}
+    for key, start in _WALKS:
+        walked = await walk(batcher, start)
+        if walked is None:
+            return None
+        links[key] = walked[1]
+    return links
 
 
 def cache_text(crawl: ReadByIds, graph_url: str, links: dict[str, str]) -> str:

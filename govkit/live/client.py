@@ -15,7 +15,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from govkit.live.resilience import SdkRetryRequested
+from govkit.live.resilience import ClientConfigError, SdkRetryRequested
 from govkit.live.settings import ReaderSettings
 
 if TYPE_CHECKING:
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 SDK_RETRY_BUDGET_SECONDS = 1
 
 
-class ClientConfigError(Exception):
-    """The credentials or host could not be resolved; the message is one line, no secrets."""
+__all__ = ["ClientConfigError", "bounded", "make_client"]
 
 
 def _quiet_sdk() -> None:

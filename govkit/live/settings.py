@@ -50,6 +50,9 @@ class ReaderSettings:
     - `rate_per_second`, `burst`: the client-side token bucket (databricks-sdk does not
       enforce its own `rate_limit`).
     - `attempts`: tries per request, the first included; a connection error counts as one.
+    - `throttle_attempts`: tries per request that a 429 may take, on top of `attempts`: a
+      429 is pacing (the rate adapts), not a failure, until the workspace refuses far more
+      requests than it answers.
     - `deadline`: seconds from a request's first try after which no further try starts.
     - `backoff_base`, `backoff_cap`: jittered exponential backoff between tries, in seconds;
       a Retry-After header is honoured as a floor (capped by `retry_after_cap`).
@@ -68,6 +71,7 @@ class ReaderSettings:
     rate_per_second: float = 25.0
     burst: int = 25
     attempts: int = 3
+    throttle_attempts: int = 20
     deadline: float = field(default_factory=lambda: environment_seconds()[DEADLINE_VARIABLE])
     backoff_base: float = 0.5
     backoff_cap: float = 10.0

@@ -5,8 +5,9 @@ statement per privilege view and one per owner view, grouped on the warehouse so
 receives one row per (securable, principal). Catalogs still come from REST (one listing plus
 one bindings call per catalog), because isolation mode, workspace bindings and the managed
 storage root are not in `information_schema`. External locations (owner, URL, credential,
-read-only) and storage credentials (owner) come from their views; a credential's read-only
-flag is in no view, so it comes from the storage credentials listing (REST).
+read-only) come from their views, storage credentials (owner, grants) from CREDENTIALS and
+CREDENTIAL_PRIVILEGES, purpose STORAGE, so that service credentials stay out; a credential's
+read-only flag is in no view, so it comes from the storage credentials listing (REST).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 _LOCATION, _CREDENTIAL = SecurableType.EXTERNAL_LOCATION, SecurableType.STORAGE_CREDENTIAL
+_STORAGE_PURPOSE = "credential_purpose = 'STORAGE'"
 
 # name -> (SQL with {where} for the names in scope, key column, what it reads, of which type)
 STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
@@ -101,10 +103,15 @@ STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
         "external locations",
         _LOCATION,
     ),
+    # CREDENTIALS and CREDENTIAL_PRIVILEGES, not the STORAGE_CREDENTIALS views that Databricks
+    # deprecated in Runtime 15.4: they hold service credentials too (CREDENTIAL_PURPOSE
+    # 'SERVICE'), which are no storage credentials and are left out by name. Sources:
+    # Databricks SQL reference, information_schema CREDENTIALS, CREDENTIAL_PRIVILEGES and
+    # STORAGE_CREDENTIALS (docs.databricks.com/sql/language-manual/information-schema/).
     "credential_owners": (
-        "SELECT storage_credential_name, storage_credential_owner AS owner "
-        "FROM system.information_schema.storage_credentials WHERE {where}",
-        "storage_credential_name",
+        "SELECT credential_name, credential_owner AS owner "
+        f"FROM system.information_schema.credentials WHERE {_STORAGE_PURPOSE} AND {{where}}",
+        "credential_name",
         "storage credential owners",
         _CREDENTIAL,
     ),
@@ -118,11 +125,13 @@ STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
         _LOCATION,
     ),
     "credential_grants": (
-        "SELECT storage_credential_name, grantee, "
+        "SELECT credential_name, grantee, "
         "array_sort(collect_set(privilege_type)) AS privileges "
-        "FROM system.information_schema.storage_credential_privileges "
-        f"WHERE {{where}} AND {_DIRECT} GROUP BY storage_credential_name, grantee",
-        "storage_credential_name",
+        "FROM system.information_schema.credential_privileges "
+        "WHERE credential_name IN (SELECT credential_name FROM "
+        f"system.information_schema.credentials WHERE {_STORAGE_PURPOSE}) "
+        f"AND {{where}} AND {_DIRECT} GROUP BY credential_name, grantee",
+        "credential_name",
         "storage credential grants",
         _CREDENTIAL,
     ),

@@ -2,7 +2,8 @@
 
 The first walk pages through every group and ends with an `@odata.deltaLink`; following that
 link later answers the groups that changed since (members added, members `@removed`, deleted
-groups as `@removed`), and a link older than the directory's sync state answers 410 Gone.
+groups as `@removed`); users and service principals likewise, by account state. A link older
+than the directory's sync state answers 400 syncStateNotFound, or 410 after a sync reset.
 """
 
 from __future__ import annotations
@@ -87,10 +88,15 @@ def _delta(
             raw = decode_token(req.query["$skiptoken"]).get("since")
             since = None if raw is None else int(raw)
         if since is not None and (since < d.oldest_delta or since > d.generation):
+            if d.expired_status == 410:
+                raise GraphError(
+                    410, "resyncRequired", "A full synchronization is required (sync reset)."
+                )
             raise GraphError(
-                410,
-                "SyncStateNotFound",
-                "The sync state generation is old or invalid; start a full synchronization.",
+                400,
+                "syncStateNotFound",
+                "The sync state generation is not found. The delta token is expired and data "
+                "must be synchronized again.",
             )
         entries = changes(req, since)
         generation = d.generation
@@ -113,26 +119,48 @@ def _delta(
     return response
 
 
-def _user_changes(req: GraphRequest, since: int | None) -> list[dict[str, Any]]:
-    d = req.directory
+def _account_changes(
+    req: GraphRequest,
+    since: int | None,
+    history: dict[str, list[tuple[int, tuple[Any, ...]]]],
+    deleted: dict[str, int],
+    objects: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Users or service principals whose account (name, display name, enabled) changed."""
     wanted = [s.strip() for s in req.query.get("$select", "").split(",") if s.strip()]
     entries: list[dict[str, Any]] = []
-    for uid in sorted(d.user_history):
-        versions = d.user_history[uid]
-        if uid in d.user_deleted:
-            if since is not None and d.user_deleted[uid] > since and versions[0][0] <= since:
-                entries.append({"id": uid, "@removed": {"reason": "changed"}})
+    for oid in sorted(history):
+        versions = history[oid]
+        if oid in deleted:
+            if since is not None and deleted[oid] > since and versions[0][0] <= since:
+                entries.append({"id": oid, "@removed": {"reason": "changed"}})
             continue
         if since is not None and versions[-1][0] <= since:
             continue
-        user = d.users[uid]
-        entries.append({k: v for k, v in user.items() if not wanted or k == "id" or k in wanted})
+        obj = objects[oid]
+        entries.append({k: v for k, v in obj.items() if not wanted or k == "id" or k in wanted})
     return entries
 
 
 def users_delta(req: GraphRequest) -> GraphResponse:
     """`GET /users/delta`: every user, then the users whose account changed."""
-    return _delta(req, "users", _user_changes)
+    d = req.directory
+    return _delta(
+        req, "users",
+        lambda r, since: _account_changes(r, since, d.user_history, d.user_deleted, d.users),
+    )  # fmt: skip
+
+
+def service_principals_delta(req: GraphRequest) -> GraphResponse:
+    """`GET /servicePrincipals/delta`: every service principal, then those whose account
+    changed (disabled, renamed), as Graph's servicePrincipal delta does."""
+    d = req.directory
+    return _delta(
+        req, "servicePrincipals",
+        lambda r, since: _account_changes(
+            r, since, d.sp_history, d.sp_deleted, d.service_principals
+        ),
+    )  # fmt: skip
 
 
 def groups_delta(req: GraphRequest) -> GraphResponse:
@@ -142,3 +170,8 @@ def groups_delta(req: GraphRequest) -> GraphResponse:
 def register(add: Callable[[str, str, Handler], None]) -> None:
     add("GET", r"/groups/(?:delta(?:\(\))?|microsoft\.graph\.delta)", groups_delta)
     add("GET", r"/users/(?:delta(?:\(\))?|microsoft\.graph\.delta)", users_delta)
+    add(
+        "GET",
+        r"/servicePrincipals/(?:delta(?:\(\))?|microsoft\.graph\.delta)",
+        service_principals_delta,
+    )

@@ -56,6 +56,15 @@ class Directory:
     # user id -> (generation, account state) per change, and when it was deleted
     user_history: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
     user_deleted: dict[str, int] = field(default_factory=dict)
+    # service principal id -> (generation, account state) per change, and when it was deleted
+    sp_history: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
+    sp_deleted: dict[str, int] = field(default_factory=dict)
+    # What an expired delta link answers: identity resources answer 400 syncStateNotFound
+    # ("Duration of change tracking tokens for identity and education resources", Microsoft
+    # 365 Developer Blog, 2020-07-03); a synchronization reset answers 410 Gone ("Use delta
+    # query to track changes in Microsoft Graph data", learn.microsoft.com/graph/
+    # delta-query-overview, "Synchronization reset").
+    expired_status: int = 400
     lock: threading.RLock = field(default_factory=threading.RLock)
     _indexes: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
@@ -92,26 +101,37 @@ class Directory:
                     history.deleted_at = None
             for gid in self.groups.keys() - fresh.groups.keys():
                 self.history[gid].deleted_at = self.generation
-            for uid, user in fresh.users.items():
-                versions = self.user_history.setdefault(uid, [])
-                if not versions or versions[-1][1] != user_state(user) or uid in self.user_deleted:
-                    versions.append((self.generation, user_state(user)))
-                    self.user_deleted.pop(uid, None)
-            for uid in self.users.keys() - fresh.users.keys():
-                self.user_deleted[uid] = self.generation
+            for now, before, accounts, deleted, account in (
+                (fresh.users, self.users, self.user_history, self.user_deleted, user_state),
+                (fresh.service_principals, self.service_principals, self.sp_history,
+                 self.sp_deleted, sp_state),
+            ):  # fmt: skip
+                for oid, obj in now.items():
+                    versions = accounts.setdefault(oid, [])
+                    if not versions or versions[-1][1] != account(obj) or oid in deleted:
+                        versions.append((self.generation, account(obj)))
+                        deleted.pop(oid, None)
+                for oid in before.keys() - now.keys():
+                    deleted[oid] = self.generation
             self._indexes.clear()
             self.users, self.groups = fresh.users, fresh.groups
             self.service_principals, self.members = fresh.service_principals, fresh.members
 
-    def expire_delta_links(self) -> None:
-        """Every delta link issued so far answers 410 Gone (Graph's sync state expired)."""
+    def expire_delta_links(self, status: int = 400) -> None:
+        """Every delta link issued so far answers `status`: 400 syncStateNotFound (a token
+        past its lifetime) or 410 Gone (a synchronization reset)."""
         with self.lock:
             self.oldest_delta = self.generation + 1
             self.generation += 1
+            self.expired_status = status
 
 
 def user_state(user: dict[str, Any]) -> tuple[Any, ...]:
     return (user["userPrincipalName"], user["displayName"], user["accountEnabled"])
+
+
+def sp_state(sp: dict[str, Any]) -> tuple[Any, ...]:
+    return (sp["appId"], sp["displayName"], sp["accountEnabled"])
 
 
 def build_directory(doc: Identities) -> Directory:
@@ -160,6 +180,9 @@ def build_directory(doc: Identities) -> Directory:
             [(1, frozenset(directory.members[gid]), group.display_name)]
         )
     directory.user_history = {uid: [(1, user_state(u))] for uid, u in directory.users.items()}
+    directory.sp_history = {
+        oid: [(1, sp_state(s))] for oid, s in directory.service_principals.items()
+    }
     return directory
 
 

@@ -73,6 +73,7 @@ STORAGE = Source(
         ("credential_name", "VARCHAR"),
         ("read_only", "BOOLEAN"),
         ("credential_type", "VARCHAR"),
+        ("purpose", "VARCHAR"),  # a credential's STORAGE or SERVICE; NULL for a location
     ),
 )
 LINEAGE = Source(
@@ -152,6 +153,8 @@ TABLES.update(
             ("storage_credentials", (SECURABLES, STORAGE)),
             ("external_location_privileges", (SECURABLES, GRANTS)),
             ("storage_credential_privileges", (SECURABLES, GRANTS)),
+            ("credentials", (SECURABLES, STORAGE)),
+            ("credential_privileges", (SECURABLES, STORAGE, GRANTS)),
         )
     }
 )
@@ -257,7 +260,9 @@ def _storage(store: Store) -> Columns:
         out["url"].append(_text(o.extra.get("url")))
         out["credential_name"].append(_text(o.extra.get("credential_name")))
         out["read_only"].append("true" if o.extra.get("read_only") else "false")
-        out["credential_type"].append(kind if t is SecurableType.STORAGE_CREDENTIAL else None)
+        credential = t is SecurableType.STORAGE_CREDENTIAL
+        out["credential_type"].append(kind if credential else None)
+        out["purpose"].append(str(o.extra.get("purpose") or "STORAGE") if credential else None)
     return out
 
 

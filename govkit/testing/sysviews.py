@@ -94,11 +94,31 @@ VIEWS = (
            o.owner AS last_altered_by
     FROM base.objects o
     JOIN base.storage x ON x.securable_type = o.securable_type AND x.full_name = o.full_name
+    WHERE o.securable_type = 'STORAGE_CREDENTIAL' AND x.purpose = 'STORAGE'""",
+    # CREDENTIALS and CREDENTIAL_PRIVILEGES (Databricks Runtime 15.4 and above) replace the
+    # deprecated STORAGE_CREDENTIALS views and hold service credentials too, told apart by
+    # CREDENTIAL_PURPOSE ('STORAGE' or 'SERVICE'). Sources: Databricks SQL reference,
+    # information_schema CREDENTIALS and CREDENTIAL_PRIVILEGES (docs.databricks.com/sql/
+    # language-manual/information-schema/credentials.html, credential_privileges.html).
+    """CREATE VIEW system_information_schema.credentials AS
+    SELECT x.id AS credential_id, o.full_name AS credential_name,
+           o.owner AS credential_owner, x.purpose AS credential_purpose, x.credential_type,
+           '[REDACTED]' AS credential, 'false' AS used_for_managed_storage, o.comment,
+           o.created, o.owner AS created_by, o.created AS last_altered,
+           o.owner AS last_altered_by
+    FROM base.objects o
+    JOIN base.storage x ON x.securable_type = o.securable_type AND x.full_name = o.full_name
     WHERE o.securable_type = 'STORAGE_CREDENTIAL'""",
+    """CREATE VIEW system_information_schema.credential_privileges AS
+    SELECT grantor, grantee, catalog_name AS credential_name, privilege_type,
+           'NO' AS is_grantable, inherited_from
+    FROM base.grant_paths WHERE securable_type = 'STORAGE_CREDENTIAL'""",
     """CREATE VIEW system_information_schema.external_location_privileges AS
     SELECT grantor, grantee, catalog_name AS external_location_name, privilege_type,
            'NO' AS is_grantable, inherited_from
     FROM base.grant_paths WHERE securable_type = 'EXTERNAL_LOCATION'""",
+    # During the service credentials preview this view also lists service credentials'
+    # privileges ("incorrect preview behavior", the STORAGE_CREDENTIAL_PRIVILEGES reference).
     """CREATE VIEW system_information_schema.storage_credential_privileges AS
     SELECT grantor, grantee, catalog_name AS storage_credential_name, privilege_type,
            'NO' AS is_grantable, inherited_from

@@ -133,10 +133,10 @@ def _update_common(req: Request, obj: Obj, body: dict[str, Any], action: str) ->
     owner = body.get("owner")
     if owner:
         obj.owner = str(owner)
-        req.store.record_audit(
-            action,
-            {"full_name_arg": obj.name, "securable_type": obj.type.value, "owner": obj.owner},
-        )
+        # A real workspace names a catalog `name_arg`, a schema or table `full_name_arg`, as
+        # their PATCH paths do (Databricks audit log reference, Unity Catalog events).
+        key = "name_arg" if obj.type is SecurableType.CATALOG else "full_name_arg"
+        req.store.record_audit(action, {key: obj.name, "owner": obj.owner})
 
 
 def delete_catalog(req: Request) -> Response:

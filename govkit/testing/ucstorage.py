@@ -61,9 +61,14 @@ def _name(req: Request) -> str:
     return str(name)
 
 
+def _service(obj: Obj) -> bool:
+    return obj.extra.get("purpose") == "SERVICE"
+
+
 def _list(req: Request, type: SecurableType, key: str) -> Response:
     with req.store.lock:
-        infos = [_info(req, o) for o in req.store.of_type(type)]
+        # A service credential is no storage credential: the storage endpoints do not show it.
+        infos = [_info(req, o) for o in req.store.of_type(type) if not _service(o)]
     page, token = paginate(req, infos, lambda i: str(i["name"]))
     return ok({key: page, **({"next_page_token": token} if token else {})})
 
@@ -81,6 +86,10 @@ def _update(req: Request, type: SecurableType, fields: tuple[str, ...]) -> Respo
             obj.extra.update(_identity(body))
         if body.get("owner"):
             obj.owner = str(body["owner"])
+            # As a real workspace writes it: updateStorageCredential / updateExternalLocation
+            # with the name in `name_arg` (Databricks audit log reference, Unity Catalog events).
+            action = "updateStorageCredential" if type is _CREDENTIAL else "updateExternalLocation"
+            req.store.record_audit(action, {"name_arg": obj.name, "owner": obj.owner})
         return ok(_info(req, obj))
 
 
@@ -119,7 +128,51 @@ def create_credential(req: Request) -> Response:
 
 def get_credential(req: Request) -> Response:
     with req.store.lock:
-        return ok(_info(req, req.store.get(_CREDENTIAL, req.params[0])))
+        obj = req.store.get(_CREDENTIAL, req.params[0])
+        if _service(obj):
+            raise ApiError(
+                404, "STORAGE_CREDENTIAL_DOES_NOT_EXIST",
+                f"Storage Credential '{obj.name}' does not exist.",
+            )  # fmt: skip
+        return ok(_info(req, obj))
+
+
+# The unified Credentials API holds storage and service credentials, told apart by `purpose`
+# (Databricks REST reference, Credentials: docs.databricks.com/api/workspace/credentials).
+_PURPOSES = ("STORAGE", "SERVICE")
+
+
+def _credential_info(req: Request, obj: Obj) -> dict[str, Any]:
+    return {**_info(req, obj), "purpose": "SERVICE" if _service(obj) else "STORAGE"}
+
+
+def create_any_credential(req: Request) -> Response:
+    body = req.json_body()
+    name = _name(req)
+    purpose = str(body.get("purpose") or "")
+    if purpose not in _PURPOSES:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid purpose: {purpose!r}")
+    with req.store.lock:
+        obj = Obj(_CREDENTIAL, name, req.store.caller)
+        obj.extra = {k: body[k] for k in ("comment", "read_only") if k in body}
+        obj.extra.update(_identity(body))
+        if purpose == "SERVICE":
+            obj.extra["purpose"] = purpose
+        return ok(_credential_info(req, req.store.add(obj)))
+
+
+def list_any_credentials(req: Request) -> Response:
+    wanted = req.query.get("purpose")
+    with req.store.lock:
+        infos = [_credential_info(req, o) for o in req.store.of_type(_CREDENTIAL)]
+    infos = [i for i in infos if not wanted or i["purpose"] == wanted]
+    page, token = paginate(req, infos, lambda i: str(i["name"]))
+    return ok({"credentials": page, **({"next_page_token": token} if token else {})})
+
+
+def get_any_credential(req: Request) -> Response:
+    with req.store.lock:
+        return ok(_credential_info(req, req.store.get(_CREDENTIAL, req.params[0])))
 
 
 # -- external locations ----------------------------------------------------------------------
@@ -158,6 +211,9 @@ def get_location(req: Request) -> Response:
 def register(router: Router) -> None:
     credentials, locations = f"{UC}/storage-credentials", f"{UC}/external-locations"
     routes = [
+        ("GET", f"{UC}/credentials", list_any_credentials),
+        ("POST", f"{UC}/credentials", create_any_credential),
+        ("GET", f"{UC}/credentials/{NAME}", get_any_credential),
         ("GET", credentials, lambda r: _list(r, _CREDENTIAL, "storage_credentials")),
         ("POST", credentials, create_credential),
         ("GET", f"{credentials}/{NAME}", get_credential),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
 from govkit.drift.explain import AuditFormatError, explain, parse_audit_text, rows_to_events
 from govkit.drift.model import DriftReport
+from tests.conftest import CATALOGS, TODAY
 from tests.drift.states import READ, catalog, desired_estate, diff, schema, table
 
 
@@ -107,3 +110,65 @@ def test_not_json_is_a_clear_error() -> None:
         parse_audit_text("{not json\n")
     with pytest.raises(AuditFormatError, match="JSON object"):
         parse_audit_text("[1, 2]")
+
+
+def _storage_owner_row(action: str, name: str, owner: str) -> dict[str, object]:
+    # As a real workspace writes them: the name in `name_arg`.
+    return {
+        "event_time": "2026-11-25T13:00:00Z",
+        "user_identity": {"email": "mallory@example.com"},
+        "service_name": "unityCatalog",
+        "action_name": action,
+        "request_params": {"name_arg": name, "owner": owner},
+        "response": {"status_code": 200},
+    }
+
+
+def test_catalog_location_and_credential_owners_are_explained_from_name_arg(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Owners changed through the real databricks-sdk; the local server writes the audit rows
+    as a workspace does, and drift --audit warehouse says who made each change."""
+    from databricks.sdk import WorkspaceClient
+
+    from govkit.cli.main import main
+    from govkit.pipeline import validate
+    from govkit.testing import UCServer
+
+    (prod,) = [e for e in validate(str(CATALOGS), TODAY).environments if e.name == "prod"]
+    for name in list(os.environ):
+        if name.startswith(("DATABRICKS_", "ARM_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none"))
+    with UCServer([prod.state]) as server:
+        monkeypatch.setenv("DATABRICKS_HOST", server.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", server.token)
+        w = WorkspaceClient(host=server.url, token=server.token, auth_type="pat")
+        w.catalogs.update("risk_prod", owner="mallory@example.com")
+        w.external_locations.update("landing-prod", owner="mallory@example.com")
+        w.storage_credentials.update("ac-uc-prod", owner="mallory@example.com")
+        code = main(["drift", str(CATALOGS), "--env", "prod", "--as-of", TODAY.isoformat(),
+                     "--source", "workspace", "--format", "json",
+                     "--audit", "warehouse", "--warehouse-id", "wh1"])  # fmt: skip
+    assert code == 2
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    why = {c["securable"]: (c["kind"], (c["explanation"] or {}).get("action")) for c in changes}
+    assert why == {
+        "risk_prod": ("owner_mismatch", "updateCatalog"),
+        "landing-prod": ("owner_mismatch", "updateExternalLocation"),
+        "ac-uc-prod": ("owner_mismatch", "updateStorageCredential"),
+    }
+
+
+def test_an_event_on_a_credential_does_not_explain_a_catalog_of_the_same_name() -> None:
+    live = [catalog(owner="alice@example.com", grants={"finance-analysts": READ}), schema(),
+            table(grants={"execs": ["SELECT"]})]  # fmt: skip
+    report = diff(desired_estate(), live)
+    row = _storage_owner_row("updateStorageCredential", "finance_prod", "alice@example.com")
+    explained = explain(report, parse_audit_text(json.dumps([row])))
+    assert all(c.explanation is None for c in explained.changes)
+    row["action_name"] = "updateCatalog"
+    explained = explain(report, parse_audit_text(json.dumps([row])))
+    owner = next(c for c in explained.changes if c.kind.value == "owner_mismatch")
+    assert owner.explanation is not None and owner.explanation.actor == "mallory@example.com"

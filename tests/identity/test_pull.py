@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from govkit.cli.main import main
-from govkit.identity.document import Group, User, loads, make_identities
+from govkit.identity.document import Group, ServicePrincipal, User, loads, make_identities
 from govkit.testing.graphserver import GraphFaults, GraphServer
 from tests.conftest import CATALOGS, TODAY
 from tests.identity.conftest import require_msgraph
@@ -92,12 +92,13 @@ def test_a_page_that_fails_makes_the_document_incomplete_and_exit_1(
     assert "INCOMPLETE" in capsys.readouterr().err
 
 
-def test_unreachable_graph_is_an_incomplete_read(
+def test_unreachable_graph_is_one_line_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert pull("http://127.0.0.1:9/v1.0", tmp_path / "out.json") == 1
     err = capsys.readouterr().err
-    assert "INCOMPLETE" in err and "Graph unreachable" in err
+    assert err == "Error: cannot connect to http://127.0.0.1:9: Connection refused\n"
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_missing_credentials_say_what_to_set(
@@ -145,10 +146,42 @@ def test_delta_cache_reads_only_what_changed_and_starts_over_when_expired(
     assert third.user(owner).enabled is False
     assert changed_reads == 1  # finance-analysts only
 
-    server.directory.expire_delta_links()  # 410 Gone: a full read, still right
-    fourth, expired_reads = nightly()
-    assert expired_reads == len(fourth.groups)
-    assert fourth.groups == third.groups and fourth.users == third.users
+    # An expired link, as Graph answers it for identity resources (400 syncStateNotFound) and
+    # after a synchronization reset (410 Gone): a full read, still right.
+    for status in (400, 410):
+        server.directory.expire_delta_links(status)
+        fourth, expired_reads = nightly()
+        assert expired_reads == len(fourth.groups)
+        assert fourth.groups == third.groups and fourth.users == third.users
+
+
+def test_delta_cache_sees_a_service_principal_disabled_and_renamed_in_an_unchanged_group(
+    graph_factory: Any, recorded: Any, tmp_path: Path
+) -> None:
+    # A service principal the spec does not declare, a member of a declared group: only the
+    # group's members name it, so a cached run must learn of it from servicePrincipals/delta.
+    app = "5f0e1d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
+    group = recorded.groups[0]
+    with_sp = replace(
+        recorded,
+        groups=tuple(replace(g, members=(*g.members, f"sp:{app}")) if g is group else g
+                     for g in recorded.groups),
+        service_principals=(*recorded.service_principals,
+                            ServicePrincipal(app, display_name="svc-report-export")),
+    )  # fmt: skip
+    server: GraphServer = graph_factory(with_sp)
+    out, cache = tmp_path / "identities.json", tmp_path / "cache.json"
+    assert pull(server.url, out, CATALOGS, "--cache", str(cache)) == 0
+    assert loads(out.read_bytes()).service_principal(app).enabled
+
+    server.directory.replace(replace(with_sp, service_principals=tuple(
+        replace(p, enabled=False, display_name="svc-report-export-old")
+        if p.application_id == app else p for p in with_sp.service_principals)))  # fmt: skip
+    server.reset_counts()
+    assert pull(server.url, out, CATALOGS, "--cache", str(cache)) == 0
+    assert not any("/members" in r.target for r in server.requests)  # no group changed
+    sp = loads(out.read_bytes()).service_principal(app)
+    assert (sp.enabled, sp.display_name) == (False, "svc-report-export-old")
 
 
 def test_no_declared_group_in_the_directory_is_an_error_naming_the_tenant(

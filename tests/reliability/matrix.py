@@ -36,6 +36,8 @@ UC_FAULTS: dict[str, Faults] = {
     "none": Faults(),
     "429 storm, Retry-After 1": Faults(seed=1, rate=0.5, kinds=("429",), retry_after=1),
     "429 storm, Retry-After 0": Faults(seed=2, rate=0.5, kinds=("429",), retry_after=0),
+    "rate limit 5/s, Retry-After 1": Faults(limit_per_second=5, retry_after=1),
+    "every request 429, deadline 5 s": Faults(rate=1.0, kinds=("429",), retry_after=1),
     "500 at 30%": Faults(seed=3, rate=0.3, kinds=("500",), retry_after=0),
     "503 at 30%": Faults(seed=4, rate=0.3, kinds=("503",), retry_after=0),
     "dropped connections at 30%": Faults(seed=5, rate=0.3, kinds=("drop",)),
@@ -54,6 +56,7 @@ UC_FAULTS: dict[str, Faults] = {
 # The settings a fault row runs with (govkit/live/settings.py reads them from the environment).
 FAULT_ENV: dict[str, dict[str, str]] = {
     "answers 3 s late, timeout 1 s": {"GOVKIT_HTTP_TIMEOUT": "1", "GOVKIT_DEADLINE": "5"},
+    "every request 429, deadline 5 s": {"GOVKIT_DEADLINE": "5"},
     "every grant read 503, breaker": {"GOVKIT_BREAKER_COOLDOWN": "0.2"},
 }
 GRAPH_FAULTS: dict[str, GraphFaults] = {

@@ -29,6 +29,26 @@ def test_a_503_storm_is_bounded_and_fails_closed() -> None:
     assert row.requests <= 6  # three attempts at the catalog list, then the breaker
 
 
+def test_a_429_storm_slows_the_read_down_and_it_completes() -> None:
+    # Half of all requests answer 429 with Retry-After: 1. Honoured 429s neither use up the
+    # three attempts nor count against the breaker; the bucket halves its rate on them.
+    baseline = uc_row("none", "snapshot warehouse")
+    row = uc_row("429 storm, Retry-After 1", "snapshot warehouse")
+    assert outcome(row, baseline) == "equal", row.message
+    assert row.requests <= 3 * baseline.requests  # about one 429 per request answered
+
+
+def test_a_workspace_rate_limit_is_met_by_slowing_down() -> None:
+    row = uc_row("rate limit 5/s, Retry-After 1", "snapshot workspace")
+    assert outcome(row, uc_row("none", "snapshot workspace")) == "equal", row.message
+
+
+def test_a_workspace_that_only_throttles_gives_up_at_the_deadline() -> None:
+    row = uc_row("every request 429, deadline 5 s", "snapshot workspace")
+    assert row.code == 1 and "the next try would pass the 5s deadline" in row.message
+    assert row.requests <= 10  # the catalog list about once a second, then the read stops
+
+
 def test_graph_faults() -> None:
     baseline = graph_row("none")
     throttled = graph_row("429 x2, no Retry-After")
