@@ -105,7 +105,7 @@ def _database(workspace: int, name: str, tables: dict[str, tuple[str, str]]) -> 
 
 def _grants(workspace: int, members: dict[str, tuple[str, ...]]) -> list[HiveGrant]:
     """Table ACLs of a workspace that had them switched on: the team's usual pattern."""
-    out: list[HiveGrant] = [HiveGrant("users", "USAGE", "CATALOG", "")]
+    out: list[HiveGrant] = [HiveGrant("analysts", "USAGE", "CATALOG", "")]
     for domain in TEAMS[workspace]:
         for db, tables in DOMAINS[domain].items():
             out += [
@@ -116,7 +116,7 @@ def _grants(workspace: int, members: dict[str, tuple[str, ...]]) -> list[HiveGra
                 HiveGrant("engineers", "USAGE", "DATABASE", db),
                 HiveGrant("engineers", "CREATE", "DATABASE", db),
             ]
-            for table in sorted(tables):
+            for table in sorted(t for t, (kind, _) in tables.items() if kind != "VIEW"):
                 out.append(HiveGrant("engineers", "MODIFY", "TABLE", f"{db}.{table}"))
         first = sorted(DOMAINS[domain])[0]
         # One person kept a grant of their own, and one engineer group held every privilege.
