@@ -23,7 +23,7 @@ from govkit.migrate.build import build
 from govkit.migrate.document import HiveAssessment
 from govkit.migrate.mapping import diagnostic, parse
 from govkit.migrate.moves import moves_sql, table_move, views_in_order
-from govkit.migrate.targets import Targets, targets
+from govkit.migrate.targets import Targets, catalog_name, targets
 from govkit.spec.loader import FileKind, SourceIndex, classify, load_files
 
 
@@ -95,11 +95,6 @@ def _waived(spec: _Spec, planned: dict[str, dict[str, Any]], today: dt.date,
         ))  # fmt: skip
 
 
-def _catalog(organisation: AbcMapping[str, Any], domain: str, env: str) -> str:
-    template = str(organisation.get("catalog_name") or "{domain}_{env}")
-    return template.format(domain=domain, env=env)
-
-
 def _sql(doc: HiveAssessment, of: Targets, organisation: AbcMapping[str, Any],
          mapping_file: str, plan: Plan) -> dict[str, str]:  # fmt: skip
     sections: dict[str, dict[tuple[int, str], list[str]]] = {}
@@ -108,7 +103,7 @@ def _sql(doc: HiveAssessment, of: Targets, organisation: AbcMapping[str, Any],
 
         def schema_of(db: str, ws: int = w.workspace_id, env: str = env) -> str | None:
             t = of.of.get((ws, db))
-            return None if t is None else f"{_catalog(organisation, t.domain, env)}.{t.schema}"
+            return None if t is None else f"{catalog_name(organisation, t.domain, env)}.{t.schema}"
 
         for d in w.databases:
             target = schema_of(d.name)

@@ -34,6 +34,12 @@ def environments_of(organisation: AbcMapping[str, Any]) -> dict[int, str]:
     return {int(w): env for env, body in envs.items() for w in (body or {}).get("workspaces", ())}
 
 
+def catalog_name(organisation: AbcMapping[str, Any], domain: str, env: str) -> str:
+    """The Unity Catalog name of a new domain's catalog in `env` (the organisation's rule)."""
+    template = str(organisation.get("catalog_name") or "{domain}_{env}")
+    return template.format(domain=domain, env=env)
+
+
 def _mapped(
     mapping: Mapping, file: str, present: set[tuple[int, str]], out: Targets
 ) -> set[tuple[int, str]]:
