@@ -46,7 +46,8 @@ def _objects(w: HiveWorkspace, grant: HiveGrant, of: Targets) -> list[tuple[Targ
             if found is not None:
                 first.setdefault(found.domain, found)
         return [(t, None) for _, t in sorted(first.items())]
-    database, _, table = grant.object_key.partition(".")
+    # A key may come back-quoted (`db`.`table`): the names are what counts.
+    database, _, table = grant.object_key.replace("`", "").partition(".")
     target = of.of.get((w.workspace_id, database))
     return [] if target is None else [(target, table or None)]
 

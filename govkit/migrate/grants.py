@@ -5,8 +5,9 @@ Hive (`SHOW GRANTS`) -> Unity Catalog, on the object's counterpart: SELECT and M
 names; USAGE on a database is USE_SCHEMA on its schema and USE_CATALOG on the catalog (on the
 Hive catalog, USE_CATALOG); READ_METADATA is BROWSE, a catalog privilege; CREATE is CREATE_TABLE
 on a schema (CREATE_SCHEMA on the catalog); OWN makes the owner; ALL PRIVILEGES is
-ALL_PRIVILEGES. Sources: the Databricks docs "Hive metastore privileges and securable objects"
-and "Upgrade Hive tables and views to Unity Catalog" (shared reference unity-catalog.md).
+ALL_PRIVILEGES. Sources: the Databricks docs "Privileges and securable objects in the Hive
+metastore" (docs.databricks.com/sql/language-manual/sql-ref-privileges-hms.html) and the Unity
+Catalog privileges reference; BROWSE is a catalog privilege (govkit/privileges.py).
 ANY FILE and ANONYMOUS FUNCTION have no counterpart: they are counted, not translated.
 """
 

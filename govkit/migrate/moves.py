@@ -1,10 +1,13 @@
 """The table moves of a plan, as SQL the platform team runs in each workspace.
 
-Sources (Databricks docs, "Upgrade Hive tables and views to Unity Catalog"): an external Delta
-table is upgraded in place by `SYNC TABLE target FROM hive_metastore.db.table` (its files stay
-where they are); a managed Delta table is copied with `CREATE TABLE target DEEP CLONE source`;
-any other table (managed or external, not Delta) is copied with `CREATE TABLE target AS SELECT`;
-a view is created again over the new names, after every view it reads from.
+Sources: the Databricks docs "Upgrade Hive tables and views to Unity Catalog"
+(docs.databricks.com/data-governance/unity-catalog/migrate.html) and "SYNC"
+(docs.databricks.com/sql/language-manual/sql-ref-syntax-aux-sync.html). An external table is
+upgraded in place by `SYNC TABLE target FROM hive_metastore.db.table` (its files stay where they
+are; SYNC cannot upgrade managed tables in workspace storage); a managed Delta table is copied
+with `CREATE TABLE target DEEP CLONE source`; a managed table of another format with `CREATE
+TABLE target AS SELECT` (managed tables in Unity Catalog are Delta); a view is created again
+over the new names, after every view it reads from.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class Unmigrated:
 
 
 def table_move(source: str, target: str, table: HiveTable) -> str:
-    if table.type == "EXTERNAL" and (table.format or "").upper() == "DELTA":
+    if table.type == "EXTERNAL":
         return f"SYNC TABLE {target} FROM {source};"
     if (table.format or "").upper() == "DELTA":
         return f"CREATE TABLE IF NOT EXISTS {target} DEEP CLONE {source};"

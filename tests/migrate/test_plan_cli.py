@@ -81,6 +81,8 @@ def test_the_plan_translates_grants_to_entra_groups_and_moves_each_kind_of_table
     new = "CREATE TABLE IF NOT EXISTS finance_prod"
     assert f"{new}.ledger.balances DEEP CLONE hive_metastore.ledger.balances;" in sql
     assert f"{new}.reporting.opex AS SELECT * FROM hive_metastore.reporting.opex;" in sql
+    # an external table of any format is upgraded in place
+    assert "SYNC TABLE finance_prod.raw.gl_extract FROM hive_metastore.erp_raw.gl_extract;" in sql
     assert (
         "CREATE OR REPLACE VIEW finance_prod.reporting.revenue_by_month AS SELECT month, "
         "sum(amount) FROM finance_prod.reporting.revenue GROUP BY month;"
