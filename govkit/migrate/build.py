@@ -159,6 +159,12 @@ def build(
     index = members_index(identities)
     acc: Acc = defaultdict(dict)
     owners: dict[tuple[str, Path], dict[str, str]] = defaultdict(dict)
+    for i, g in enumerate(mapping.groups):
+        if identities.group(g.entra) is None:
+            out.diagnostics.append(diagnostic(
+                "GOV807", f"{g.entra!r} is no Entra ID group of the identities document",
+                mapping_file, ("groups", i, "entra"), "name a group the identities document holds",
+            ))  # fmt: skip
     for w in doc.workspaces:
         overrides = {
             g.group: g.entra for g in mapping.groups if w.workspace_id in workspaces_of(g.workspace)

@@ -152,6 +152,25 @@ def test_a_grant_to_a_group_that_maps_to_no_entra_group(
             "of no Entra ID group") in err  # fmt: skip
 
 
+def test_the_mapping_names_the_entra_group_of_a_group_whose_members_drifted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads(ASSESSMENT.read_text())
+    ws = next(w for w in doc["workspaces"] if w["workspace_id"] == 3002)
+    next(g for g in ws["groups"] if g["display_name"] == "analysts")["members"].pop()
+    (tmp_path / "hive.json").write_text(json.dumps(doc))
+    mapping = tmp_path / "mapping.yaml"
+    text = MAPPING.read_text() + "groups:\n  - {workspace: 3002, group: analysts, entra: %s}\n"
+    mapping.write_text(text % "risk-analysts")
+    assert _plan(_spec(tmp_path / "a"), mapping, tmp_path / "hive.json") == 0
+    assert "principal: risk-analysts" in (tmp_path / "a/domains/risk.yaml").read_text()
+    mapping.write_text(text % "risk-analyst")
+    assert _plan(_spec(tmp_path / "b"), mapping, tmp_path / "hive.json") == 1
+    assert "mapping.yaml:24:47: GOV807 error: 'risk-analyst' is no Entra ID group" in (
+        capsys.readouterr().err
+    )
+
+
 def test_a_view_over_a_table_not_migrated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
