@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "audit": "audit",
     "diff": "diff",
     "plan-check": "plan_check",
+    "migrate": "migrate",
 }
 
 

@@ -19,6 +19,7 @@ SCHEMAS: dict[str, tuple[str, str]] = {
     "lineage": ("govkit.lineage.document", "json_schema"),
     "legacy-access": ("govkit.legacy.document", "json_schema"),
     "audit": ("govkit.audit.model", "json_schema"),
+    "hive": ("govkit.migrate.document", "json_schema"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Migration from Hive metastores to Unity Catalog: the assessment document, the plan."""
