@@ -33,6 +33,14 @@ _IN_CATALOG = frozenset(
 # What Terraform cannot create or own: tables come from pipelines; drift emits SQL instead.
 _NOT_BY_APPLY = frozenset({SecurableType.TABLE, SecurableType.FUNCTION})
 
+# A missing table's grants would fail the apply: `--emit absent-tables` makes the stacks skip them.
+_NOT_CREATED = {
+    SecurableType.TABLE: "the apply does not create tables; the pipeline that creates it has not "
+    "run, and its grants wait for it where `govkit drift --emit absent-tables` lists it",
+    SecurableType.FUNCTION: "the apply does not create functions; the pipeline that creates it "
+    "has not run",
+}
+
 REVOKES = "the next apply revokes it"
 LEFT_ALONE = "unmanaged, left alone"
 # An ignored principal's grant that the apply replaces all the same.
@@ -148,11 +156,7 @@ def _in_scope(s: Securable, catalogs: set[str], include_all: bool) -> bool:
 
 
 def _missing(d: Securable) -> Change:
-    how = (
-        "the apply does not create tables; the pipeline that creates it has not run"
-        if d.type in _NOT_BY_APPLY
-        else "the next apply creates it"
-    )
+    how = _NOT_CREATED.get(d.type, "the next apply creates it")
     return Change(
         kind=ChangeKind.MISSING_SECURABLE,
         mark="+",
