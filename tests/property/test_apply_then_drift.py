@@ -9,7 +9,7 @@ are made through databricks-sdk, and the stacks are applied again. Then `govkit 
 the workspace and the warehouse reader alike, must show that the apply did everything drift said
 it would ("the next apply ...") and nothing else: what drift said it leaves alone is still there.
 
-Budget: the `ci` profile (3 examples, derandomised) under CI=true, `dev` (3) on a laptop, and
+Budget: the `ci` profile (2 examples, derandomised) under CI=true, `dev` (2) on a laptop, and
 GOVKIT_PROPERTY_EXAMPLES=N for a longer hunt (`deep`, with shrinking). A failure prints its case
 as JSON: save it as tests/property/cases/NAME.json and it runs every time.
 """
@@ -39,9 +39,9 @@ _COMMON = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
 settings.register_profile(
-    "ci", max_examples=3, derandomize=True, phases=[Phase.explicit, Phase.generate], **_COMMON
+    "ci", max_examples=2, derandomize=True, phases=[Phase.explicit, Phase.generate], **_COMMON
 )
-settings.register_profile("dev", max_examples=3, phases=[Phase.explicit, Phase.generate], **_COMMON)
+settings.register_profile("dev", max_examples=2, phases=[Phase.explicit, Phase.generate], **_COMMON)
 settings.register_profile(
     "deep", max_examples=int(os.environ.get("GOVKIT_PROPERTY_EXAMPLES") or 25), **_COMMON
 )
