@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +20,27 @@ from govkit.adopt.placement import Placement
 from govkit.adopt.principals import DECLARED, SECTIONS, Principal
 from govkit.adopt.report import reported
 from govkit.diagnostics import Diagnostic, Path
+from govkit.resolve import ANCHOR
 from govkit.state import Securable
 
 ORGANISATION_FILE = "govkit.yaml"
 PRINCIPALS_FILE = "principals.yaml"
+
+
+def anchor_notes(securables: Iterable[Securable]) -> Iterator[Diagnostic]:
+    """What the first apply adds to the securables of an authoritative domain that hold no grant:
+    the anchor grant to the owner that keeps them under a `databricks_grants` (govkit.resolve)."""
+    for s in securables:
+        if not s.grants and s.type in ANCHOR:
+            yield reported(
+                "GOV713",
+                s.name,
+                f"{s.type.value} {s.name} holds no grant: the first apply grants its owner "
+                f"{ANCHOR[s.type]}, the anchor that lets the next apply revoke grants made there "
+                "by hand",
+                "nothing to do: the owner holds every privilege there already; a declared grant "
+                "replaces the anchor",
+            )
 
 
 @dataclass(frozen=True)
@@ -169,6 +186,8 @@ class DomainBuilder:
             doc["schemas"] = schemas
         if catalog.unread or not complete:
             doc["authority"] = "additive"
+        else:
+            self.draft.diagnostics.extend(anchor_notes(catalog.securables()))
         self.comments(placement, catalog, file, complete)
         self.draft.files[file] = doc
 

@@ -22,6 +22,7 @@ CODES: dict[str, tuple[str, Severity]] = {
     "GOV710": ("import.round-trip", Severity.ERROR),
     "GOV711": ("import.scope", Severity.NOTE),
     "GOV712": ("import.comments", Severity.NOTE),
+    "GOV713": ("import.anchor-grant", Severity.NOTE),
 }
 
 

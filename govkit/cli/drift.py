@@ -26,7 +26,7 @@ from govkit.drift.explain import (
     rows_to_events,
 )
 from govkit.drift.patch import emit_yaml
-from govkit.drift.remediate import emit_sql
+from govkit.drift.remediate import emit_absent_tables, emit_sql
 from govkit.drift.render import RENDERERS
 from govkit.exitcodes import ExitCode
 from govkit.live.ahead import LiveReadError, ReadAhead
@@ -120,6 +120,8 @@ def _remediation(
 ) -> str:
     if kind == "sql":
         return emit_sql(report)
+    if kind == "absent-tables":
+        return emit_absent_tables(report)
     from govkit.drift.adopt import checker
     from govkit.spec.loader import load_files
 
@@ -156,9 +158,10 @@ def _remediation(
 @click.option("--warehouse-id", envvar="DATABRICKS_WAREHOUSE_ID", default=None)
 @click.option(
     "--emit",
-    type=click.Choice(["sql", "yaml"]),
+    type=click.Choice(["sql", "yaml", "absent-tables"]),
     default=None,
-    help="sql: statements that restore the spec; yaml: a spec patch adopting the live state.",
+    help="sql: statements that restore the spec; yaml: a spec patch adopting the live state; "
+    "absent-tables: the declared tables not live yet, for each stack's absent_tables.json.",
 )
 @click.option(
     "--emit-file",

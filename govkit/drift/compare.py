@@ -33,8 +33,18 @@ _IN_CATALOG = frozenset(
 # What Terraform cannot create or own: tables come from pipelines; drift emits SQL instead.
 _NOT_BY_APPLY = frozenset({SecurableType.TABLE, SecurableType.FUNCTION})
 
+# A missing table's grants would fail the apply: `--emit absent-tables` makes the stacks skip them.
+_NOT_CREATED = {
+    SecurableType.TABLE: "the apply does not create tables; the pipeline that creates it has not "
+    "run, and its grants wait for it where `govkit drift --emit absent-tables` lists it",
+    SecurableType.FUNCTION: "the apply does not create functions; the pipeline that creates it "
+    "has not run",
+}
+
 REVOKES = "the next apply revokes it"
 LEFT_ALONE = "unmanaged, left alone"
+# An ignored principal's grant that the apply replaces all the same.
+NOT_SPARED = "drift.ignore_principals spares no grant the apply sets"
 
 
 @dataclass(frozen=True)
@@ -146,11 +156,7 @@ def _in_scope(s: Securable, catalogs: set[str], include_all: bool) -> bool:
 
 
 def _missing(d: Securable) -> Change:
-    how = (
-        "the apply does not create tables; the pipeline that creates it has not run"
-        if d.type in _NOT_BY_APPLY
-        else "the next apply creates it"
-    )
+    how = _NOT_CREATED.get(d.type, "the next apply creates it")
     return Change(
         kind=ChangeKind.MISSING_SECURABLE,
         mark="+",
@@ -286,6 +292,17 @@ def _bindings(d: Securable, live: Securable) -> Change:
     )
 
 
+def _spared(principal: str, d: Securable, authority: Authority) -> bool:
+    """Whether the apply leaves the principal's grants here alone, so drift may ignore them.
+
+    `databricks_grants` (authoritative) replaces every principal's grants with the declared
+    ones, and a declared principal's `databricks_grant` (additive) sets exactly its privileges:
+    only an undeclared principal on an additive securable is left alone. `ignore_principals`
+    cannot spare more than the apply does (the provider's catalog/resource_grants.go).
+    """
+    return authority == "additive" and principal not in d.grants
+
+
 @dataclass(frozen=True)
 class _GrantDelta:
     securable: Securable
@@ -325,7 +342,7 @@ def _grant_changes(
         have = live.grants.get(principal, ())
         if want == have:
             continue
-        if principal in out.options.ignore_principals:
+        if principal in out.options.ignore_principals and _spared(principal, d, authority):
             out.ignored[principal] += 1
             continue
         delta = _GrantDelta(d, principal, want, have, authority)
@@ -347,9 +364,7 @@ def _grant_changes(
         if extra:
             # Additive: govkit owns only the principals declared on the securable.
             managed = authority == "authoritative" or principal in d.grants
-            yield delta.change(
-                ChangeKind.UNEXPECTED_GRANT,
-                "-" if managed else "!",
-                extra,
-                REVOKES if managed else LEFT_ALONE,
-            )
+            how = REVOKES if managed else LEFT_ALONE
+            if managed and principal in out.options.ignore_principals:
+                how = f"{REVOKES} ({NOT_SPARED})"
+            yield delta.change(ChangeKind.UNEXPECTED_GRANT, "-" if managed else "!", extra, how)

@@ -4,6 +4,8 @@ in `govkit.drift.patch`). The SQL is Databricks SQL with every identifier in bac
 
 from __future__ import annotations
 
+import json
+
 from govkit.drift.describe import describe
 from govkit.drift.model import Change, ChangeKind, DriftReport
 from govkit.privileges import SecurableType
@@ -89,3 +91,15 @@ def emit_sql(report: DriftReport) -> str:
             statement = f"-- not by SQL: {text}; {c.consequence}".replace("\n", " ")
         lines.append(statement)
     return "\n".join(lines) + "\n"
+
+
+def emit_absent_tables(report: DriftReport) -> str:
+    """The declared tables not live yet, as the JSON list that a stack's `absent_tables.json`
+    holds: the uc-grants module skips their grants until a pipeline has created them, so that
+    a table declared before it exists does not fail the apply."""
+    names = sorted(
+        c.securable
+        for c in report.changes
+        if c.kind is ChangeKind.MISSING_SECURABLE and c.securable_type is SecurableType.TABLE
+    )
+    return json.dumps(names, indent=2) + "\n"

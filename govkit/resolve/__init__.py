@@ -20,6 +20,29 @@ from govkit.state import Securable, State, Storage, make_securable, make_state
 
 Authority = Literal["authoritative", "additive"]
 
+# The anchor of an authoritative securable that declares no grant: a direct grant of the least
+# privilege valid on its type, to its Unity Catalog owner. The provider's `databricks_grants`
+# refuses an empty `grant` set and reads an empty privilege list back as a deleted resource, so
+# such a securable would get no resource, and a grant made there by hand would never be revoked.
+# The anchor gives it one; it changes nobody's access, because an owner already holds every
+# privilege on what it owns. Only where nothing is declared: elsewhere the declared grants hold
+# the resource, and an imported estate that holds grants plans no change.
+ANCHOR: dict[SecurableType, str] = {
+    SecurableType.CATALOG: "BROWSE",
+    SecurableType.SCHEMA: "USE_SCHEMA",
+    SecurableType.TABLE: "SELECT",
+    SecurableType.EXTERNAL_LOCATION: "BROWSE",
+    SecurableType.STORAGE_CREDENTIAL: "CREATE_EXTERNAL_LOCATION",
+}
+
+
+def anchored(
+    type: SecurableType, owner: str, grants: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The grants of an authoritative securable owned by `owner` (its Unity Catalog name):
+    the declared ones, or the anchor grant when none is declared."""
+    return grants or {owner: (ANCHOR[type],)}
+
 
 class Origin(NamedTuple):
     """Where in the spec something was declared."""
@@ -183,12 +206,15 @@ class _Resolver:
             )
         )
         by_principal = self.add_grants(grants, type, name, domain.domain, origin)
+        uc_owner = self.uc_names.get(owner, owner)
+        if domain.authority == "authoritative":
+            by_principal = anchored(type, uc_owner, by_principal)
         # Grants come out of add_grants sorted and de-duplicated, as make_securable would make them.
         self.state.append(
             Securable(
                 type,
                 name,
-                self.uc_names.get(owner, owner),
+                uc_owner,
                 isolation,
                 workspaces,
                 by_principal,
@@ -249,6 +275,7 @@ class _Resolver:
             self.storage_grants.extend(self.grants[before:])
             del self.grants[before:]
             uc_owner = self.uc_names.get(owner, owner)
+            by_principal = anchored(type, uc_owner, by_principal)  # storage is authoritative
             self.state.append(make_securable(type, name, uc_owner, by_principal, storage=where))
 
     def result(self) -> DesiredEnvironment:

@@ -148,8 +148,10 @@ class DriftSettings(Strict):
 
     ignore_principals: tuple[str, ...] = Field(
         (),
-        description="Platform principals that govkit never fights over (metastore admins, "
-        "the deployer): their grants are counted, not reported.",
+        description="Platform principals (metastore admins, the deployer) whose grants drift "
+        "counts instead of reporting where the apply leaves them alone: on a securable of an "
+        "additive domain that does not declare them. An authoritative apply replaces every "
+        "principal's grants, so drift reports them there.",
         examples=[["metastore-admins"]],
     )
 

@@ -1,5 +1,6 @@
 """End to end: a messy estate in the local server, imported through each reader, compiled,
-and planned with the real Databricks provider: no stack plans a change.
+and planned with the real Databricks provider: no stack plans a change but the anchor grants
+the import reports (GOV713).
 
 The plan adopts what exists through the import blocks (`no-op` with `importing`); after the
 apply that records them, a second plan is empty (`-detailed-exitcode` 0).
@@ -106,5 +107,18 @@ def test_import_then_plan_shows_no_changes_on_every_stack(
         if stack == "dev/sales":  # adopt the richest stack for real, then plan again
             tf.apply("govkit.tfplan")
             assert not tf.plan(None)
+    # The one change: the anchor grant of each authoritative securable that holds no grant,
+    # which the import reports (GOV713), so that a grant made there by hand is revoked.
+    anchors = sorted(
+        line.split(" note: ")[1].split(" holds ")[0].split(" ")
+        for line in err.splitlines()
+        if " GOV713 note: " in line
+    )
+    assert [name for _, name in anchors] == [
+        "sales_dev.archive", "sales_dev.archive.old", "sales_dev.orders.lines",
+    ]  # fmt: skip
+    grants = "module.domain.module.grants.databricks_grants.this"
+    expected = [(f'{grants}["{kind}/{name}"]', ("create",)) for kind, name in anchors]
+    assert sorted(planned.pop("dev/sales")) == sorted(expected)
     assert planned == {s: [] for s in planned}
-    assert set(planned) == {"dev/_shared", "dev/hive_reports", "dev/sales", "dev/web"}
+    assert set(planned) == {"dev/_shared", "dev/hive_reports", "dev/web"}

@@ -39,6 +39,11 @@ def _drifted(tmp_path: Path) -> str:
                 s.type, s.name, "alice@example.com", grants, s.isolation_mode, s.workspace_ids,
                 Storage.of(s),
             )  # fmt: skip
+        if s.name == "marketing_prod":  # additive: the apply leaves undeclared principals alone
+            grants = {**s.grants, "metastore-admins": ("MANAGE",)}
+            s = make_securable(
+                s.type, s.name, s.owner, grants, s.isolation_mode, s.workspace_ids, Storage.of(s)
+            )
         securables.append(s)
     live = make_state("workspace", securables, environment="prod", taken_at="2026-11-26T02:00:00Z")
     return _live(tmp_path, dumps(live))
@@ -61,9 +66,15 @@ def test_drift_shows_exactly_the_out_of_band_changes(
     assert [(c["kind"], c["securable"], c["principal"]) for c in doc["changes"]] == [
         ("owner_mismatch", "finance_prod", None),
         ("unexpected_grant", "finance_prod", "contractors"),
+        ("unexpected_grant", "finance_prod", "metastore-admins"),
     ]
-    # The organisation file ignores metastore-admins: counted, not reported.
+    # The organisation file ignores metastore-admins: counted, not reported, where the apply
+    # leaves it alone (additive marketing_prod); finance_prod is authoritative, and its
+    # databricks_grants revokes the grant all the same.
     assert doc["ignored"]["changes"] == {"metastore-admins": 1}
+    assert doc["changes"][2]["consequence"] == (
+        "the next apply revokes it (drift.ignore_principals spares no grant the apply sets)"
+    )
     assert doc["names"]["6a1e0c3d-5b7f-4e2a-9c1d-0f3b2a4c6e8d"] == "sp-uc-deploy-prod"
     assert doc["live"] == {"source": "workspace", "taken_at": "2026-11-26T02:00:00Z"}
 

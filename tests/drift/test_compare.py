@@ -121,7 +121,14 @@ def test_expired_grant_still_live_is_its_own_kind() -> None:
     assert report.changes[1].mark == "-"
 
 
-def test_ignored_principals_are_counted_not_reported() -> None:
+ADDITIVE = {
+    ("catalog", "finance_prod"): "additive",
+    ("schema", "finance_prod.reporting"): "additive",
+    ("table", "finance_prod.reporting.revenue"): "additive",
+}
+
+
+def test_ignored_principals_are_counted_not_reported_where_the_apply_leaves_them() -> None:
     live = [
         catalog(
             grants={"finance-analysts": READ, "metastore-admins": ["MANAGE"], DEPLOYER: ["MANAGE"]}
@@ -129,10 +136,36 @@ def test_ignored_principals_are_counted_not_reported() -> None:
         schema(grants={"metastore-admins": ["ALL_PRIVILEGES"]}),
         table(grants={"execs": ["SELECT"]}),
     ]
-    report = diff(desired_estate(), live, ignore={"metastore-admins", DEPLOYER})
+    ignore = {"metastore-admins", DEPLOYER}
+    report = diff(desired_estate(), live, authority=ADDITIVE, ignore=ignore)  # type: ignore[arg-type]
     assert report.changes == ()
     assert report.summary.ignored == 3
     assert report.ignored.changes == {DEPLOYER: 1, "metastore-admins": 2}
+
+
+def test_an_ignored_principal_on_an_authoritative_securable_is_drift_the_apply_revokes() -> None:
+    # databricks_grants replaces every principal's grants: the apply spares no one, so drift
+    # may not either.
+    live = [
+        catalog(grants={"finance-analysts": READ, "metastore-admins": ["MANAGE"]}),
+        schema(),
+        table(grants={"execs": ["SELECT"]}),
+    ]
+    report = diff(desired_estate(), live, ignore={"metastore-admins"})
+    assert kinds(report) == [("unexpected_grant", "finance_prod", "metastore-admins", ("MANAGE",))]
+    assert report.changes[0].mark == "-"
+    assert report.changes[0].consequence.startswith("the next apply revokes it")
+    assert report.summary.ignored == 0
+
+
+def test_an_ignored_principal_declared_on_an_additive_securable_is_compared() -> None:
+    # Its databricks_grant sets exactly the declared privileges: the apply fights over them.
+    desired = [catalog(grants={"finance-analysts": READ, "metastore-admins": ["BROWSE"]})]
+    live = [catalog(grants={"finance-analysts": READ, "metastore-admins": ["BROWSE", "MANAGE"]})]
+    additive = {("catalog", "finance_prod"): "additive"}
+    report = diff(desired, live, authority=additive, ignore={"metastore-admins"})  # type: ignore[arg-type]
+    assert kinds(report) == [("unexpected_grant", "finance_prod", "metastore-admins", ("MANAGE",))]
+    assert report.changes[0].mark == "-"
 
 
 def test_owner_change_to_an_ignored_principal_is_still_drift() -> None:

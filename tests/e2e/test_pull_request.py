@@ -76,7 +76,16 @@ def test_request_diff_plan_apply_drift(
     )
     changed = [e for e in diff["environments"] if e["grants"] or e["access"]]
     assert [e["environment"] for e in changed] == ["dev"]
+    # The catalog's first declared grant replaces its anchor grant (the owner's BROWSE, which
+    # held its databricks_grants while it declared none): the diff says so, as the plan does.
     assert changed[0]["grants"] == [
+        {
+            "securable_type": "catalog",
+            "securable": "example_dev",
+            "principal": "example-owners",
+            "added": [],
+            "removed": ["BROWSE"],
+        },
         {
             "securable_type": "catalog",
             "securable": "example_dev",
@@ -84,7 +93,7 @@ def test_request_diff_plan_apply_drift(
             "added": READ,
             "removed": [],
             "terms": [{"expires": None, "reason": "PLAT-1"}],
-        }
+        },
     ]
     assert [(a["principal"], a["access"], a["gained"]) for a in changed[0]["access"]] == [
         ("platform-owners", "read", ["example_dev"])
@@ -102,7 +111,7 @@ def test_request_diff_plan_apply_drift(
     before = resource["change"]["before"] or {}
     after = resource["change"]["after"]
     assert _grants(after) - _grants(before) == {("platform-owners", p) for p in READ}
-    assert _grants(before) - _grants(after) == set()
+    assert _grants(before) - _grants(after) == {("example-owners", "BROWSE")}
 
     # The merge workflow plans afresh and applies that plan only if it is the reviewed one.
     assert terraform.plan("fresh.tfplan") is True

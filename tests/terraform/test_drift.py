@@ -29,18 +29,22 @@ def _drift(
     return code, [(c["kind"], c["securable"], c["principal"]) for c in changes]
 
 
-def test_out_of_band_changes_show_in_drift_and_plan_and_apply_puts_them_right(
-    bundled: Estate,
-    applied: Metastore,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+@pytest.fixture
+def prod_env(
+    bundled: Estate, applied: Metastore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from databricks.sdk.service.catalog import PermissionsChange, Privilege
-
+    """`govkit drift` of prod reads the applied metastore as the provider does."""
     monkeypatch.setenv("HOME", str(tmp_path))
     for name, value in applied.provider_env(bundled.stack("prod/finance")).items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.mark.usefixtures("prod_env")
+def test_out_of_band_changes_show_in_drift_and_plan_and_apply_puts_them_right(
+    bundled: Estate, applied: Metastore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from databricks.sdk.service.catalog import PermissionsChange, Privilege
+
     for reader in READERS:
         assert _drift(bundled, capsys, reader) == (0, []), reader
 
@@ -67,3 +71,24 @@ def test_out_of_band_changes_show_in_drift_and_plan_and_apply_puts_them_right(
     for reader in READERS:
         assert _drift(bundled, capsys, reader) == (0, []), reader
     assert not tf.plan(None)
+
+
+@pytest.mark.usefixtures("prod_env")
+def test_a_hand_made_grant_on_a_schema_without_grants_is_revoked_as_drift_says(
+    bundled: Estate, applied: Metastore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from databricks.sdk.service.catalog import PermissionsChange, Privilege
+
+    stack = bundled.stack("prod/finance")
+    w = applied.workspace_client("prod")
+    add = [PermissionsChange(principal="risk-analysts", add=[Privilege.USE_SCHEMA])]
+    w.grants.update("schema", "finance_prod.raw", changes=add)
+    args = ["drift", str(bundled.spec), "--env", "prod", "--as-of", TODAY.isoformat()]
+    assert main([*args, "--format", "json"]) == 2
+    (change,) = json.loads(capsys.readouterr().out)["changes"]
+    assert (change["securable"], change["principal"]) == ("finance_prod.raw", "risk-analysts")
+    assert change["consequence"] == "the next apply revokes it"
+
+    bundled.terraform(stack, applied.provider_env(stack)).apply()
+    for reader in READERS:
+        assert _drift(bundled, capsys, reader) == (0, []), reader

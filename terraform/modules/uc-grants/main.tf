@@ -1,11 +1,21 @@
 locals {
+  # Declared tables that no pipeline has created yet, as `govkit drift --emit absent-tables`
+  # lists them in the stack's folder before an apply: their grants wait until they exist (the
+  # provider refuses a grant on a missing table, which would fail the whole apply). Without
+  # the file every declared grant is applied.
+  absent_file = "${path.root}/absent_tables.json"
+  absent      = fileexists(local.absent_file) ? jsondecode(file(local.absent_file)) : []
+  grants = [
+    for g in var.grants : g
+    if !(g.securable_type == "table" && contains(local.absent, g.securable_name))
+  ]
   # Grouped by securable: the key is "<type>/<full name>", the value every grant on it.
   by_securable = {
-    for g in var.grants : "${g.securable_type}/${g.securable_name}" => g...
+    for g in local.grants : "${g.securable_type}/${g.securable_name}" => g...
   }
   authoritative = var.authority == "authoritative" ? local.by_securable : {}
   additive = var.authority == "additive" ? {
-    for g in var.grants : "${g.securable_type}/${g.securable_name}/${g.principal}" => g
+    for g in local.grants : "${g.securable_type}/${g.securable_name}/${g.principal}" => g
   } : {}
 }
 
