@@ -47,8 +47,13 @@ def _flow(values: list[Any]) -> CommentedSeq:
     return seq
 
 
-def domain_text(team: Team, etl_envs: list[str]) -> str:
-    """The new domain file: owner, environments, the ETL principal's write grant."""
+def domain_text(
+    team: Team, etl_envs: list[str], deployers: Mapping[str, str] | None = None
+) -> str:
+    """The new domain file: owner, environments, the ETL principal's write grant, and MANAGE
+    for the deployer of each unprotected environment (`deployers`: environment -> deployer),
+    where the owner group owns the catalog and the deployer would otherwise lose the right to
+    apply it (GOV213)."""
     lines = [
         f"# {team.domain}: {team.description or 'onboarded with `govkit onboard`'}.",
         "# Add schemas and tables below; `govkit request` adds a grant, `govkit validate` checks.",
@@ -58,12 +63,18 @@ def domain_text(team: Team, etl_envs: list[str]) -> str:
     if team.environments is not None:
         lines.append(f"environments: [{', '.join(team.environments)}]")
     lines.append("authority: authoritative")
+    grants = [
+        f"  - {{principal: {deployer}, privileges: [MANAGE], environments: [{env}], "
+        f"reason: the deployer applies {env}}}"
+        for env, deployer in sorted((deployers or {}).items())
+    ]
     if team.etl_principal:
-        lines += [
-            "grants:",
+        grants.append(
             f"  - {{principal: {team.etl_principal}, access: write, "
-            f"environments: [{', '.join(etl_envs)}], reason: {team.domain} pipelines}}",
-        ]
+            f"environments: [{', '.join(etl_envs)}], reason: {team.domain} pipelines}}"
+        )
+    if grants:
+        lines += ["grants:", *grants]
     lines.append("schemas: {}")
     return "\n".join(lines) + "\n"
 
@@ -127,7 +138,13 @@ def plan_onboarding(spec_dir: str, team: Team, today: dt.date) -> Onboarding:
         changes[org.file] = (org.original, org.text())
     folder = "domains/" if Path(spec_dir, "domains").is_dir() else ""
     domain_file = f"{spec_dir.rstrip('/')}/{folder}{team.domain}.yaml"
-    changes[domain_file] = ("", domain_text(team, etl_envs))
+    deployers = {
+        e: d
+        for e in envs
+        if not spec.organisation.environments[e].protected
+        and (d := spec.organisation.environments[e].deployer)
+    }
+    changes[domain_file] = ("", domain_text(team, etl_envs, deployers))
     result = validate(
         spec_dir, today, {f: after.encode("utf-8") for f, (_, after) in changes.items()}
     )

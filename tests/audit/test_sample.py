@@ -29,9 +29,9 @@ def _sample(out: Path, *extra: str) -> dict[str, Any]:
 
 def test_a_seeded_sample_is_recorded_and_drawn_again_alike(tmp_path: Path) -> None:
     first = _sample(tmp_path / "a", "--sample", "5", "--seed", "7")
-    # 51 live grants in prod; the indexes are Python's random.Random(7).sample, as documented.
-    assert (first["population_size"], first["seed"], first["size"]) == (51, 7, 5)
-    assert [g["index"] for g in first["grants"]] == sorted(random.Random(7).sample(range(51), 5))
+    # 77 live grants in prod; the indexes are Python's random.Random(7).sample, as documented.
+    assert (first["population_size"], first["seed"], first["size"]) == (77, 7, 5)
+    assert [g["index"] for g in first["grants"]] == sorted(random.Random(7).sample(range(77), 5))
     again = _sample(tmp_path / "b", "--sample", "5", "--seed", "7")
     assert again == first
     other = _sample(tmp_path / "c", "--sample", "5", "--seed", "8")
@@ -40,13 +40,13 @@ def test_a_seeded_sample_is_recorded_and_drawn_again_alike(tmp_path: Path) -> No
     with (tmp_path / "a" / "audit-prod-sample.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["index"]) for r in rows] == [g["index"] for g in first["grants"]]
-    assert "5 of 51 live direct grants" in (tmp_path / "a" / "audit-prod.md").read_text()
+    assert "5 of 77 live direct grants" in (tmp_path / "a" / "audit-prod.md").read_text()
 
 
 def test_without_a_seed_one_is_derived_and_recorded(tmp_path: Path) -> None:
     drawn = _sample(tmp_path / "out", "--sample", "100")
     assert drawn["seed"] == default_seed("prod", AS_OF)
-    assert drawn["size"] == 51  # every grant when the population is smaller
+    assert drawn["size"] == 77  # every grant when the population is smaller
 
 
 def test_a_seed_without_a_sample_is_refused(

@@ -76,16 +76,8 @@ def test_request_diff_plan_apply_drift(
     )
     changed = [e for e in diff["environments"] if e["grants"] or e["access"]]
     assert [e["environment"] for e in changed] == ["dev"]
-    # The catalog's first declared grant replaces its anchor grant (the owner's BROWSE, which
-    # held its databricks_grants while it declared none): the diff says so, as the plan does.
+    # The catalog already declares the dev deployer's MANAGE (so it holds no anchor grant).
     assert changed[0]["grants"] == [
-        {
-            "securable_type": "catalog",
-            "securable": "example_dev",
-            "principal": "example-owners",
-            "added": [],
-            "removed": ["BROWSE"],
-        },
         {
             "securable_type": "catalog",
             "securable": "example_dev",
@@ -111,7 +103,7 @@ def test_request_diff_plan_apply_drift(
     before = resource["change"]["before"] or {}
     after = resource["change"]["after"]
     assert _grants(after) - _grants(before) == {("platform-owners", p) for p in READ}
-    assert _grants(before) - _grants(after) == {("example-owners", "BROWSE")}
+    assert _grants(before) - _grants(after) == set()
 
     # The merge workflow plans afresh and applies that plan only if it is the reviewed one.
     assert terraform.plan("fresh.tfplan") is True
