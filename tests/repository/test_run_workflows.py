@@ -49,10 +49,15 @@ def _scaffold(repo: Path, server: UCServer, state: Path) -> None:
     org = repo / "catalogs" / "govkit.yaml"  # dev is the local server's workspace, protected
     text = org.read_text().replace("[1001]", f"[{server.store.workspace_id}]")
     text = text.replace("    deployer:", "    protected: true\n    deployer:")
-    # State outlives a job, as a remote backend's does (the runner's disk does not).
-    text = text.replace(
-        "backend: {type: local}", f"backend: {{type: local, config: {{path: {state}}}}}"
-    )
+    # State outlives a job, as the remote backend's that init writes does (the runner's disk
+    # does not): a file outside the jobs' checkouts stands in for the cloud's store, so the
+    # environment says `applied_by: hand`, which GOV307 requires of a local backend.
+    start, end = text.index("terraform:\n"), text.index("codeowners:")
+    text = text[:start] + (
+        f"terraform:\n  backend: {{type: local, config: {{path: {state}}}}}\n"
+    ) + text[end:]
+    assert "    applied_by: workflows\n" in text
+    text = text.replace("    applied_by: workflows\n", "    applied_by: hand\n")
     org.write_text(text)
     # govkit from this checkout; the published install is another matter (README)
     (repo / ".github" / "govkit-requirements.txt").write_text("# govkit is on PYTHONPATH\n")
