@@ -32,7 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from govkit.state import State
-from govkit.testing import accountapi, computeapi, scimapi, scimgroups, sqlapi, ucapi, ucstorage
+from govkit.testing import (
+    accountapi,
+    callers,
+    computeapi,
+    scimapi,
+    scimgroups,
+    sqlapi,
+    ucapi,
+    ucgrants,
+    ucstorage,
+)
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
 from govkit.testing.http import (
     BodyRefused,
@@ -80,22 +90,32 @@ class UCServer:
         token: str | None = None,
         faults: Faults | None = None,
         config: ServerConfig | None = None,
+        strict: bool = False,
+        workspace_id: int | None = None,
     ) -> None:
         self.store = Store()
+        if workspace_id is not None:
+            self.store.workspace_id = workspace_id
+        self.strict = strict
+        if strict:
+            self.store.add_maintained_catalogs()
         self.store.load_states(states)
         self.store.lineage.extend(dict(r) for r in lineage)
         self.store.audit.extend(dict(r) for r in audit)
+        self._token = ""
         self.token = token or f"dapi-local-{secrets.token_hex(16)}"
         self.config = config or ServerConfig()
         self._decider = FaultDecider(faults or Faults())
         self._router = Router()
-        for module in (ucapi, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
+        for module in (ucapi, ucgrants, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
             module.register(self._router)
         self.compute = computeapi.ComputeEstate()  # clusters, policies, jobs: per workspace
         computeapi.register(self._router, self.compute)
         self._seen: list[Seen] = []
         self._seen_lock = threading.Lock()
-        self._httpd = self._listen(port, Host())
+        # A strict server's own port is one workspace, whose bindings hold; a lenient one reaches
+        # every catalog, as if it were bound to them all (for demos and old tests).
+        self._httpd = self._listen(port, Host(isolated=strict))
         self._others: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
 
@@ -105,6 +125,18 @@ class UCServer:
         httpd = listen(port, _Handler, self)
         httpd.host = host  # type: ignore[attr-defined]  # which host a request was sent to
         return httpd
+
+    @property
+    def token(self) -> str:
+        """The server's own token: a metastore admin's."""
+        return self._token
+
+    @token.setter
+    def token(self, value: str) -> None:
+        with self.store.lock:
+            self.store.callers.pop(self._token, None)
+            self._token = value
+            self.store.callers[value] = callers.Caller(self.store.caller, "metastore_admin")
 
     @property
     def port(self) -> int:
@@ -121,7 +153,7 @@ class UCServer:
         """
         if kind not in ("workspace", "account"):
             raise ValueError(f"host kind must be workspace or account, not {kind!r}")
-        httpd = self._listen(0, Host(kind, workspace_id, metadata=True))
+        httpd = self._listen(0, Host(kind, workspace_id, metadata=True, isolated=True))
         self._others.append(httpd)
         if self._threads:
             self._serve(httpd)
@@ -188,6 +220,27 @@ class UCServer:
         with self.store.lock:
             for state in states:
                 self.store.add_tables(s for s in state.securables if s.type.value == "table")
+
+    def add_caller(
+        self,
+        name: str,
+        role: str = "user",
+        groups: Iterable[str] = (),
+        token: str | None = None,
+    ) -> str:
+        """A further principal that may call the server (`callers.ROLES`); its bearer token.
+
+        The server's own token stays a metastore admin; a caller added here sees and changes
+        only what Unity Catalog lets that principal see and change."""
+        token = token or f"dapi-local-{secrets.token_hex(16)}"
+        with self.store.lock:
+            self.store.callers[token] = callers.Caller(name, role, frozenset(groups))
+        return token
+
+    def delete_principal(self, name: str) -> None:
+        """A principal deleted from the account: its grants stay, shown only by id on request."""
+        with self.store.lock:
+            self.store.deleted[name] = f"{9000000000000001 + len(self.store.deleted)}"
 
     def add_principals(self, names: Iterable[str]) -> None:
         """Groups and users the account knows (as synced from the identity provider). Once any
@@ -260,8 +313,12 @@ class UCServer:
     def _authenticate(self, req: Request) -> None:
         if req.path.startswith(_UNAUTHENTICATED_PATHS):
             return
-        if req.headers.get("Authorization") != f"Bearer {self.token}":
+        given = req.headers.get("Authorization", "")
+        with self.store.lock:
+            caller = self.store.callers.get(given.removeprefix("Bearer "))
+        if caller is None or not given.startswith("Bearer "):
             raise ApiError(401, "UNAUTHENTICATED", "Invalid access token.")
+        req.caller = caller
 
     def _inject(self, req: Request, fault: FaultKind | None) -> None:
         """Answer the injected fault (as an ApiError), or delay a slow answer."""
@@ -304,8 +361,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dump", help="write the server's state here on exit")
     parser.add_argument("--legacy", help="a legacy-access document: the workspaces' compute")
+    parser.add_argument(
+        "--callers",
+        help="a JSON list of further callers: {token, name, role, groups} (see callers.py)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="the own port is one workspace (--workspace-id) whose catalog bindings hold",
+    )
+    parser.add_argument("--workspace-id", type=int, default=None)
     args = parser.parse_args(argv)
-    server = UCServer(port=args.port, token=args.token, faults=Faults(args.seed, args.fault_rate))
+    server = UCServer(
+        port=args.port,
+        token=args.token,
+        faults=Faults(args.seed, args.fault_rate),
+        strict=args.strict,
+        workspace_id=args.workspace_id,
+    )
+    if args.callers:
+        try:
+            entries = json.loads(Path(args.callers).read_text(encoding="utf-8"))
+            for token, caller in callers.parse(entries if isinstance(entries, list) else [0]):
+                server.add_caller(caller.name, caller.role, caller.groups, token)
+        except (OSError, ValueError) as exc:
+            print(f"govkit.testing.ucserver: {args.callers}: {exc}", file=sys.stderr)
+            return 1
     if args.state:
         try:
             server.load(args.state)
