@@ -27,6 +27,11 @@ FORMAT: Literal["govkit.state/v1"] = "govkit.state/v1"
 
 Source = Literal["spec", "workspace", "warehouse", "file"]
 
+# Catalogs that Databricks maintains in every metastore (docs: "system tables", the `samples`
+# catalog, and the internal catalog of Lakeflow pipelines). Nobody governs them through a spec:
+# a read of every catalog, and drift `--all`, leave them alone unless a spec declares one.
+MAINTAINED_CATALOGS = frozenset({"system", "samples", "__databricks_internal"})
+
 
 # gc=False: a securable holds strings, ints and one dict of tuples, never a cycle, so the cyclic
 # collector need not track the 120k of them a large estate has.

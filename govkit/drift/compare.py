@@ -22,7 +22,7 @@ from govkit.drift.model import (
     summarise,
 )
 from govkit.privileges import SecurableType
-from govkit.state import Securable, State
+from govkit.state import MAINTAINED_CATALOGS, Securable, State
 
 Key = tuple[str, str]
 
@@ -141,7 +141,10 @@ def _str(value: object) -> str | None:
 
 def _in_scope(s: Securable, catalogs: set[str], include_all: bool) -> bool:
     if include_all:
-        return True
+        # The catalogs Databricks maintains are nobody's drift, unless the spec declares one.
+        top = s.name.split(".", 1)[0]
+        inside = s.type in _IN_CATALOG or s.type is SecurableType.CATALOG
+        return not inside or top in catalogs or top not in MAINTAINED_CATALOGS
     return s.type in _IN_CATALOG and s.name.split(".", 1)[0] in catalogs
 
 

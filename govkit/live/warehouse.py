@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from govkit.live.identity import Reader, unreachable, who_reads
 from govkit.live.progress import Progress, wanted
 from govkit.live.resilience import ReadFailed, Retrier
 from govkit.live.rest import Rest
@@ -26,6 +27,7 @@ from govkit.live.workspace import (
     Collector,
     StorageKeys,
     catalog_securable,
+    check_scope,
     names_of,
     select_catalogs,
     select_storage,
@@ -163,26 +165,33 @@ class WarehouseReader:
         self.rest = Rest(client, self.retrier)
         self.run = StatementRunner(client, warehouse_id, s, self.retrier)
         self.out = Collector()
+        self.reader = Reader("(unknown)", frozenset(), False, None)
 
     def read(
         self, declared: Sequence[str], include_all: bool, storage: StorageKeys = ()
     ) -> Collector:
         """As `WorkspaceReader.read`: catalogs in scope, then the storage named in `storage`."""
         try:
+            who = self.out.attempt("metastore", "who the reader runs as", self._who)
             # A metastore whose catalog list cannot be read is not read further: the snapshot
             # is incomplete either way, and each further listing would only retry against it.
-            if self._read(declared, include_all) and (storage or include_all):
+            if who and self._read(declared, include_all) and (storage or include_all):
                 self._storage(storage, include_all)
         finally:
             self.progress.close()
         return self.out
+
+    def _who(self) -> Reader:
+        self.reader = who_reads(self.rest)
+        return self.reader
 
     def _read(self, declared: Sequence[str], include_all: bool) -> bool:
         """Read the catalogs in scope; False when the catalog list itself could not be read."""
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
             return False
-        infos = select_catalogs(listed, declared, include_all)
+        selected = select_catalogs(listed, declared, include_all)
+        infos = check_scope(self.out, self.reader, selected, declared, "catalog")
         names = [str(c["name"]) for c in infos]
         if not names:
             return True
@@ -231,10 +240,27 @@ class WarehouseReader:
             if workspace_ids is None:
                 continue
             owner_rows = owners.get(name)
-            owner = owner_rows[0]["owner"] if owner_rows else info.get("owner")
+            if not owner_rows:
+                # Listed by REST, absent from the warehouse's views: its workspace does not
+                # reach the catalog (an ISOLATED one bound elsewhere) or the reader sees none
+                # of it there. Its schemas and grants would all look missing.
+                self.out.fail(name, self._invisible(info, workspace_ids))
+                continue
+            owner = owner_rows[0]["owner"]
             self.out.add(
                 catalog_securable({**info, "owner": owner}, _grants(grants, name), workspace_ids)
             )
+
+    def _invisible(self, info: dict[str, Any], bound: list[int]) -> str:
+        name = str(info["name"])
+        here = self.reader.workspace_id
+        if info.get("isolation_mode") == "ISOLATED" and here is not None and here not in bound:
+            why = unreachable(bound, self.reader, name)
+            return f"not in the warehouse's information_schema: {why}"
+        return (
+            "not in the warehouse's information_schema although the catalog list shows it; "
+            "hint: run the warehouse reader as a metastore admin"
+        )
 
     def _children(self, type: SecurableType, owners: Keyed | None, grants: Keyed | None) -> None:
         if owners is None or grants is None:
@@ -267,7 +293,13 @@ class WarehouseReader:
         )
         if listed is None:
             return None
-        in_scope = select_storage(listed, names, include_all)
+        in_scope = check_scope(
+            self.out,
+            self.reader,
+            select_storage(listed, names, include_all),
+            names,
+            "storage credential",
+        )
         return {str(c["name"]): bool(c.get("read_only", False)) for c in in_scope}
 
     def _storage_query(self, key: str, storage: StorageKeys, include_all: bool) -> Keyed | None:
@@ -291,6 +323,9 @@ class WarehouseReader:
         if rows is None or grants is None:
             return
         for name, (row, *_) in rows.items():
+            if not self.reader.sees_all_of(row):
+                self.out.fail(name, self.reader.cannot_see(f"external location {name}"))
+                continue
             read_only = _FLAGS.get(str(row["read_only"]).lower())
             if read_only is None:
                 self.out.fail(name, f"could not read read_only: unexpected {row['read_only']!r}")
