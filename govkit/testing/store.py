@@ -142,6 +142,10 @@ class Store:
             return True
         return any(sp.get("applicationId") == principal for sp in self.service_principals.values())
 
+    def catalog_names(self) -> list[str]:
+        with self.lock:
+            return [o.name for o in self.of_type(SecurableType.CATALOG)]
+
     def of_type(self, type: SecurableType) -> list[Obj]:
         return sorted((o for (t, _), o in self.objects.items() if t is type), key=lambda o: o.name)
 

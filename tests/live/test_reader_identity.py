@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -172,3 +173,21 @@ def test_drift_from_a_workspace_the_catalogs_are_not_bound_to_exits_1_then_reads
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "No drift" in captured.out
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_drift_all_leaves_the_databricks_maintained_catalogs_alone(
+    ucserver_factory: ServerFactory,
+    databricks_env: None,
+    prod: State,
+    source: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = ucserver_factory([prod], strict=True, workspace_id=3001)
+    assert {"system", "samples", "__databricks_internal"} <= set(server.store.catalog_names())
+    extra = ("--all", "--source", source, "--warehouse-id", "wh1", "--format", "json")
+    code = _drift(CATALOGS, server.url, server.token, monkeypatch, *extra)
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+    assert json.loads(captured.out)["changes"] == []
