@@ -24,13 +24,16 @@ from govkit.live.settings import ReaderSettings
 from govkit.live.statements import StatementRunner
 from govkit.live.workspace import (
     SYSTEM_SCHEMAS,
+    Bindings,
     Collector,
+    Isolation,
     StorageKeys,
     catalog_securable,
     check_scope,
     names_of,
     select_catalogs,
     select_storage,
+    storage_isolation,
 )
 from govkit.privileges import SecurableType
 from govkit.state import Storage, make_securable
@@ -135,6 +138,7 @@ STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
 _FLAGS = {"true": True, "yes": True, "false": False, "no": False}
 
 Keyed = dict[str, list[dict[str, Any]]]  # full name -> rows
+Listed = tuple[bool, Isolation]  # from the REST listing: read-only flag, isolation
 
 
 def scoped_sql(template: str, catalogs: Sequence[str]) -> tuple[str, dict[str, str | None]]:
@@ -206,9 +210,9 @@ class WarehouseReader:
         self._children(SecurableType.TABLE, keyed["table_owners"], keyed["table_grants"])
         return True
 
-    def _bindings(self, name: str) -> list[int] | None:
+    def _bindings(self, name: str) -> Bindings | None:
         return self.out.attempt(
-            name, "workspace bindings", lambda: self.rest.workspace_ids("catalog", name)
+            name, "workspace bindings", lambda: self.rest.bindings("catalog", name)
         )
 
     def _query(self, key: str, catalogs: list[str]) -> Keyed | None:
@@ -228,7 +232,7 @@ class WarehouseReader:
     def _catalogs(
         self,
         infos: list[dict[str, Any]],
-        bound: dict[str, list[int] | None],
+        bound: dict[str, Bindings | None],
         keyed: dict[str, Keyed | None],
     ) -> None:
         owners, grants = keyed["catalog_owners"], keyed["catalog_grants"]
@@ -236,9 +240,10 @@ class WarehouseReader:
             return
         for info in infos:
             name = str(info["name"])
-            workspace_ids = bound.get(name)
-            if workspace_ids is None:
+            found = bound.get(name)
+            if found is None:
                 continue
+            workspace_ids, read_only = found
             owner_rows = owners.get(name)
             if not owner_rows:
                 # Listed by REST, absent from the warehouse's views: its workspace does not
@@ -247,9 +252,8 @@ class WarehouseReader:
                 self.out.fail(name, self._invisible(info, workspace_ids))
                 continue
             owner = owner_rows[0]["owner"]
-            self.out.add(
-                catalog_securable({**info, "owner": owner}, _grants(grants, name), workspace_ids)
-            )
+            info = {**info, "owner": owner}
+            self.out.add(catalog_securable(info, _grants(grants, name), workspace_ids, read_only))
 
     def _invisible(self, info: dict[str, Any], bound: list[int]) -> str:
         name = str(info["name"])
@@ -269,38 +273,50 @@ class WarehouseReader:
             self.out.add(make_securable(type, name, rows[0]["owner"], _grants(grants, name)))
 
     def _storage(self, storage: StorageKeys, include_all: bool) -> None:
-        self.progress.add(len(STORAGE_STATEMENTS) + 1)
+        self.progress.add(len(STORAGE_STATEMENTS) + 2)
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
-            credentials = names_of(storage, _CREDENTIAL)
-            listing = pool.submit(
-                self.progress.counted(self._credential_list), (credentials, include_all)
-            )
+            listings = [
+                pool.submit(
+                    self.progress.counted(self._listing),
+                    (type, names_of(storage, type), include_all),
+                )
+                for type in (_CREDENTIAL, _LOCATION)
+            ]
             query = self.progress.counted(
                 functools.partial(self._storage_query, storage=storage, include_all=include_all)
             )
             keyed = dict(zip(STORAGE_STATEMENTS, pool.map(query, STORAGE_STATEMENTS), strict=True))
-            read_only = listing.result()
-        self._locations(keyed["location_rows"], keyed["location_grants"])
-        self._credentials(keyed["credential_owners"], keyed["credential_grants"], read_only)
+            credentials, locations = (f.result() for f in listings)
+        self._locations(keyed["location_rows"], keyed["location_grants"], locations)
+        self._credentials(keyed["credential_owners"], keyed["credential_grants"], credentials)
 
-    def _credential_list(self, scope: tuple[list[str], bool]) -> dict[str, bool] | None:
-        """Each credential's read-only flag, which no `information_schema` view carries."""
-        names, include_all = scope
+    def _listing(self, scope: tuple[SecurableType, list[str], bool]) -> dict[str, Listed] | None:
+        """From the REST listing, what no `information_schema` view carries: a credential's
+        read-only flag, and the isolation mode and bindings of both."""
+        type, names, include_all = scope
         if not names and not include_all:
             return {}
-        listed = self.out.attempt(
-            "metastore", "the storage credentials list", self.rest.storage_credentials
+        what = "storage credential" if type is _CREDENTIAL else "external location"
+        fetch = (
+            self.rest.storage_credentials if type is _CREDENTIAL else self.rest.external_locations
         )
+        listed = self.out.attempt("metastore", f"the {what}s list", fetch)
         if listed is None:
             return None
-        in_scope = check_scope(
-            self.out,
-            self.reader,
-            select_storage(listed, names, include_all),
-            names,
-            "storage credential",
-        )
-        return {str(c["name"]): bool(c.get("read_only", False)) for c in in_scope}
+        selected = select_storage(listed, names, include_all)
+        if type is _CREDENTIAL:
+            selected = check_scope(self.out, self.reader, selected, names, what)
+        out: dict[str, Listed] = {}
+        for info in selected:
+            name = str(info["name"])
+            isolation = self.out.attempt(
+                name,
+                "workspace bindings",
+                functools.partial(storage_isolation, self.rest, type, info),
+            )
+            if isolation is not None:
+                out[name] = (bool(info.get("read_only", False)), isolation)
+        return out
 
     def _storage_query(self, key: str, storage: StorageKeys, include_all: bool) -> Keyed | None:
         _, column, what, type = STORAGE_STATEMENTS[key]
@@ -319,10 +335,15 @@ class WarehouseReader:
             keyed.setdefault(str(row[column]), []).append(row)
         return keyed
 
-    def _locations(self, rows: Keyed | None, grants: Keyed | None) -> None:
-        if rows is None or grants is None:
+    def _locations(
+        self, rows: Keyed | None, grants: Keyed | None, listed: dict[str, Listed] | None
+    ) -> None:
+        if rows is None or grants is None or listed is None:
             return
         for name, (row, *_) in rows.items():
+            if name not in listed:
+                self.out.fail(name, "could not read isolation: not in the external locations list")
+                continue
             if not self.reader.sees_all_of(row):
                 self.out.fail(name, self.reader.cannot_see(f"external location {name}"))
                 continue
@@ -340,17 +361,18 @@ class WarehouseReader:
                     name,
                     row["owner"],
                     _grants(grants, name),
-                    storage=where,
+                    *listed[name][1],
+                    where,
                 )
             )
 
     def _credentials(
-        self, owners: Keyed | None, grants: Keyed | None, read_only: dict[str, bool] | None
+        self, owners: Keyed | None, grants: Keyed | None, listed: dict[str, Listed] | None
     ) -> None:
-        if owners is None or grants is None or read_only is None:
+        if owners is None or grants is None or listed is None:
             return
         for name, (row, *_) in owners.items():
-            if name not in read_only:
+            if name not in listed:
                 self.out.fail(name, "could not read read_only: not in the storage credentials list")
                 continue
             self.out.add(
@@ -359,7 +381,8 @@ class WarehouseReader:
                     name,
                     row["owner"],
                     _grants(grants, name),
-                    storage=Storage(read_only=read_only[name]),
+                    *listed[name][1],
+                    Storage(read_only=listed[name][0]),
                 )
             )
 

@@ -93,8 +93,15 @@ def names_of(storage: StorageKeys, type: SecurableType) -> list[str]:
     return sorted({name for t, name in storage if t == type.value})
 
 
+# The workspaces bound to a securable, and those of them bound read-only.
+Bindings = tuple[list[int], list[int]]
+
+
 def catalog_securable(
-    info: dict[str, Any], grants: dict[str, list[str]], workspace_ids: list[int]
+    info: dict[str, Any],
+    grants: dict[str, list[str]],
+    workspace_ids: list[int],
+    read_only: Sequence[int] = (),
 ) -> Securable:
     mode: Literal["ISOLATED", "OPEN"] = (
         "ISOLATED" if info.get("isolation_mode") == "ISOLATED" else "OPEN"
@@ -109,6 +116,7 @@ def catalog_securable(
         mode,
         workspace_ids,
         Storage(storage_root=str(root)) if root else None,
+        read_only,
     )
 
 
@@ -122,6 +130,18 @@ def storage_fields(type: SecurableType, info: dict[str, Any]) -> Storage:
         credential=str(info.get("credential_name") or ""),
         read_only=read_only,
     )
+
+
+def storage_isolation(rest: Rest, type: SecurableType, info: dict[str, Any]) -> Isolation:
+    """A credential's or location's isolation: ("ISOLATED", its bound workspaces) when the
+    listing says ISOLATION_MODE_ISOLATED, else (None, None): open to every workspace of the
+    metastore, what the compiled resources (which set no isolation mode) mean."""
+    if info.get("isolation_mode") != "ISOLATION_MODE_ISOLATED":
+        return None, None
+    return "ISOLATED", rest.bindings(type.value, str(info["name"]))[0]
+
+
+Isolation = tuple[Literal["ISOLATED"] | None, list[int] | None]
 
 
 def _parallel(pool: ThreadPoolExecutor, fn: Callable[[T], U], items: Sequence[T]) -> list[U]:
@@ -238,9 +258,13 @@ class WorkspaceReader:
         type, info = item
         name = str(info["name"])
         grants = self.out.attempt(name, "grants", lambda: self.rest.grants(type.value, name))
-        if grants is not None:
+        isolation = self.out.attempt(
+            name, "workspace bindings", lambda: storage_isolation(self.rest, type, info)
+        )
+        if grants is not None and isolation is not None:
             fields = storage_fields(type, info)
-            self.out.add(make_securable(type, name, info.get("owner"), grants, storage=fields))
+            owner = info.get("owner")
+            self.out.add(make_securable(type, name, owner, grants, *isolation, fields))
 
     def _read(self, declared: Sequence[str], include_all: bool) -> bool:
         """Read the catalogs in scope; False when the catalog list itself could not be read."""
@@ -262,11 +286,12 @@ class WorkspaceReader:
 
     def _catalog(self, info: dict[str, Any]) -> list[Via]:
         name = str(info["name"])
-        bound = self.out.attempt(
-            name, "workspace bindings", lambda: self.rest.workspace_ids("catalog", name)
+        found = self.out.attempt(
+            name, "workspace bindings", lambda: self.rest.bindings("catalog", name)
         )
-        if bound is None:
+        if found is None:
             return []
+        bound, read_only = found
         rest = self._through(info, bound)
         via = rest or self.rest
 
@@ -283,7 +308,7 @@ class WorkspaceReader:
 
         grants = attempt("grants", lambda: via.grants("catalog", name))
         if grants is not None:
-            self.out.add(catalog_securable(info, grants, bound))
+            self.out.add(catalog_securable(info, grants, bound, read_only))
         schemas = attempt("schemas", lambda: via.schemas(name))
         return [(via, s) for s in schemas or [] if s.get("name") not in SYSTEM_SCHEMAS]
 

@@ -61,12 +61,12 @@ def get_permissions(req: Request) -> Response:
             assignments = [a for a in assignments if a.get("principal") in caller.principals]
     principal = req.query.get("principal")
     if principal is not None:
-        assignments = [a for a in assignments if a["principal"] == principal]
+        assignments = [a for a in assignments if a.get("principal") == principal]
     # A page must hold at least one complete assignment: 1..149 is rejected, as documented.
     page, token = paginate(
         req,
         assignments,
-        lambda a: str(a["principal"]),
+        lambda a: str(a.get("principal") or a.get("principal_id")),
         page_size=req.config.permissions_page_size,
         minimum_positive=150,
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,9 @@ from govkit.cli.main import main
 from govkit.live import read_live
 from govkit.live.client import make_client
 from govkit.pipeline import validate
+from govkit.privileges import SecurableType
 from govkit.state import State
+from govkit.testing import UCServer
 from govkit.testing.fixtures import ServerFactory
 from govkit.testing.sample import DEPLOYER, catalog_names
 from tests.conftest import CATALOGS, TODAY
@@ -110,50 +114,59 @@ def test_isolated_catalogs_are_read_through_a_bound_workspace_host(
 PROD_WORKSPACES = "    workspaces: [3001, 3002, 3003, 3004, 3005]\n"
 
 
+@dataclass
+class Estate:
+    """The bundled estate's prod on local servers, and `govkit drift` against them."""
+
+    factory: ServerFactory
+    prod: State
+    monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str]
+
+    def server(self, **kwargs: Any) -> UCServer:
+        return self.factory([self.prod], **kwargs)
+
+    def drift(
+        self, url: str, token: str, *extra: str, spec: Path = CATALOGS
+    ) -> tuple[int, str, str]:
+        self.monkeypatch.setenv("DATABRICKS_HOST", url)
+        self.monkeypatch.setenv("DATABRICKS_TOKEN", token)
+        self.capsys.readouterr()
+        args = ["drift", str(spec), "--env", "prod", "--as-of", TODAY.isoformat(), *extra]
+        code = main(args)
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+
 @pytest.fixture
-def prod() -> State:
+def estate(
+    ucserver_factory: ServerFactory,
+    databricks_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Estate:
     (env,) = [e for e in validate(str(CATALOGS), TODAY).environments if e.name == "prod"]
-    return env.state
-
-
-def _drift(spec: Path, url: str, token: str, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
-    monkeypatch.setenv("DATABRICKS_HOST", url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", token)
-    return main(["drift", str(spec), "--env", "prod", "--as-of", TODAY.isoformat(), *extra])
+    return Estate(ucserver_factory, env.state, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_drift_by_a_reader_without_rights_exits_1_naming_what_it_could_not_see(
-    ucserver_factory: ServerFactory,
-    databricks_env: None,
-    prod: State,
-    source: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    estate: Estate, source: str
 ) -> None:
-    server = ucserver_factory([prod])
+    server = estate.server()
     token = server.add_caller("ann@example.com", groups=["finance-analysts"])
-    code = _drift(
-        CATALOGS, server.url, token, monkeypatch, "--source", source, "--warehouse-id", "wh1"
-    )
-    captured = capsys.readouterr()
+    code, out, err = estate.drift(server.url, token, "--source", source, "--warehouse-id", "w")
     assert code == 1
-    assert "live read is incomplete" in captured.err
-    assert "the reader ann@example.com is neither a metastore admin nor the owner" in captured.err
-    assert "Traceback" not in captured.err and captured.out == ""
+    assert "live read is incomplete" in err
+    assert "the reader ann@example.com is neither a metastore admin nor the owner" in err
+    assert "Traceback" not in err and out == ""
 
 
 def test_drift_from_a_workspace_the_catalogs_are_not_bound_to_exits_1_then_reads_via_hosts(
-    ucserver_factory: ServerFactory,
-    databricks_env: None,
-    prod: State,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    estate: Estate, tmp_path: Path
 ) -> None:
-    server = ucserver_factory([prod], strict=True, workspace_id=1001)  # a dev workspace
-    code = _drift(CATALOGS, server.url, server.token, monkeypatch)
-    err = capsys.readouterr().err
+    server = estate.server(strict=True, workspace_id=1001)  # a dev workspace
+    code, _, err = estate.drift(server.url, server.token)
     assert code == 1
     assert (
         "finance_prod: catalog finance_prod is ISOLATED and bound to workspaces "
@@ -169,25 +182,73 @@ def test_drift_from_a_workspace_the_catalogs_are_not_bound_to_exits_1_then_reads
         text.replace(PROD_WORKSPACES, f"{PROD_WORKSPACES}    hosts:\n      3004: {host}\n"),
         encoding="utf-8",
     )
-    code = _drift(spec, server.url, server.token, monkeypatch)
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    assert "No drift" in captured.out
+    code, out, err = estate.drift(server.url, server.token, spec=spec)
+    assert code == 0, err
+    assert "No drift" in out
 
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_drift_all_leaves_the_databricks_maintained_catalogs_alone(
-    ucserver_factory: ServerFactory,
-    databricks_env: None,
-    prod: State,
-    source: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    estate: Estate, source: str
 ) -> None:
-    server = ucserver_factory([prod], strict=True, workspace_id=3001)
+    server = estate.server(strict=True, workspace_id=3001)
     assert {"system", "samples", "__databricks_internal"} <= set(server.store.catalog_names())
     extra = ("--all", "--source", source, "--warehouse-id", "wh1", "--format", "json")
-    code = _drift(CATALOGS, server.url, server.token, monkeypatch, *extra)
-    captured = capsys.readouterr()
-    assert code == 0, captured.out + captured.err
-    assert json.loads(captured.out)["changes"] == []
+    code, out, err = estate.drift(server.url, server.token, *extra)
+    assert code == 0, out + err
+    assert json.loads(out)["changes"] == []
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_workspace_demoted_to_read_only_is_drift(estate: Estate, source: str) -> None:
+    from databricks.sdk.service.catalog import WorkspaceBinding, WorkspaceBindingBindingType
+
+    server = estate.server()
+    extra = ("--source", source, "--warehouse-id", "wh1", "--format", "json")
+    assert estate.drift(server.url, server.token, *extra)[0] == 0
+    w = make_client(FAST, host=server.url, token=server.token)
+    demoted = WorkspaceBinding(3002, WorkspaceBindingBindingType.BINDING_TYPE_READ_ONLY)
+    w.workspace_bindings.update_bindings("catalog", "risk_prod", add=[demoted])
+    code, out, _ = estate.drift(server.url, server.token, *extra)
+    [change] = json.loads(out)["changes"]
+    assert code == 2
+    assert (change["kind"], change["securable"], change["actual"]) == (
+        "binding_type_mismatch",
+        "risk_prod",
+        [3002],
+    )
+    assert change["consequence"].startswith("the next apply binds 3002 read-write again")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_credentials_and_locations_isolated_out_of_band_are_drift_the_apply_leaves(
+    estate: Estate, source: str
+) -> None:
+    from databricks.sdk.service.catalog import IsolationMode, WorkspaceBinding
+
+    server = estate.server()
+    w = make_client(FAST, host=server.url, token=server.token)
+    isolated = IsolationMode.ISOLATION_MODE_ISOLATED
+    w.storage_credentials.update("ac-uc-prod", isolation_mode=isolated)
+    w.external_locations.update("landing-prod", isolation_mode=isolated)
+    bind = [WorkspaceBinding(3001)]
+    w.workspace_bindings.update_bindings("storage_credential", "ac-uc-prod", add=bind)
+    extra = ("--source", source, "--warehouse-id", "wh1", "--format", "json")
+    code, out, _ = estate.drift(server.url, server.token, *extra)
+    changes = json.loads(out)["changes"]
+    assert code == 2
+    found = {c["securable"]: (c["kind"], c["actual"], c["consequence"]) for c in changes}
+    assert sorted(found) == ["ac-uc-prod", "landing-prod"]
+    kind, actual, consequence = found["ac-uc-prod"]
+    assert (kind, actual) == ("isolation_mismatch", "ISOLATED")
+    assert consequence.startswith("the next apply leaves it (bound to workspaces: 3001)")
+
+
+def test_a_grant_to_a_deleted_principal_makes_the_read_incomplete(estate: Estate) -> None:
+    server = estate.server()
+    [grantee, *_] = sorted(server.store.get(SecurableType.CATALOG, "finance_prod").grants)
+    server.delete_principal(grantee)
+    code, out, err = estate.drift(server.url, server.token)
+    assert code == 1 and out == ""
+    assert "finance_prod: could not read grants: it holds a grant of" in err
+    assert "to the deleted principal with id 9000000000000001" in err
