@@ -52,12 +52,10 @@ from govkit.testing.http import (
     Response,
     Router,
     ServerConfig,
-    arguments,
     crashed,
     listen,
     read_body,
     serve,
-    serve_until_interrupted,
 )
 from govkit.testing.store import ApiError, Store, dump_document, load_document
 
@@ -353,62 +351,9 @@ class _Handler(JsonHandler):
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m govkit.testing.ucserver [--state FILE] --port N`: serve until interrupted."""
-    parser = arguments("python -m govkit.testing.ucserver", 8766, "A local Unity Catalog API.")
-    parser.add_argument(
-        "--state", help="State document(s) or a dump to load (default: start empty)"
-    )
-    parser.add_argument("--fault-rate", type=float, default=0.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dump", help="write the server's state here on exit")
-    parser.add_argument("--legacy", help="a legacy-access document: the workspaces' compute")
-    parser.add_argument(
-        "--callers",
-        help="a JSON list of further callers: {token, name, role, groups} (see callers.py)",
-    )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="the own port is one workspace (--workspace-id) whose catalog bindings hold",
-    )
-    parser.add_argument("--workspace-id", type=int, default=None)
-    args = parser.parse_args(argv)
-    server = UCServer(
-        port=args.port,
-        token=args.token,
-        faults=Faults(args.seed, args.fault_rate),
-        strict=args.strict,
-        workspace_id=args.workspace_id,
-    )
-    if args.callers:
-        try:
-            entries = json.loads(Path(args.callers).read_text(encoding="utf-8"))
-            for token, caller in callers.parse(entries if isinstance(entries, list) else [0]):
-                server.add_caller(caller.name, caller.role, caller.groups, token)
-        except (OSError, ValueError) as exc:
-            print(f"govkit.testing.ucserver: {args.callers}: {exc}", file=sys.stderr)
-            return 1
-    if args.state:
-        try:
-            server.load(args.state)
-        except (OSError, ValueError) as exc:
-            print(f"govkit.testing.ucserver: {args.state}: {exc}", file=sys.stderr)
-            return 1
-    if args.legacy:
-        from govkit.legacy.document import loads
+    from govkit.testing.ucmain import run
 
-        try:
-            server.compute.load(loads(Path(args.legacy).read_bytes()))
-        except (OSError, ValueError) as exc:
-            print(f"govkit.testing.ucserver: {args.legacy}: {exc}", file=sys.stderr)
-            return 1
-    print(f"serving Unity Catalog API on {server.url}", flush=True)
-    print(f"DATABRICKS_HOST={server.url} DATABRICKS_TOKEN={server.token}", flush=True)
-    try:
-        serve_until_interrupted(server.start, server.stop)
-    finally:
-        if args.dump:
-            Path(args.dump).write_text(json.dumps(server.dump(), indent=2) + "\n", "utf-8")
-    return 0
+    return run(argv)
 
 
 if __name__ == "__main__":

@@ -198,3 +198,16 @@ def test_a_grant_to_a_deleted_principal_lists_only_on_request(server: UCServer) 
     found = admin.api_client.do("GET", path, query={"include_deleted_principals": "true"})
     [assignment] = found["privilege_assignments"]
     assert assignment == {"principal_id": "9000000000000001", "privileges": ["SELECT"]}
+
+
+def test_a_bad_callers_file_stops_the_server_with_one_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govkit.testing.ucserver import main
+
+    bad = tmp_path / "callers.json"
+    bad.write_text('[{"token": "t1", "name": "ann@example.com", "role": "owner"}]', "utf-8")
+    assert main(["--port", "0", "--callers", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"govkit.testing.ucserver: {bad}: caller role must be one of")
+    assert len(err.splitlines()) == 1
