@@ -304,8 +304,7 @@ class WarehouseReader:
         if listed is None:
             return None
         selected = select_storage(listed, names, include_all)
-        if type is _CREDENTIAL:
-            selected = check_scope(self.out, self.reader, selected, names, what)
+        selected = check_scope(self.out, self.reader, selected, names, what)
         out: dict[str, Listed] = {}
         for info in selected:
             name = str(info["name"])
@@ -342,10 +341,9 @@ class WarehouseReader:
             return
         for name, (row, *_) in rows.items():
             if name not in listed:
-                self.out.fail(name, "could not read isolation: not in the external locations list")
-                continue
-            if not self.reader.sees_all_of(row):
-                self.out.fail(name, self.reader.cannot_see(f"external location {name}"))
+                if self.reader.sees_all_of(row):  # else the listing's check named it
+                    message = "could not read isolation: not in the external locations list"
+                    self.out.fail(name, message)
                 continue
             read_only = _FLAGS.get(str(row["read_only"]).lower())
             if read_only is None:
@@ -373,7 +371,9 @@ class WarehouseReader:
             return
         for name, (row, *_) in owners.items():
             if name not in listed:
-                self.out.fail(name, "could not read read_only: not in the storage credentials list")
+                if self.reader.sees_all_of(row):  # else the listing's check named it
+                    message = "could not read read_only: not in the storage credentials list"
+                    self.out.fail(name, message)
                 continue
             self.out.add(
                 make_securable(

@@ -252,3 +252,16 @@ def test_a_grant_to_a_deleted_principal_makes_the_read_incomplete(estate: Estate
     assert code == 1 and out == ""
     assert "finance_prod: could not read grants: it holds a grant of" in err
     assert "to the deleted principal with id 9000000000000001" in err
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_environments_deployer_reads_the_whole_of_it(estate: Estate, source: str) -> None:
+    server = estate.server()
+    token = server.add_caller(DEPLOYER, "service_principal")  # owns every prod securable
+    code, out, err = estate.drift(server.url, token, "--source", source, "--warehouse-id", "w")
+    assert code == 0, err
+    assert "No drift" in out
+    stranger = server.add_caller("ann@example.com", groups=["finance-analysts"])
+    code, _, err = estate.drift(server.url, stranger, "--source", source, "--warehouse-id", "w")
+    assert code == 1
+    assert "ac-uc-prod: not in the list the reader ann@example.com sees" in err
