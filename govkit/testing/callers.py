@@ -154,8 +154,13 @@ def require_manage(store: Store, caller: Caller, obj: Obj) -> None:
         raise denied(f"User does not have MANAGE on {obj.type.value.capitalize()} '{obj.name}'.")
 
 
+def may_bind(store: Store, caller: Caller, obj: Obj) -> bool:
+    """Who may read and change a securable's workspace bindings: an admin or its owner."""
+    return is_admin(store, caller) or owns(store, caller, obj, inherited=False)
+
+
 def require_bindings_reader(store: Store, caller: Caller, obj: Obj) -> None:
-    if not (is_admin(store, caller) or owns(store, caller, obj, inherited=False)):
+    if not may_bind(store, caller, obj):
         raise denied(
             f"User is not an owner of {obj.type.value.capitalize()} '{obj.name}' or a "
             "metastore admin."

@@ -115,7 +115,7 @@ def list_catalogs(req: Request) -> Response:
             if view is None:
                 continue
             if not callers.reachable(store, req.bound_workspace, obj) and not (
-                unbound and callers.can_manage(store, caller, obj)
+                unbound and callers.may_bind(store, caller, obj)
             ):
                 continue
             infos.append(catalog_info(req, obj, view == "browse"))

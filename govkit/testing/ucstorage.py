@@ -80,7 +80,7 @@ def _list(req: Request, type: SecurableType, key: str) -> Response:
             if callers.sees(store, caller, o)
             and (
                 callers.reachable(store, req.bound_workspace, o)
-                or (unbound and callers.can_manage(store, caller, o))
+                or (unbound and callers.may_bind(store, caller, o))
             )
         ]
     page, token = paginate(req, infos, lambda i: str(i["name"]))
