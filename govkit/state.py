@@ -27,6 +27,11 @@ FORMAT: Literal["govkit.state/v1"] = "govkit.state/v1"
 
 Source = Literal["spec", "workspace", "warehouse", "file"]
 
+# Catalogs that Databricks maintains in every metastore (docs: "system tables", the `samples`
+# catalog, and the internal catalog of Lakeflow pipelines). Nobody governs them through a spec:
+# a read of every catalog, and drift `--all`, leave them alone unless a spec declares one.
+MAINTAINED_CATALOGS = frozenset({"system", "samples", "__databricks_internal"})
+
 
 # gc=False: a securable holds strings, ints and one dict of tuples, never a cycle, so the cyclic
 # collector need not track the 120k of them a large estate has.
@@ -44,6 +49,8 @@ class Securable(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=Fals
     url: str | None = None
     credential: str | None = None
     read_only: bool | None = None
+    # Of `workspace_ids`, those bound BINDING_TYPE_READ_ONLY (live side; None: none read-only).
+    read_only_workspaces: tuple[int, ...] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -92,8 +99,10 @@ def make_securable(
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None,
     workspace_ids: Iterable[int] | None = None,
     storage: Storage | None = None,
+    read_only_workspaces: Iterable[int] | None = None,
 ) -> Securable:
     """A normalised securable, built without re-validation (callers pass checked values)."""
+    read_only = None if not read_only_workspaces else tuple(sorted(set(read_only_workspaces)))
     where = storage or Storage()
     return Securable(
         type=type,
@@ -101,6 +110,7 @@ def make_securable(
         owner=owner,
         isolation_mode=isolation_mode,
         workspace_ids=None if workspace_ids is None else tuple(sorted(set(workspace_ids))),
+        read_only_workspaces=read_only,
         grants=normalise_grants(grants),
         storage_root=where.storage_root,
         url=where.url,
@@ -167,6 +177,8 @@ def securable_to_dict(s: Securable) -> dict[str, Any]:
         out["isolation_mode"] = s.isolation_mode
     if s.workspace_ids is not None:
         out["workspace_ids"] = list(s.workspace_ids)
+    if s.read_only_workspaces is not None:
+        out["read_only_workspaces"] = list(s.read_only_workspaces)
     out["grants"] = {p: list(v) for p, v in s.grants.items()}
     for key in _STORAGE_KEYS:
         value = getattr(s, key)
@@ -300,6 +312,7 @@ def _canonical(state: State) -> State:
                         s.isolation_mode,
                         s.workspace_ids,
                         Storage.of(s),
+                        s.read_only_workspaces,
                     )
                     for s in securables
                 ),

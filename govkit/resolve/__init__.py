@@ -90,6 +90,9 @@ class DesiredEnvironment:
     # Storage credentials and external locations: metastore-wide, in no domain.
     storage: tuple[DesiredSecurable, ...] = ()
     storage_grants: tuple[DesiredGrant, ...] = ()
+    # Workspace id -> host URL, from the organisation file: where the live readers reach the
+    # catalogs isolated to workspaces other than their own.
+    hosts: tuple[tuple[int, str], ...] = ()
 
 
 def catalog_name(spec: Spec, domain: str, env: str) -> str:
@@ -290,6 +293,7 @@ class _Resolver:
             state=make_state("spec", self.state, environment=self.env),
             storage=tuple(self.storage_securables),
             storage_grants=tuple(self.storage_grants),
+            hosts=tuple(sorted(self.config.hosts.items())),
         )
 
 

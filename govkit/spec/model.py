@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from govkit.privileges import normalise
 
@@ -17,6 +25,21 @@ from govkit.privileges import normalise
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^.\s/\x00-\x1f\x7f`]+$")
 ]
+
+
+def _lower_case(value: str) -> str:
+    """Unity Catalog stores catalog, schema and table names in lower case: a declared `Sales`
+    would be created as `sales`, and compared, planned and audited under a name no file has."""
+    if value != value.lower():
+        raise PydanticCustomError(
+            "lower_case_name", "Unity Catalog stores names in lower case: write {lower}",
+            {"lower": value.lower()},
+        )  # fmt: skip
+    return value
+
+
+# A domain, catalog, schema or table name: an Identifier in lower case (GOV016).
+SecurableName = Annotated[Identifier, AfterValidator(_lower_case)]
 RuleCode = Annotated[str, StringConstraints(pattern=r"^GOV\d{3}$")]
 Text = Annotated[str, StringConstraints(max_length=4096)]
 
@@ -77,6 +100,14 @@ class Environment(Strict):
         description="The ids of the workspaces of this environment; its catalogs are ISOLATED "
         "and bound to exactly these workspaces.",
         examples=[[3001, 3002]],
+    )
+    hosts: dict[int, str] = Field(
+        default_factory=dict,
+        description="The URL of workspaces of this environment, by id. The live readers read "
+        "each ISOLATED catalog through a workspace it is bound to: from any other workspace "
+        "Unity Catalog refuses it. Without a host of a bound workspace, a catalog that the "
+        "reader's own workspace cannot reach is reported as unread.",
+        examples=[{3001: "https://adb-3001.11.azuredatabricks.net"}],
     )
     protected: bool = Field(
         False,
@@ -572,7 +603,7 @@ class Schema(Strict):
     owner: str | None = Field(None, description=_OWNER_BELOW, examples=["finance-engineers"])
     comment: Text = Field("", description="The schema's comment.", examples=["Curated reporting"])
     grants: Grants = Field((), description="Grants on the schema (see Grant).")
-    tables: Annotated[dict[Identifier, Table], BeforeValidator(_none_as_empty)] = Field(
+    tables: Annotated[dict[SecurableName, Table], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict,
         description="Tables by name (see Table).",
         examples=[{"revenue": {"grants": [{"principal": "execs", "privileges": ["SELECT"]}]}}],
@@ -583,7 +614,7 @@ class Schema(Strict):
 class Domain(Strict):
     """A domain file: one catalog per environment, with schemas, tables and grants."""
 
-    domain: Identifier = Field(
+    domain: SecurableName = Field(
         description="The domain's name; marks a domain file and names its catalogs.",
         examples=["finance"],
     )
@@ -592,7 +623,7 @@ class Domain(Strict):
         "and CODEOWNERS; the Unity Catalog owner outside protected environments.",
         examples=["finance-owners"],
     )
-    catalog: Identifier | None = Field(
+    catalog: SecurableName | None = Field(
         None,
         description="The catalog's name where it does not follow the organisation's "
         "`catalog_name` (a catalog adopted by `govkit import`); such a domain lives in one "
@@ -618,7 +649,7 @@ class Domain(Strict):
         examples=[{"prod": "abfss://finance@stacmeprod.dfs.core.windows.net/managed"}],
     )
     grants: Grants = Field((), description="Grants on the catalog (see Grant).")
-    schemas: Annotated[dict[Identifier, Schema], BeforeValidator(_none_as_empty)] = Field(
+    schemas: Annotated[dict[SecurableName, Schema], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict,
         description="Schemas by name (see Schema); `raw:` with nothing after it is empty.",
         examples=[{"reporting": {"grants": [{"principal": "execs", "access": "read"}]}}],
