@@ -34,6 +34,8 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("AwsIamRole", model.AwsIamRole),
     ("GcpServiceAccount", model.GcpServiceAccount),
     ("ExternalLocation", model.ExternalLocation),
+    ("GovernedTag", model.GovernedTag),
+    ("Classification", model.Classification),
     ("Principal file", model.Principals),
     ("Group", model.Group),
     ("ServicePrincipal", model.ServicePrincipal),
@@ -42,6 +44,8 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Domain file", model.Domain),
     ("Schema", model.Schema),
     ("Table", model.Table),
+    ("Column", model.Column),
+    ("TagInEnvironments", model.TagInEnvironments),
     ("Grant", model.Grant),
     ("Waiver", model.Waiver),
 )

@@ -280,6 +280,17 @@ class Organisation(Strict):
                    "owner": "platform-admins",
                    "url": "abfss://landing@stacmeprod.dfs.core.windows.net/"}}],
     )  # fmt: skip
+    tags: Annotated[dict[TagKey, GovernedTag], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Governed tags by key (see GovernedTag): the only keys domain files may "
+        "assign, compiled into tag policies.",
+        examples=[{"pii": {"values": ["email", "name"], "assigners": ["data-stewards"]}}],
+    )
+    classification: Classification = Field(
+        default_factory=lambda: Classification(),
+        description="Which tag keys mark sensitive data (see Classification).",
+        examples=[{"sensitive_keys": ["pii", "pci"]}],
+    )
 
 
 class Federation(Strict):
@@ -549,6 +560,74 @@ class ExternalLocation(Strict):
     )
 
 
+# Governed tags and their assignments (classification): the organisation declares each tag key,
+# domain files put tags on catalogs, schemas, tables and columns.
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^.,\s=:/]+$")]
+TagText = Annotated[str, StringConstraints(max_length=1000)]
+
+
+def _none_as_blank(value: Any) -> Any:
+    """`pii:` with nothing after it is a tag with a key and no value."""
+    return "" if value is None else value
+
+
+class GovernedTag(Strict):
+    """A governed tag key: the values it may take and who may assign it."""
+
+    description: Text = Field("", description="What the tag means.", examples=["Personal data"])
+    values: tuple[TagText, ...] = Field(
+        (),
+        description="The values the tag may take; empty (the default) allows any value, and a "
+        "tag with no value (`pii:`).",
+        examples=[["email", "name", "birth_date"]],
+    )
+    assigners: tuple[str, ...] = Field(
+        (),
+        description="The principals who may assign the tag in Unity Catalog (ASSIGN on the "
+        "tag policy), besides the deployer.",
+        examples=[["data-stewards"]],
+    )
+
+
+class Classification(Strict):
+    """Which governed tags mark sensitive data (rule GOV330)."""
+
+    sensitive_keys: tuple[TagKey, ...] = Field(
+        ("pii", "pci"),
+        description="Tag keys whose columns hold sensitive data: in a protected environment "
+        "each such column must be masked or row-filtered.",
+        examples=[["pii", "pci"]],
+    )
+
+
+class TagInEnvironments(Strict):
+    """A tag value that applies only in some environments."""
+
+    value: Annotated[TagText, BeforeValidator(_none_as_blank)] = Field(
+        "", description="The tag's value; empty for a tag with a key only.", examples=["email"]
+    )
+    environments: tuple[str, ...] = Field(
+        description="The environments the tag is assigned in.", examples=[["prod"]]
+    )
+
+
+Tags = Annotated[
+    dict[TagKey, Annotated[TagText, BeforeValidator(_none_as_blank)] | TagInEnvironments],
+    BeforeValidator(_none_as_empty),
+]
+_TAGS = (
+    "Governed tags by key -> value (empty for a key-only tag), in every environment, or "
+    "`{value: ..., environments: [...]}` for some (see TagInEnvironments); each key is declared "
+    "under the organisation's `tags:`."
+)
+
+
+class Column(Strict):
+    """A column of a table, named to carry tags; govkit does not create columns."""
+
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"pii": "email"}])
+
+
 _OWNER_BELOW = (
     "The accountable owner, a group (default: the owner above). In a protected environment "
     "the deployer is the Unity Catalog owner."
@@ -562,6 +641,12 @@ class Table(Strict):
     comment: Text = Field("", description="The table's comment.", examples=["Daily revenue"])
     grants: Grants = Field((), description="Grants on the table (see Grant).")
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this table (see Waiver).")
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    columns: Annotated[dict[Identifier, Column], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Columns by name, to tag them (see Column).",
+        examples=[{"email": {"tags": {"pii": "email"}}}],
+    )
 
 
 class Schema(Strict):
@@ -576,6 +661,7 @@ class Schema(Strict):
         examples=[{"revenue": {"grants": [{"principal": "execs", "privileges": ["SELECT"]}]}}],
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this schema (see Waiver).")
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
 
 
 class Domain(Strict):
@@ -622,6 +708,7 @@ class Domain(Strict):
         examples=[{"reporting": {"grants": [{"principal": "execs", "access": "read"}]}}],
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on the domain (see Waiver).")
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
 
 
 # The organisation file names the storage models, which follow the Grant they use.
