@@ -16,7 +16,16 @@ from govkit.privileges import SecurableType, expand_level
 from govkit.spec import model
 from govkit.spec.build import Spec
 from govkit.spec.references import access_levels
-from govkit.state import Securable, State, Storage, make_securable, make_state
+from govkit.spec.tags import tag_value
+from govkit.state import (
+    Securable,
+    State,
+    Storage,
+    make_securable,
+    make_state,
+    normalise_column_tags,
+    normalise_tags,
+)
 
 Authority = Literal["authoritative", "additive"]
 
@@ -162,6 +171,8 @@ class _Resolver:
         origin: Origin,
         grants: tuple[model.Grant, ...],
         storage: Storage | None = None,
+        tags: dict[str, str] | None = None,
+        column_tags: dict[str, dict[str, str]] | None = None,
     ) -> None:
         catalog = type is SecurableType.CATALOG
         owner = self.owner(accountable)
@@ -193,21 +204,32 @@ class _Resolver:
                 workspaces,
                 by_principal,
                 storage.storage_root if storage else None,
+                tags=normalise_tags(tags or {}),
+                column_tags=normalise_column_tags(column_tags or {}),
             )
         )
+
+    def tags(self, tags: model.Tags) -> dict[str, str]:
+        """The tags assigned in this environment."""
+        out = {k: tag_value(v, self.env) for k, v in tags.items()}
+        return {k: v for k, v in out.items() if v is not None}
 
     def domain(self, file: str, d: model.Domain) -> None:
         catalog = d.catalog or catalog_name(self.spec, d.domain, self.env)
         root = Storage(storage_root=d.storage_root.get(self.env))
         origin = Origin(file, ())
-        self.add(SecurableType.CATALOG, catalog, d, d.owner, d.comment, origin, d.grants, root)
+        self.add(
+            SecurableType.CATALOG, catalog, d, d.owner, d.comment, origin, d.grants, root,
+            self.tags(d.tags),
+        )  # fmt: skip
         for s_name, schema in d.schemas.items():
             s_owner = schema.owner or d.owner
             s_full = f"{catalog}.{s_name}"
             s_origin = Origin(file, ("schemas", s_name))
             self.add(
-                SecurableType.SCHEMA, s_full, d, s_owner, schema.comment, s_origin, schema.grants
-            )
+                SecurableType.SCHEMA, s_full, d, s_owner, schema.comment, s_origin, schema.grants,
+                tags=self.tags(schema.tags),
+            )  # fmt: skip
             for t_name, table in schema.tables.items():
                 self.add(
                     SecurableType.TABLE,
@@ -217,6 +239,8 @@ class _Resolver:
                     table.comment,
                     Origin(file, (*s_origin.path, "tables", t_name)),
                     table.grants,
+                    tags=self.tags(table.tags),
+                    column_tags={c: self.tags(col.tags) for c, col in table.columns.items()},
                 )
 
     def storage(self) -> None:

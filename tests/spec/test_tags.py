@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+
+from govkit.cli.main import main
+from govkit.privileges import SecurableType
+from govkit.state import dumps, loads, make_securable, make_state
 
 from .test_bad_input import BASE, run_validate, write_spec
 
@@ -84,3 +89,38 @@ def test_a_governed_tag_names_declared_assigners(
     code, out, err = run_validate(tmp_path, capsys)
     assert code == 1
     assert "govkit.yaml:9:17: GOV020 error: unknown principal 'stewards'" in out + err
+
+
+def test_show_puts_each_environments_tags_in_the_desired_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_spec(tmp_path, {**BASE, "govkit.yaml": ORGANISATION, "domains/sales.yaml": DOMAIN})
+    texts = {}
+    for env in ("dev", "prod"):
+        assert main(["show", str(tmp_path), "--env", env, "--format", "json"]) == 0
+        texts[env] = capsys.readouterr().out
+    assert main(["show", str(tmp_path), "--env", "prod", "--format", "json"]) == 0
+    assert capsys.readouterr().out == texts["prod"]  # byte-identical for the same spec
+    tables = {
+        env: next(s for s in loads(text).securables if s.type is SecurableType.TABLE)
+        for env, text in texts.items()
+    }
+    assert tables["prod"].tags == {"domain": "sales"}
+    # The birth date is tagged in prod only; columns come sorted by name.
+    assert tables["prod"].column_tags == {"birth": {"pii": "birth_date"}, "email": {"pii": "email"}}
+    assert tables["dev"].column_tags == {"email": {"pii": "email"}}
+    catalog = loads(texts["dev"]).securables[0]
+    assert (catalog.name, catalog.tags) == ("sales_dev", {"domain": "sales"})
+
+
+def test_a_state_file_without_tags_loads_and_tags_come_back_sorted() -> None:
+    before_tags = dumps(make_state("spec", [make_securable(SecurableType.TABLE, "c.s.t", "o", {})]))
+    assert "tags" not in before_tags  # a State without tags is written as before
+    assert loads(before_tags).securables[0].tags == {}
+    document = json.loads(before_tags)
+    document["securables"][0]["tags"] = {"z": "1", "a": ""}
+    document["securables"][0]["column_tags"] = {"b": {"pii": "email"}, "a": {"pci": "pan"}}
+    table = loads(json.dumps(document)).securables[0]
+    assert list(table.tags) == ["a", "z"]
+    assert list(table.column_tags) == ["a", "b"]
+    assert loads(dumps(loads(json.dumps(document)))) == loads(json.dumps(document))
