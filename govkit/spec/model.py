@@ -626,6 +626,7 @@ class Column(Strict):
     """A column of a table, named to carry tags; govkit does not create columns."""
 
     tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"pii": "email"}])
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this column (see Waiver).")
 
 
 _OWNER_BELOW = (

@@ -24,6 +24,8 @@ tags:
     values: [email, name, birth_date]
     assigners: [sales-owners]
   domain: {}
+# Whether sensitive columns are protected is rule GOV330's, with its own cases.
+classification: {sensitive_keys: []}
 """
 
 DOMAIN = """\
