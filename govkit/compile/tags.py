@@ -1,0 +1,94 @@
+"""Governed tags and tag assignments, through the hand-written `uc-tags` module.
+
+A governed tag (a tag policy) is account-wide: one stack, `_account/_tags`, creates every one,
+as two states creating one account object would fight over it. Tag assignments live in the
+domain stack of their catalog, after the catalog and schemas that stack creates, and after
+the tags stack: Unity Catalog refuses a governed tag's key before its policy exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from govkit.compile.domain import DEPTH
+from govkit.compile.model import ACCOUNT, TAGS, Stack
+from govkit.compile.root import module_source, root_document
+from govkit.privileges import SecurableType
+from govkit.spec.build import Spec
+from govkit.state import Securable
+
+TAGS_STACK = f"{ACCOUNT}/{TAGS}"
+MODULE = "uc-tags"
+
+# The entity types of the tag-assignment API for the securables that carry tags.
+_ENTITY_TYPES = {
+    SecurableType.CATALOG: "catalogs",
+    SecurableType.SCHEMA: "schemas",
+    SecurableType.TABLE: "tables",
+}
+
+
+def tags_stack(spec: Spec, modules_dir: str) -> Stack | None:
+    """The stack of the organisation's governed tags, or None when it declares none."""
+    org = spec.organisation
+    if not org.tags:
+        return None
+    policies = [
+        {"tag_key": key, "description": org.tags[key].description,
+         "values": list(org.tags[key].values)}
+        for key in sorted(org.tags)
+    ]  # fmt: skip
+    call = {"source": module_source(modules_dir, DEPTH, MODULE), "tag_policies": policies}
+    root = spec.root.rstrip("/") + "/"
+    return Stack(
+        id=TAGS_STACK,
+        environment=ACCOUNT,
+        domain=None,
+        kind="tags",
+        depends_on=(spec.organisation_file.removeprefix(root),),
+        needs=(),
+        document=root_document(
+            org.terraform, TAGS_STACK, DEPTH, "the organisation file", {"tags": call}
+        ),
+        resources=len(policies),
+    )
+
+
+def assignments(securables: Iterable[Securable]) -> list[dict[str, str]]:
+    """One assignment per (entity, tag key), in entity then key order."""
+    out = []
+    for s in securables:
+        entity_type = _ENTITY_TYPES.get(s.type)
+        if entity_type is None:
+            continue
+        for key, value in s.tags.items():
+            out.append(_assignment(entity_type, s.name, key, value))
+        for column, tags in s.column_tags.items():
+            for key, value in tags.items():
+                out.append(_assignment("columns", f"{s.name}.{column}", key, value))
+    return sorted(out, key=lambda a: (a["entity_type"], a["entity_name"], a["tag_key"]))
+
+
+def _assignment(entity_type: str, name: str, key: str, value: str) -> dict[str, str]:
+    return {"entity_type": entity_type, "entity_name": name, "tag_key": key, "tag_value": value}
+
+
+def with_assignments(
+    stack: Stack, securables: Iterable[Securable], modules_dir: str, tags: Stack | None
+) -> Stack:
+    """A domain's primary stack with its tag assignments; unchanged when it has none."""
+    found = assignments(securables)
+    if not found:
+        return stack
+    call: dict[str, Any] = {
+        "source": module_source(modules_dir, DEPTH, MODULE),
+        "assignments": found,
+        # The catalog and schemas come first: a tag on them needs them to exist.
+        "depends_on": ["module.domain"],
+    }
+    document = dict(stack.document)
+    document["module"] = {**document["module"], "tags": call}
+    needs = tuple(sorted({*stack.needs, *([tags.id] if tags is not None else [])}))
+    return replace(stack, document=document, needs=needs, resources=stack.resources + len(found))
