@@ -16,6 +16,7 @@ from govkit.compile.domain import DEPTH
 from govkit.compile.model import ACCOUNT, TAGS, Stack
 from govkit.compile.root import module_source, root_document
 from govkit.privileges import SecurableType
+from govkit.resolve import DesiredPolicy
 from govkit.spec.build import Spec
 from govkit.state import Securable
 
@@ -75,20 +76,56 @@ def _assignment(entity_type: str, name: str, key: str, value: str) -> dict[str, 
     return {"entity_type": entity_type, "entity_name": name, "tag_key": key, "tag_value": value}
 
 
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def policy_call(p: DesiredPolicy) -> dict[str, Any]:
+    """One ABAC policy as the module takes it; the matched column is bound as `col`."""
+    condition = (
+        f"hasTag({_quoted(p.tag)})"
+        if p.value is None
+        else f"hasTagValue({_quoted(p.tag)}, {_quoted(p.value)})"
+    )
+    return {
+        "name": p.name,
+        "policy_type": p.policy_type,
+        "on_securable_type": p.on_type.value.upper(),
+        "on_securable_fullname": p.on_name,
+        "function_name": p.function,
+        "match_condition": condition,
+        "to_principals": list(p.to_principals),
+        "except_principals": list(p.except_principals),
+        "when_condition": p.when_condition or "",
+        "comment": p.comment,
+    }
+
+
 def with_assignments(
-    stack: Stack, securables: Iterable[Securable], modules_dir: str, tags: Stack | None
+    stack: Stack,
+    securables: Iterable[Securable],
+    policies: Iterable[DesiredPolicy],
+    modules_dir: str,
+    tags: Stack | None,
 ) -> Stack:
-    """A domain's primary stack with its tag assignments; unchanged when it has none."""
+    """A domain's primary stack with its tag assignments and ABAC policies; unchanged when it
+    has neither."""
     found = assignments(securables)
-    if not found:
+    calls = sorted(
+        (policy_call(p) for p in policies),
+        key=lambda c: (c["on_securable_type"], c["on_securable_fullname"], c["name"]),
+    )
+    if not found and not calls:
         return stack
     call: dict[str, Any] = {
         "source": module_source(modules_dir, DEPTH, MODULE),
         "assignments": found,
+        "policies": calls,
         # The catalog and schemas come first: a tag on them needs them to exist.
         "depends_on": ["module.domain"],
     }
     document = dict(stack.document)
     document["module"] = {**document["module"], "tags": call}
     needs = tuple(sorted({*stack.needs, *([tags.id] if tags is not None else [])}))
-    return replace(stack, document=document, needs=needs, resources=stack.resources + len(found))
+    added = len(found) + len(calls)
+    return replace(stack, document=document, needs=needs, resources=stack.resources + added)

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from govkit.diagnostics import Path, Severity
 from govkit.policy.base import Finding, Rule, Scope, environments_phrase
 from govkit.policy.context import Context, securable_chain
-from govkit.resolve import catalog_name, domain_environments
+from govkit.resolve import DesiredEnvironment, DesiredPolicy, catalog_name, domain_environments
+from govkit.spec import model
 from govkit.spec.tags import tag_value
+
+EVERYONE = "account users"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class SensitiveColumn:
     table_path: Path
     column: str
     key: str
+    value: str | model.TagInEnvironments
     environments: tuple[str, ...]  # the protected environments it is tagged in, in order
     tables: tuple[str, ...]  # the table's full name in each of those environments
 
@@ -53,7 +57,32 @@ def sensitive_columns(ctx: Context) -> Iterator[SensitiveColumn]:
                             f"{d.catalog or catalog_name(ctx.spec, d.domain, e)}.{s_name}.{t_name}"
                             for e in where
                         )
-                        yield SensitiveColumn(doc.file, t_path, c_name, key, where, tables)
+                        yield SensitiveColumn(doc.file, t_path, c_name, key, value, where, tables)
+
+
+def covers(policy: DesiredPolicy, table: str, key: str, value: str) -> bool:
+    """Whether the policy masks or filters this column of this table for every account user."""
+    catalog, schema, _ = table.split(".")
+    attached = {catalog, f"{catalog}.{schema}", table}
+    return (
+        policy.on_name in attached
+        and policy.tag == key
+        and policy.value in (None, value)
+        and EVERYONE in policy.to_principals
+    )
+
+
+def _unprotected(
+    found: SensitiveColumn, by_env: dict[str, DesiredEnvironment]
+) -> list[tuple[str, str]]:
+    """(environment, table) of each protected environment where no policy covers the column."""
+    out = []
+    for env, table in zip(found.environments, found.tables, strict=True):
+        value = tag_value(found.value, env) or ""
+        policies = by_env[env].policies
+        if not any(covers(p, table, found.key, value) for p in policies):
+            out.append((env, table))
+    return out
 
 
 class SensitiveColumnsAreProtected(Rule):
@@ -62,8 +91,10 @@ class SensitiveColumnsAreProtected(Rule):
     A column tagged with a sensitive key (`classification.sensitive_keys`, default `pii` and
     `pci`) holds personal or card data. In production an auditor asks first who reads it in
     the clear: a column-mask policy or a row filter must cover it for every reader outside an
-    allowed set. Until govkit declares those policies, each such column in a protected
-    environment is reported, unless a waiver on the column or its table says why it is safe.
+    allowed set: a policy on the table, its schema or its catalog that matches the column's
+    tag (and value, if it names one) and applies to `account users`, the exceptions aside.
+    A column no such policy covers is reported, unless a waiver on the column or its table
+    says why it is safe.
 
     Bad:
 
@@ -77,13 +108,16 @@ class SensitiveColumnsAreProtected(Rule):
     Good:
 
     ```yaml
+    policies:
+      mask-pii:
+        type: column_mask
+        function: governance.mask_string
+        match: {tag: pii}
+        except_principals: [privacy-officers]
     tables:
       customers:
         columns:
-          email:
-            tags: {pii: email}
-            waivers:
-              - {rule: GOV330, reason: "SEC-88 masked in the view layer", expires: 2027-03-31}
+          email: {tags: {pii: email}}
     ```
     """
 
@@ -94,17 +128,21 @@ class SensitiveColumnsAreProtected(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for found in sensitive_columns(ctx):
+            unprotected = _unprotected(found, ctx.by_env)
+            if not unprotected:
+                continue
             column_path: Path = (*found.table_path, "columns", found.column)
             chain = securable_chain(found.table_path)
             holders = ((found.file, column_path), *((found.file, p) for p in chain))
             yield Finding(
-                f"column {found.column} of {found.tables[0]} is tagged {found.key} but no "
+                f"column {found.column} of {unprotected[0][1]} is tagged {found.key} but no "
                 f"column mask or row filter protects it in "
-                f"{environments_phrase(found.environments, protected=True)}",
+                f"{environments_phrase([e for e, _ in unprotected], protected=True)}",
                 found.file,
                 found.tag_path,
-                "declare a column-mask policy or a row filter that covers it, or waive GOV330 "
-                "on the column with the reason it is safe",
+                f"attach a column_mask or row_filter policy matching tag {found.key} and applying "
+                "to account users on the table, its schema or catalog; or waive GOV330 on the "
+                "column with the reason it is safe",
                 at_key=True,
                 waivable_by=holders,
             )

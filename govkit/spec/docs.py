@@ -46,6 +46,8 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Table", model.Table),
     ("Column", model.Column),
     ("TagInEnvironments", model.TagInEnvironments),
+    ("AbacPolicy", model.AbacPolicy),
+    ("PolicyMatch", model.PolicyMatch),
     ("Grant", model.Grant),
     ("Waiver", model.Waiver),
 )

@@ -622,6 +622,64 @@ _TAGS = (
 )
 
 
+class PolicyMatch(Strict):
+    """The columns an ABAC policy acts on: those carrying a governed tag (with a value)."""
+
+    tag: TagKey = Field(description="The governed tag key a column carries.", examples=["pii"])
+    value: TagText | None = Field(
+        None,
+        description="Only columns with this value of the tag (default: any value).",
+        examples=["email"],
+    )
+
+
+# A function by `schema.function` in the policy's catalog, or by `catalog.schema.function`.
+FunctionName = Annotated[str, StringConstraints(pattern=r"^[^.\s/]+(\.[^.\s/]+){1,2}$")]
+
+
+class AbacPolicy(Strict):
+    """An attribute-based access policy: a column mask or row filter on tagged columns."""
+
+    type: Literal["column_mask", "row_filter"] = Field(
+        description="column_mask: readers see the function's result instead of each matched "
+        "column; row_filter: the function, given the matched column, decides which rows they see.",
+        examples=["column_mask"],
+    )
+    function: FunctionName = Field(
+        description="The SQL function that masks or filters: `schema.function` in the "
+        "domain's catalog of each environment, or `catalog.schema.function`.",
+        examples=["governance.mask_email"],
+    )
+    match: PolicyMatch = Field(
+        description="The tagged columns the policy acts on (see PolicyMatch).",
+        examples=[{"tag": "pii", "value": "email"}],
+    )
+    to_principals: tuple[str, ...] = Field(
+        ("account users",),
+        description="Who the policy applies to (default: every account user).",
+        examples=[["account users"]],
+    )
+    except_principals: tuple[str, ...] = Field(
+        (),
+        description="Groups that read in the clear; a person is never excepted by name.",
+        examples=[["payments-fraud"]],
+    )
+    when_condition: Text | None = Field(
+        None,
+        description="A condition on the table's tags that narrows the tables it applies to.",
+        examples=["hasTag('pii')"],
+    )
+    environments: tuple[str, ...] | None = Field(
+        None,
+        description="Only in these environments (default: every environment of the domain).",
+        examples=[["prod"]],
+    )
+    comment: Text = Field("", description="The policy's comment.", examples=["Mask e-mails"])
+
+
+_POLICIES = "ABAC policies attached here by name (see AbacPolicy); they act on the tables below."
+
+
 class Column(Strict):
     """A column of a table, named to carry tags; govkit does not create columns."""
 
@@ -643,6 +701,9 @@ class Table(Strict):
     grants: Grants = Field((), description="Grants on the table (see Grant).")
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this table (see Waiver).")
     tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict, description=_POLICIES
+    )
     columns: Annotated[dict[Identifier, Column], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict,
         description="Columns by name, to tag them (see Column).",
@@ -663,6 +724,9 @@ class Schema(Strict):
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this schema (see Waiver).")
     tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict, description=_POLICIES
+    )
 
 
 class Domain(Strict):
@@ -710,6 +774,9 @@ class Domain(Strict):
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on the domain (see Waiver).")
     tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict, description=_POLICIES
+    )
 
 
 # The organisation file names the storage models, which follow the Grant they use.

@@ -18,6 +18,15 @@ SALES = {
     "tags": {"domain": "sales"},
     "schemas": {
         "crm": {
+            "policies": {
+                "mask-email": {
+                    "type": "column_mask",
+                    "function": "governance.mask_email",
+                    "match": {"tag": "pii", "value": "email"},
+                    "except_principals": ["owners"],
+                    "environments": ["prod"],
+                },
+            },
             "tables": {
                 "customers": {
                     "columns": {
@@ -27,7 +36,7 @@ SALES = {
                         },
                     }
                 }
-            }
+            },
         }
     },
 }
@@ -84,6 +93,27 @@ def test_tags_are_assigned_in_their_domain_stack_after_the_policies(tmp_path: Pa
     needs = {s["id"]: s["needs"] for s in compiled.index()["stacks"]}
     assert "_account/_tags" in needs["prod/sales"]
     assert compile_spec(_tagged_spec(tmp_path)).files() == files  # the same bytes again
+
+
+def test_an_abac_policy_is_compiled_where_it_attaches_in_its_environments(
+    tmp_path: Path,
+) -> None:
+    files = compile_spec(_tagged_spec(tmp_path)).files()
+    assert _module(files, "prod/sales", "tags")["policies"] == [
+        {
+            "name": "mask-email",
+            "policy_type": "COLUMN_MASK",
+            "on_securable_type": "SCHEMA",
+            "on_securable_fullname": "sales_prod.crm",
+            "function_name": "sales_prod.governance.mask_email",
+            "match_condition": "hasTagValue('pii', 'email')",
+            "to_principals": ["account users"],
+            "except_principals": ["owners"],
+            "when_condition": "",
+            "comment": "",
+        }
+    ]
+    assert _module(files, "dev/sales", "tags")["policies"] == []
 
 
 def test_a_spec_without_tags_compiles_no_tag_stack_nor_module(tmp_path: Path) -> None:

@@ -126,3 +126,46 @@ def test_a_state_file_without_tags_loads_and_tags_come_back_sorted() -> None:
     assert list(table.tags) == ["a", "z"]
     assert list(table.column_tags) == ["a", "b"]
     assert loads(dumps(loads(json.dumps(document)))) == loads(json.dumps(document))
+
+
+POLICY = """\
+domain: sales
+owner: sales-owners
+policies:
+  mask-pii:
+    type: column_mask
+    function: governance.mask_string
+    match: {tag: pii, value: email}
+    to_principals: [account users]
+    except_principals: [sales-owners]
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("[sales-owners]", "[ada@example.com]", "sales.yaml:9:25: GOV052 error: policy exception "
+         "'ada@example.com' is a user, not a group"),
+        ("[sales-owners]", "[sp-deploy-prod]", "9:25: GOV052"),
+        ("{tag: pii,", "{tag: pio,", "sales.yaml:7:13: GOV050 error: tag 'pio'"),
+        ("value: email}", "value: mail}", "sales.yaml:7:30: GOV051"),
+        ("[account users]", "[sales-analyst]", "sales.yaml:8:21: GOV020 error: unknown principal"),
+        ("function: governance.mask_string", "function: mask_string", "sales.yaml:6:15: GOV011"),
+    ],
+)  # fmt: skip
+def test_a_bad_policy_is_one_coded_diagnostic_at_its_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    expected: str,
+) -> None:
+    users = BASE["principals.yaml"] + "users:\n  ada@example.com: {}\n"
+    files = {"principals.yaml": users, "domains/sales.yaml": POLICY}
+    code, text = _validate(tmp_path, capsys, files)
+    assert code == 0, text
+    files["domains/sales.yaml"] = POLICY.replace(old, new)
+    code, text = _validate(tmp_path, capsys, files)
+    assert code == 1
+    assert expected in text, text
+    assert text.count(" error: ") == 1, text

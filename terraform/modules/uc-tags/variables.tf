@@ -23,3 +23,25 @@ variable "assignments" {
     error_message = "A tag is assigned to catalogs, schemas, tables, columns or volumes."
   }
 }
+
+variable "policies" {
+  description = "ABAC policies: name, policy_type (COLUMN_MASK or ROW_FILTER), the securable it is attached to (on_securable_type CATALOG, SCHEMA or TABLE, on_securable_fullname), the function, the condition that matches the tagged columns (bound as `col`), to_principals, except_principals, when_condition (empty for none) and comment."
+  type = list(object({
+    name                  = string
+    policy_type           = string
+    on_securable_type     = string
+    on_securable_fullname = string
+    function_name         = string
+    match_condition       = string
+    to_principals         = list(string)
+    except_principals     = list(string)
+    when_condition        = string
+    comment               = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for p in var.policies : contains(["COLUMN_MASK", "ROW_FILTER"], p.policy_type)])
+    error_message = "A policy is a COLUMN_MASK or a ROW_FILTER."
+  }
+}
