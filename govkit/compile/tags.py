@@ -61,6 +61,8 @@ def assignments(securables: Iterable[Securable]) -> list[dict[str, str]]:
     """One assignment per (entity, tag key), in entity then key order."""
     out = []
     for s in securables:
+        if not s.tags and not s.column_tags:
+            continue  # most securables: checked first, it is the cheap test
         entity_type = _ENTITY_TYPES.get(s.type)
         if entity_type is None:
             continue

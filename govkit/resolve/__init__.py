@@ -231,6 +231,8 @@ class _Resolver:
 
     def tags(self, tags: model.Tags) -> dict[str, str]:
         """The tags assigned in this environment."""
+        if not tags:
+            return {}
         out = {k: tag_value(v, self.env) for k, v in tags.items()}
         return {k: v for k, v in out.items() if v is not None}
 
@@ -289,7 +291,9 @@ class _Resolver:
                     t_origin,
                     table.grants,
                     tags=self.tags(table.tags),
-                    column_tags={c: self.tags(col.tags) for c, col in table.columns.items()},
+                    column_tags={c: self.tags(col.tags) for c, col in table.columns.items()}
+                    if table.columns
+                    else None,
                 )
 
     def storage(self) -> None:
