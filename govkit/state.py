@@ -27,6 +27,11 @@ FORMAT: Literal["govkit.state/v1"] = "govkit.state/v1"
 
 Source = Literal["spec", "workspace", "warehouse", "file"]
 
+# Catalogs that Databricks maintains in every metastore (docs: "system tables", the `samples`
+# catalog, and the internal catalog of Lakeflow pipelines). Nobody governs them through a spec:
+# a read of every catalog, and drift `--all`, leave them alone unless a spec declares one.
+MAINTAINED_CATALOGS = frozenset({"system", "samples", "__databricks_internal"})
+
 
 # gc=False: a securable holds strings, ints and one dict of tuples, never a cycle, so the cyclic
 # collector need not track the 120k of them a large estate has.
@@ -44,6 +49,12 @@ class Securable(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=Fals
     url: str | None = None
     credential: str | None = None
     read_only: bool | None = None
+    # Of `workspace_ids`, those bound BINDING_TYPE_READ_ONLY (live side; None: none read-only).
+    read_only_workspaces: tuple[int, ...] | None = None
+    # Governed tags (key -> value, "" for a key-only tag) on the securable and, on a table, on
+    # its columns (column -> key -> value); sorted by key and column.
+    tags: dict[str, str] = {}
+    column_tags: dict[str, dict[str, str]] = {}
 
     @property
     def key(self) -> tuple[str, str]:
@@ -92,8 +103,12 @@ def make_securable(
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None,
     workspace_ids: Iterable[int] | None = None,
     storage: Storage | None = None,
+    read_only_workspaces: Iterable[int] | None = None,
+    tags: Mapping[str, str] | None = None,
+    column_tags: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Securable:
     """A normalised securable, built without re-validation (callers pass checked values)."""
+    read_only = None if not read_only_workspaces else tuple(sorted(set(read_only_workspaces)))
     where = storage or Storage()
     return Securable(
         type=type,
@@ -101,12 +116,27 @@ def make_securable(
         owner=owner,
         isolation_mode=isolation_mode,
         workspace_ids=None if workspace_ids is None else tuple(sorted(set(workspace_ids))),
+        read_only_workspaces=read_only,
         grants=normalise_grants(grants),
         storage_root=where.storage_root,
         url=where.url,
         credential=where.credential,
         read_only=where.read_only,
+        tags=normalise_tags(tags or {}),
+        column_tags=normalise_column_tags(column_tags or {}),
     )
+
+
+def normalise_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """Tags sorted by key."""
+    return {k: tags[k] for k in sorted(tags)}
+
+
+def normalise_column_tags(
+    columns: Mapping[str, Mapping[str, str]],
+) -> dict[str, dict[str, str]]:
+    """Columns sorted by name, each one's tags by key; columns without tags dropped."""
+    return {c: normalise_tags(columns[c]) for c in sorted(columns) if columns[c]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +197,18 @@ def securable_to_dict(s: Securable) -> dict[str, Any]:
         out["isolation_mode"] = s.isolation_mode
     if s.workspace_ids is not None:
         out["workspace_ids"] = list(s.workspace_ids)
+    if s.read_only_workspaces is not None:
+        out["read_only_workspaces"] = list(s.read_only_workspaces)
     out["grants"] = {p: list(v) for p, v in s.grants.items()}
     for key in _STORAGE_KEYS:
         value = getattr(s, key)
         if value is not None:
             out[key] = value
+    # Only when present: a State without tags reads as it did before tags existed.
+    if s.tags:
+        out["tags"] = dict(s.tags)
+    if s.column_tags:
+        out["column_tags"] = {c: dict(t) for c, t in s.column_tags.items()}
     return out
 
 
@@ -300,6 +337,9 @@ def _canonical(state: State) -> State:
                         s.isolation_mode,
                         s.workspace_ids,
                         Storage.of(s),
+                        s.read_only_workspaces,
+                        s.tags,
+                        s.column_tags,
                     )
                     for s in securables
                 ),
@@ -335,6 +375,8 @@ def _canonical_and_shared(securables: tuple[Securable, ...]) -> bool:
         ids = s.workspace_ids
         if ids is not None and list(ids) != sorted(set(ids)):
             return False
+        if (s.tags or s.column_tags) and not _canonical_tags(s):
+            return False
         grants = s.grants
         if grants != last_grants:  # a new set, or one seen further back: checked once
             if not _canonical_grants(grants, known):
@@ -355,6 +397,15 @@ def _canonical_grants(grants: dict[str, tuple[str, ...]], known: set[tuple[str, 
                 return False
             known.add(privileges)
     return True
+
+
+def _canonical_tags(s: Securable) -> bool:
+    columns = s.column_tags
+    return (
+        list(s.tags) == sorted(s.tags)
+        and list(columns) == sorted(columns)
+        and all(tags and list(tags) == sorted(tags) for tags in columns.values())
+    )
 
 
 def _sorted_errors(errors: Iterable[ReadError]) -> list[ReadError]:

@@ -40,6 +40,7 @@ _DRIFT_SEVERITY: dict[ChangeKind, Severity] = {
     ChangeKind.OWNER_MISMATCH: "error",
     ChangeKind.ISOLATION_MISMATCH: "error",
     ChangeKind.BINDING_MISMATCH: "error",
+    ChangeKind.BINDING_TYPE_MISMATCH: "error",
     ChangeKind.MISSING_GRANT: "warning",
     ChangeKind.UNEXPECTED_GRANT: "error",
     ChangeKind.EXPIRED_GRANT_LIVE: "error",

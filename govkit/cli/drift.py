@@ -78,7 +78,8 @@ def reading_ahead(
 def finish_live_read(ahead: ReadAhead, env: DesiredEnvironment) -> State:
     catalogs = tuple(s.name for s in env.state.securables if s.type.value == "catalog")
     try:
-        return ahead.read(catalogs, [(s.type.value, s.name) for s in env.storage])
+        storage = [(s.type.value, s.name) for s in env.storage]
+        return ahead.read(catalogs, storage, dict(env.hosts))
     except LiveReadError as exc:
         raise UserError(str(exc)) from None
 

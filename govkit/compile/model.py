@@ -10,12 +10,13 @@ from typing import Any, Literal
 from govkit.compile.escape import escape_template
 from govkit.resolve import Authority
 
-StackKind = Literal["domain", "grants", "shared", "storage"]
+StackKind = Literal["domain", "grants", "shared", "storage", "tags"]
 # Which Databricks host a stack's provider signs in to: service principals, their workspace
 # assignments and federation policies are account objects; the rest lives in a workspace.
 StackHost = Literal["account", "workspace"]
 SHARED = "_shared"
 STORAGE = "_storage"
+TAGS = "_tags"  # the account's governed tags, in `_account/_tags`
 # The pseudo-environment of service principals that serve several environments.
 ACCOUNT = "_account"
 STACKS_FILE = "stacks.json"

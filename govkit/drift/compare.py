@@ -22,7 +22,7 @@ from govkit.drift.model import (
     summarise,
 )
 from govkit.privileges import SecurableType
-from govkit.state import Securable, State
+from govkit.state import MAINTAINED_CATALOGS, Securable, State
 
 Key = tuple[str, str]
 
@@ -151,7 +151,10 @@ def _str(value: object) -> str | None:
 
 def _in_scope(s: Securable, catalogs: set[str], include_all: bool) -> bool:
     if include_all:
-        return True
+        # The catalogs Databricks maintains are nobody's drift, unless the spec declares one.
+        top = s.name.split(".", 1)[0]
+        inside = s.type in _IN_CATALOG or s.type is SecurableType.CATALOG
+        return not inside or top in catalogs or top not in MAINTAINED_CATALOGS
     return s.type in _IN_CATALOG and s.name.split(".", 1)[0] in catalogs
 
 
@@ -197,6 +200,11 @@ def _compare(
         )
     if d.workspace_ids is not None and set(d.workspace_ids) != set(live.workspace_ids or ()):
         out.changes.append(_bindings(d, live))
+    if d.type in _STORAGE and d.isolation_mode is None and live.isolation_mode == "ISOLATED":
+        out.changes.append(_storage_isolated(d, live))
+    demoted = set(live.read_only_workspaces or ()) & set(d.workspace_ids or ())
+    if demoted:
+        out.changes.append(_demoted(d, sorted(demoted)))
     if d.type is SecurableType.CATALOG or _declares_storage(d):
         out.changes.extend(_storage_changes(d, live))
     if d.grants != live.grants:
@@ -301,6 +309,44 @@ def _spared(principal: str, d: Securable, authority: Authority) -> bool:
     cannot spare more than the apply does (the provider's catalog/resource_grants.go).
     """
     return authority == "additive" and principal not in d.grants
+
+
+_STORAGE = frozenset({SecurableType.STORAGE_CREDENTIAL, SecurableType.EXTERNAL_LOCATION})
+
+
+def _storage_isolated(d: Securable, live: Securable) -> Change:
+    """A credential or location isolated out of band: declared open to the metastore's
+    workspaces, now reachable only from those bound to it. The compiled resource sets no
+    isolation_mode, which the provider keeps Optional+Computed: the apply leaves it."""
+    bound = ", ".join(map(str, live.workspace_ids or ())) or "none"
+    return Change(
+        kind=ChangeKind.ISOLATION_MISMATCH,
+        mark="~",
+        securable_type=d.type,
+        securable=d.name,
+        expected="OPEN",
+        actual="ISOLATED",
+        consequence=(
+            f"the next apply leaves it (bound to workspaces: {bound}); set isolation_mode "
+            "ISOLATION_MODE_OPEN through the API"
+        ),
+    )
+
+
+def _demoted(d: Securable, demoted: list[int]) -> Change:
+    """Declared workspaces bound read-only. The compiled databricks_workspace_binding says
+    BINDING_TYPE_READ_WRITE; the provider reads binding_type back and, every attribute being
+    ForceNew (resource_workspace_binding.go), replaces the binding: read-write again."""
+    ids = ", ".join(map(str, demoted))
+    return Change(
+        kind=ChangeKind.BINDING_TYPE_MISMATCH,
+        mark="~",
+        securable_type=d.type,
+        securable=d.name,
+        expected=(),
+        actual=tuple(demoted),
+        consequence=f"the next apply binds {ids} read-write again (it replaces the binding)",
+    )
 
 
 @dataclass(frozen=True)

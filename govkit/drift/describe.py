@@ -30,6 +30,7 @@ _FIELDS = {
     ChangeKind.OWNER_MISMATCH: "owner",
     ChangeKind.ISOLATION_MISMATCH: "isolation mode",
     ChangeKind.BINDING_MISMATCH: "workspace bindings",
+    ChangeKind.BINDING_TYPE_MISMATCH: "read-only workspace bindings",
     ChangeKind.STORAGE_ROOT_MISMATCH: "storage root",
     ChangeKind.URL_MISMATCH: "URL",
     ChangeKind.CREDENTIAL_MISMATCH: "storage credential",

@@ -30,6 +30,7 @@ class ChangeKind(str, enum.Enum):
     OWNER_MISMATCH = "owner_mismatch"
     ISOLATION_MISMATCH = "isolation_mismatch"
     BINDING_MISMATCH = "binding_mismatch"
+    BINDING_TYPE_MISMATCH = "binding_type_mismatch"
     STORAGE_ROOT_MISMATCH = "storage_root_mismatch"
     URL_MISMATCH = "url_mismatch"
     CREDENTIAL_MISMATCH = "credential_mismatch"
@@ -63,6 +64,7 @@ _CODES = {
     ChangeKind.URL_MISMATCH: "GOV510",
     ChangeKind.CREDENTIAL_MISMATCH: "GOV511",
     ChangeKind.READ_ONLY_MISMATCH: "GOV512",
+    ChangeKind.BINDING_TYPE_MISMATCH: "GOV513",
 }
 
 

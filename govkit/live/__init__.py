@@ -6,7 +6,7 @@ databricks-sdk is imported only when a read starts, never when govkit is importe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from govkit.live.settings import ReaderSettings
@@ -34,6 +34,7 @@ def read_live(
     warehouse_id: str | None = None,
     client: WorkspaceClient | None = None,
     settings: ReaderSettings | None = None,
+    hosts: Mapping[int, str] | None = None,
 ) -> State:
     """Snapshot the catalogs in scope (the declared ones; every visible one with `include_all`)
     and the storage credentials and external locations in `storage`, by `Securable.key`
@@ -41,7 +42,9 @@ def read_live(
 
     `source="workspace"` reads through REST; `"warehouse"` runs SQL over
     `system.information_schema` on `warehouse_id`. Whatever could not be read after retries is
-    named in `errors` and makes the State `complete: false`.
+    named in `errors` and makes the State `complete: false`, as is whatever the identity the
+    read runs as cannot see whole (`identity`). `hosts` (workspace id -> URL) are the hosts of
+    other workspaces, through which the catalogs isolated to them are read.
     """
     from govkit.live.client import bounded, make_client
 
@@ -58,7 +61,7 @@ def read_live(
     else:
         from govkit.live.workspace import WorkspaceReader
 
-        out = WorkspaceReader(api, s).read(catalogs, include_all, storage)
+        out = WorkspaceReader(api, s, hosts).read(catalogs, include_all, storage)
     return make_state(
         source, out.securables, environment=environment, taken_at=taken_at, errors=out.errors
     )

@@ -5,7 +5,8 @@ waits on the workspace; validating the spec is CPU work too. `ReadAhead` starts
 `python -m govkit.live.ahead` at once: the child imports the SDK and resolves the credentials
 while the parent loads the spec, then reads what the parent names on its stdin (a JSON object:
 `catalogs`, a list of names, and `storage`, a list of [type, name] pairs), and answers on its
-stdout with a line `state` and the State document, or a line `error` and the reason. The child
+stdout (`hosts` too: workspace id -> URL, for isolated catalogs) with a line `state` and the
+State document, or a line `error` and the reason. The child
 inherits the environment (credentials, GOVKIT_* settings) and stderr (progress and retry
 notices). A parent that stops early closes the child's stdin, and the child exits without
 reading anything.
@@ -17,7 +18,7 @@ import argparse
 import json
 import subprocess
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -49,12 +50,21 @@ class ReadAhead:
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
 
-    def read(self, catalogs: Sequence[str], storage: Collection[tuple[str, str]] = ()) -> State:
+    def read(
+        self,
+        catalogs: Sequence[str],
+        storage: Collection[tuple[str, str]] = (),
+        hosts: Mapping[int, str] | None = None,
+    ) -> State:
         """The live State of `catalogs` and `storage` (see `read_live`), or LiveReadError."""
         process, self._process = self._process, None
         if process is None:
             raise LiveReadError("the live read was already taken")
-        asked = {"catalogs": list(catalogs), "storage": sorted(storage)}
+        asked = {
+            "catalogs": list(catalogs),
+            "storage": sorted(storage),
+            "hosts": {str(k): v for k, v in sorted((hosts or {}).items())},
+        }
         out, _ = process.communicate(json.dumps(asked).encode())
         kind, _, body = out.partition(b"\n")
         if kind == b"error":
@@ -125,6 +135,7 @@ def _answer(args: argparse.Namespace) -> tuple[str, str] | None:
             warehouse_id=args.warehouse_id,
             client=client,
             settings=settings,
+            hosts={int(k): str(v) for k, v in (scope.get("hosts") or {}).items()},
         )
     except failed as exc:
         return "error", f"live read from {args.source} failed: {exc}"

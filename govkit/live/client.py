@@ -118,3 +118,14 @@ def bounded(client: WorkspaceClient) -> WorkspaceClient:
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "cannot configure the client"
+
+
+def on_host(client: WorkspaceClient, host: str) -> WorkspaceClient:
+    """`client`'s credentials and settings, sent to another workspace's `host` (a catalog
+    isolated to other workspaces is read through one of them)."""
+    from databricks.sdk import WorkspaceClient
+
+    copy = client.config.copy()  # type: ignore[no-untyped-call]  # the SDK is untyped here
+    copy.host = host
+    copy.workspace_id = None  # the other host is its own workspace
+    return WorkspaceClient(config=copy)

@@ -78,14 +78,37 @@ class Rest:
         return self.pages(f"{UC}/external-locations", "external_locations")
 
     def grants(self, type: str, full_name: str) -> dict[str, list[str]]:
-        """Direct grants on a securable: principal -> privileges (every page)."""
+        """Direct grants on a securable: principal -> privileges (every page).
+
+        Grants to principals deleted from the account since are asked for too
+        (`include_deleted_principals`): Unity Catalog keeps them, named by `principal_id`
+        alone (databricks-sdk `PrivilegeAssignment`). Such a grant has no name to compare, so
+        the securable is unread (ReadFailed) rather than quietly short of a grant."""
         out: dict[str, list[str]] = {}
-        for a in self.pages(f"{UC}/permissions/{type}/{full_name}", "privilege_assignments"):
+        path = f"{UC}/permissions/{type}/{full_name}"
+        query = {"include_deleted_principals": "true"}
+        for a in self.pages(path, "privilege_assignments", query):
             principal = a.get("principal")
-            if isinstance(principal, str):
-                out.setdefault(principal, []).extend(str(p) for p in a.get("privileges") or [])
+            privileges = [str(p) for p in a.get("privileges") or []]
+            if isinstance(principal, str) and principal:
+                out.setdefault(principal, []).extend(privileges)
+            elif a.get("principal_id") is not None:
+                raise ReadFailed(
+                    f"it holds a grant of {', '.join(privileges) or 'no privilege'} to the "
+                    f"deleted principal with id {a['principal_id']}; hint: revoke it by id "
+                    "(PATCH permissions with principal_id), then read again"
+                )
         return out
 
-    def workspace_ids(self, type: str, name: str) -> list[int]:
+    def bindings(self, type: str, name: str) -> tuple[list[int], list[int]]:
+        """The workspaces bound to a securable, and those of them bound read-only."""
         bindings = self.pages(f"{UC}/bindings/{type}/{name}", "bindings")
-        return sorted({int(b["workspace_id"]) for b in bindings if "workspace_id" in b})
+        ids = sorted({int(b["workspace_id"]) for b in bindings if "workspace_id" in b})
+        read_only = sorted(
+            {
+                int(b["workspace_id"])
+                for b in bindings
+                if "workspace_id" in b and b.get("binding_type") == "BINDING_TYPE_READ_ONLY"
+            }
+        )
+        return ids, read_only

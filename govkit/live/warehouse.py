@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from govkit.live.identity import Reader, unreachable, who_reads
 from govkit.live.progress import Progress, wanted
 from govkit.live.resilience import ReadFailed, Retrier
 from govkit.live.rest import Rest
@@ -24,12 +25,16 @@ from govkit.live.settings import ReaderSettings
 from govkit.live.statements import StatementRunner
 from govkit.live.workspace import (
     SYSTEM_SCHEMAS,
+    Bindings,
     Collector,
+    Isolation,
     StorageKeys,
     catalog_securable,
+    check_scope,
     names_of,
     select_catalogs,
     select_storage,
+    storage_isolation,
 )
 from govkit.privileges import SecurableType
 from govkit.state import Storage, make_securable
@@ -142,6 +147,7 @@ STORAGE_STATEMENTS: dict[str, tuple[str, str, str, SecurableType]] = {
 _FLAGS = {"true": True, "yes": True, "false": False, "no": False}
 
 Keyed = dict[str, list[dict[str, Any]]]  # full name -> rows
+Listed = tuple[bool, Isolation]  # from the REST listing: read-only flag, isolation
 
 
 def scoped_sql(template: str, catalogs: Sequence[str]) -> tuple[str, dict[str, str | None]]:
@@ -172,26 +178,33 @@ class WarehouseReader:
         self.rest = Rest(client, self.retrier)
         self.run = StatementRunner(client, warehouse_id, s, self.retrier)
         self.out = Collector()
+        self.reader = Reader("(unknown)", frozenset(), False, None)
 
     def read(
         self, declared: Sequence[str], include_all: bool, storage: StorageKeys = ()
     ) -> Collector:
         """As `WorkspaceReader.read`: catalogs in scope, then the storage named in `storage`."""
         try:
+            who = self.out.attempt("metastore", "who the reader runs as", self._who)
             # A metastore whose catalog list cannot be read is not read further: the snapshot
             # is incomplete either way, and each further listing would only retry against it.
-            if self._read(declared, include_all) and (storage or include_all):
+            if who and self._read(declared, include_all) and (storage or include_all):
                 self._storage(storage, include_all)
         finally:
             self.progress.close()
         return self.out
+
+    def _who(self) -> Reader:
+        self.reader = who_reads(self.rest)
+        return self.reader
 
     def _read(self, declared: Sequence[str], include_all: bool) -> bool:
         """Read the catalogs in scope; False when the catalog list itself could not be read."""
         listed = self.out.attempt("metastore", "the catalog list", self.rest.catalogs)
         if listed is None:
             return False
-        infos = select_catalogs(listed, declared, include_all)
+        selected = select_catalogs(listed, declared, include_all)
+        infos = check_scope(self.out, self.reader, selected, declared, "catalog")
         names = [str(c["name"]) for c in infos]
         if not names:
             return True
@@ -206,9 +219,9 @@ class WarehouseReader:
         self._children(SecurableType.TABLE, keyed["table_owners"], keyed["table_grants"])
         return True
 
-    def _bindings(self, name: str) -> list[int] | None:
+    def _bindings(self, name: str) -> Bindings | None:
         return self.out.attempt(
-            name, "workspace bindings", lambda: self.rest.workspace_ids("catalog", name)
+            name, "workspace bindings", lambda: self.rest.bindings("catalog", name)
         )
 
     def _query(self, key: str, catalogs: list[str]) -> Keyed | None:
@@ -228,7 +241,7 @@ class WarehouseReader:
     def _catalogs(
         self,
         infos: list[dict[str, Any]],
-        bound: dict[str, list[int] | None],
+        bound: dict[str, Bindings | None],
         keyed: dict[str, Keyed | None],
     ) -> None:
         owners, grants = keyed["catalog_owners"], keyed["catalog_grants"]
@@ -236,14 +249,31 @@ class WarehouseReader:
             return
         for info in infos:
             name = str(info["name"])
-            workspace_ids = bound.get(name)
-            if workspace_ids is None:
+            found = bound.get(name)
+            if found is None:
                 continue
+            workspace_ids, read_only = found
             owner_rows = owners.get(name)
-            owner = owner_rows[0]["owner"] if owner_rows else info.get("owner")
-            self.out.add(
-                catalog_securable({**info, "owner": owner}, _grants(grants, name), workspace_ids)
-            )
+            if not owner_rows:
+                # Listed by REST, absent from the warehouse's views: its workspace does not
+                # reach the catalog (an ISOLATED one bound elsewhere) or the reader sees none
+                # of it there. Its schemas and grants would all look missing.
+                self.out.fail(name, self._invisible(info, workspace_ids))
+                continue
+            owner = owner_rows[0]["owner"]
+            info = {**info, "owner": owner}
+            self.out.add(catalog_securable(info, _grants(grants, name), workspace_ids, read_only))
+
+    def _invisible(self, info: dict[str, Any], bound: list[int]) -> str:
+        name = str(info["name"])
+        here = self.reader.workspace_id
+        if info.get("isolation_mode") == "ISOLATED" and here is not None and here not in bound:
+            why = unreachable(bound, self.reader, name)
+            return f"not in the warehouse's information_schema: {why}"
+        return (
+            "not in the warehouse's information_schema although the catalog list shows it; "
+            "hint: run the warehouse reader as a metastore admin"
+        )
 
     def _children(self, type: SecurableType, owners: Keyed | None, grants: Keyed | None) -> None:
         if owners is None or grants is None:
@@ -252,32 +282,49 @@ class WarehouseReader:
             self.out.add(make_securable(type, name, rows[0]["owner"], _grants(grants, name)))
 
     def _storage(self, storage: StorageKeys, include_all: bool) -> None:
-        self.progress.add(len(STORAGE_STATEMENTS) + 1)
+        self.progress.add(len(STORAGE_STATEMENTS) + 2)
         with ThreadPoolExecutor(max(1, min(self.settings.concurrency, 8))) as pool:
-            credentials = names_of(storage, _CREDENTIAL)
-            listing = pool.submit(
-                self.progress.counted(self._credential_list), (credentials, include_all)
-            )
+            listings = [
+                pool.submit(
+                    self.progress.counted(self._listing),
+                    (type, names_of(storage, type), include_all),
+                )
+                for type in (_CREDENTIAL, _LOCATION)
+            ]
             query = self.progress.counted(
                 functools.partial(self._storage_query, storage=storage, include_all=include_all)
             )
             keyed = dict(zip(STORAGE_STATEMENTS, pool.map(query, STORAGE_STATEMENTS), strict=True))
-            read_only = listing.result()
-        self._locations(keyed["location_rows"], keyed["location_grants"])
-        self._credentials(keyed["credential_owners"], keyed["credential_grants"], read_only)
+            credentials, locations = (f.result() for f in listings)
+        self._locations(keyed["location_rows"], keyed["location_grants"], locations)
+        self._credentials(keyed["credential_owners"], keyed["credential_grants"], credentials)
 
-    def _credential_list(self, scope: tuple[list[str], bool]) -> dict[str, bool] | None:
-        """Each credential's read-only flag, which no `information_schema` view carries."""
-        names, include_all = scope
+    def _listing(self, scope: tuple[SecurableType, list[str], bool]) -> dict[str, Listed] | None:
+        """From the REST listing, what no `information_schema` view carries: a credential's
+        read-only flag, and the isolation mode and bindings of both."""
+        type, names, include_all = scope
         if not names and not include_all:
             return {}
-        listed = self.out.attempt(
-            "metastore", "the storage credentials list", self.rest.storage_credentials
+        what = "storage credential" if type is _CREDENTIAL else "external location"
+        fetch = (
+            self.rest.storage_credentials if type is _CREDENTIAL else self.rest.external_locations
         )
+        listed = self.out.attempt("metastore", f"the {what}s list", fetch)
         if listed is None:
             return None
-        in_scope = select_storage(listed, names, include_all)
-        return {str(c["name"]): bool(c.get("read_only", False)) for c in in_scope}
+        selected = select_storage(listed, names, include_all)
+        selected = check_scope(self.out, self.reader, selected, names, what)
+        out: dict[str, Listed] = {}
+        for info in selected:
+            name = str(info["name"])
+            isolation = self.out.attempt(
+                name,
+                "workspace bindings",
+                functools.partial(storage_isolation, self.rest, type, info),
+            )
+            if isolation is not None:
+                out[name] = (bool(info.get("read_only", False)), isolation)
+        return out
 
     def _storage_query(self, key: str, storage: StorageKeys, include_all: bool) -> Keyed | None:
         _, column, what, type = STORAGE_STATEMENTS[key]
@@ -296,10 +343,17 @@ class WarehouseReader:
             keyed.setdefault(str(row[column]), []).append(row)
         return keyed
 
-    def _locations(self, rows: Keyed | None, grants: Keyed | None) -> None:
-        if rows is None or grants is None:
+    def _locations(
+        self, rows: Keyed | None, grants: Keyed | None, listed: dict[str, Listed] | None
+    ) -> None:
+        if rows is None or grants is None or listed is None:
             return
         for name, (row, *_) in rows.items():
+            if name not in listed:
+                if self.reader.sees_all_of(row):  # else the listing's check named it
+                    message = "could not read isolation: not in the external locations list"
+                    self.out.fail(name, message)
+                continue
             read_only = _FLAGS.get(str(row["read_only"]).lower())
             if read_only is None:
                 self.out.fail(name, f"could not read read_only: unexpected {row['read_only']!r}")
@@ -314,18 +368,21 @@ class WarehouseReader:
                     name,
                     row["owner"],
                     _grants(grants, name),
-                    storage=where,
+                    *listed[name][1],
+                    where,
                 )
             )
 
     def _credentials(
-        self, owners: Keyed | None, grants: Keyed | None, read_only: dict[str, bool] | None
+        self, owners: Keyed | None, grants: Keyed | None, listed: dict[str, Listed] | None
     ) -> None:
-        if owners is None or grants is None or read_only is None:
+        if owners is None or grants is None or listed is None:
             return
         for name, (row, *_) in owners.items():
-            if name not in read_only:
-                self.out.fail(name, "could not read read_only: not in the storage credentials list")
+            if name not in listed:
+                if self.reader.sees_all_of(row):  # else the listing's check named it
+                    message = "could not read read_only: not in the storage credentials list"
+                    self.out.fail(name, message)
                 continue
             self.out.add(
                 make_securable(
@@ -333,7 +390,8 @@ class WarehouseReader:
                     name,
                     row["owner"],
                     _grants(grants, name),
-                    storage=Storage(read_only=read_only[name]),
+                    *listed[name][1],
+                    Storage(read_only=listed[name][0]),
                 )
             )
 

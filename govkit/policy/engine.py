@@ -11,6 +11,7 @@ import datetime as dt
 
 from govkit.diagnostics import Diagnostic, Severity
 from govkit.policy import (
+    classification,
     directory_groups,
     directory_principals,
     environments,
@@ -41,6 +42,7 @@ RULES: tuple[type[Rule], ...] = tuple(
             *grants_applier.RULES,
             *environments.RULES,
             *storage.RULES,
+            *classification.RULES,
             *identities.RULES,
             *directory_groups.RULES,
             *directory_principals.RULES,

@@ -54,6 +54,8 @@ def _holders(spec: Spec) -> Iterator[tuple[Holder, tuple[model.Waiver, ...]]]:
                 t_path: Path = (*s_path, "tables", t_name)
                 yield (doc.file, t_path), table.waivers
                 yield from _grant_holders(doc.file, t_path, table.grants)
+                for c_name, column in table.columns.items():
+                    yield (doc.file, (*t_path, "columns", c_name)), column.waivers
 
 
 def _grant_holders(

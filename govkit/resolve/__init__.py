@@ -16,7 +16,16 @@ from govkit.privileges import SecurableType, expand_level
 from govkit.spec import model
 from govkit.spec.build import Spec
 from govkit.spec.references import access_levels
-from govkit.state import Securable, State, Storage, make_securable, make_state
+from govkit.spec.tags import tag_value
+from govkit.state import (
+    Securable,
+    State,
+    Storage,
+    make_securable,
+    make_state,
+    normalise_column_tags,
+    normalise_tags,
+)
 
 Authority = Literal["authoritative", "additive"]
 
@@ -77,6 +86,24 @@ class DesiredGrant(NamedTuple):
     waivers: tuple[model.Waiver, ...]
 
 
+class DesiredPolicy(NamedTuple):
+    """An ABAC policy in one environment, with Unity Catalog names throughout."""
+
+    name: str
+    policy_type: Literal["COLUMN_MASK", "ROW_FILTER"]
+    on_type: SecurableType  # the catalog, schema or table it is attached to
+    on_name: str
+    function: str  # catalog.schema.function
+    tag: str  # the governed tag of the columns it acts on
+    value: str | None  # and that tag's value, or None for any
+    to_principals: tuple[str, ...]
+    except_principals: tuple[str, ...]
+    when_condition: str | None
+    comment: str
+    domain: str
+    origin: Origin
+
+
 @dataclass(frozen=True)
 class DesiredEnvironment:
     name: str
@@ -90,6 +117,10 @@ class DesiredEnvironment:
     # Storage credentials and external locations: metastore-wide, in no domain.
     storage: tuple[DesiredSecurable, ...] = ()
     storage_grants: tuple[DesiredGrant, ...] = ()
+    # Workspace id -> host URL, from the organisation file: where the live readers reach the
+    # catalogs isolated to workspaces other than their own.
+    hosts: tuple[tuple[int, str], ...] = ()
+    policies: tuple[DesiredPolicy, ...] = ()
 
 
 def catalog_name(spec: Spec, domain: str, env: str) -> str:
@@ -115,6 +146,7 @@ class _Resolver:
         self.expired: list[DesiredGrant] = []
         self.storage_securables: list[DesiredSecurable] = []
         self.storage_grants: list[DesiredGrant] = []
+        self.policies: list[DesiredPolicy] = []
         self.workspaces = tuple(sorted(set(self.config.workspaces)))
         # Expansions repeat across thousands of grants: compute each once.
         self._expanded: dict[tuple[str, SecurableType], tuple[str, ...]] = {}
@@ -185,6 +217,8 @@ class _Resolver:
         origin: Origin,
         grants: tuple[model.Grant, ...],
         storage: Storage | None = None,
+        tags: dict[str, str] | None = None,
+        column_tags: dict[str, dict[str, str]] | None = None,
     ) -> None:
         catalog = type is SecurableType.CATALOG
         owner = self.owner(accountable)
@@ -219,30 +253,76 @@ class _Resolver:
                 workspaces,
                 by_principal,
                 storage.storage_root if storage else None,
+                tags=normalise_tags(tags or {}),
+                column_tags=normalise_column_tags(column_tags or {}),
             )
         )
+
+    def tags(self, tags: model.Tags) -> dict[str, str]:
+        """The tags assigned in this environment."""
+        if not tags:
+            return {}
+        out = {k: tag_value(v, self.env) for k, v in tags.items()}
+        return {k: v for k, v in out.items() if v is not None}
+
+    def add_policies(
+        self,
+        policies: dict[str, model.AbacPolicy],
+        on: tuple[SecurableType, str],
+        catalog: str,
+        domain: str,
+        origin: Origin,
+    ) -> None:
+        for name, p in policies.items():
+            if p.environments is not None and self.env not in p.environments:
+                continue
+            function = p.function if p.function.count(".") == 2 else f"{catalog}.{p.function}"
+            self.policies.append(
+                DesiredPolicy(
+                    name, "COLUMN_MASK" if p.type == "column_mask" else "ROW_FILTER", *on,
+                    function, p.match.tag, p.match.value,
+                    tuple(self.uc_names.get(x, x) for x in p.to_principals),
+                    tuple(self.uc_names.get(x, x) for x in p.except_principals),
+                    p.when_condition, p.comment, domain,
+                    Origin(origin.file, (*origin.path, "policies", name)),
+                )
+            )  # fmt: skip
 
     def domain(self, file: str, d: model.Domain) -> None:
         catalog = d.catalog or catalog_name(self.spec, d.domain, self.env)
         root = Storage(storage_root=d.storage_root.get(self.env))
         origin = Origin(file, ())
-        self.add(SecurableType.CATALOG, catalog, d, d.owner, d.comment, origin, d.grants, root)
+        self.add(
+            SecurableType.CATALOG, catalog, d, d.owner, d.comment, origin, d.grants, root,
+            self.tags(d.tags),
+        )  # fmt: skip
+        self.add_policies(d.policies, (SecurableType.CATALOG, catalog), catalog, d.domain, origin)
         for s_name, schema in d.schemas.items():
             s_owner = schema.owner or d.owner
             s_full = f"{catalog}.{s_name}"
             s_origin = Origin(file, ("schemas", s_name))
             self.add(
-                SecurableType.SCHEMA, s_full, d, s_owner, schema.comment, s_origin, schema.grants
-            )
+                SecurableType.SCHEMA, s_full, d, s_owner, schema.comment, s_origin, schema.grants,
+                tags=self.tags(schema.tags),
+            )  # fmt: skip
+            on_schema = (SecurableType.SCHEMA, s_full)
+            self.add_policies(schema.policies, on_schema, catalog, d.domain, s_origin)
             for t_name, table in schema.tables.items():
+                t_origin = Origin(file, (*s_origin.path, "tables", t_name))
+                on_table = (SecurableType.TABLE, f"{s_full}.{t_name}")
+                self.add_policies(table.policies, on_table, catalog, d.domain, t_origin)
                 self.add(
                     SecurableType.TABLE,
                     f"{s_full}.{t_name}",
                     d,
                     table.owner or s_owner,
                     table.comment,
-                    Origin(file, (*s_origin.path, "tables", t_name)),
+                    t_origin,
                     table.grants,
+                    tags=self.tags(table.tags),
+                    column_tags={c: self.tags(col.tags) for c, col in table.columns.items()}
+                    if table.columns
+                    else None,
                 )
 
     def storage(self) -> None:
@@ -290,6 +370,8 @@ class _Resolver:
             state=make_state("spec", self.state, environment=self.env),
             storage=tuple(self.storage_securables),
             storage_grants=tuple(self.storage_grants),
+            hosts=tuple(sorted(self.config.hosts.items())),
+            policies=tuple(self.policies),
         )
 
 

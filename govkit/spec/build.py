@@ -52,7 +52,16 @@ def shape_diagnostics(file: str, exc: ValidationError) -> list[Diagnostic]:
         loc: Path = tuple(p for p in err["loc"] if isinstance(p, str | int))
         kind = err["type"]
         at_key = False
-        if loc and loc[-1] == "[key]":
+        if kind == "lower_case_name":
+            at_key = bool(loc) and loc[-1] == "[key]"
+            loc = loc[:-1] if at_key else loc
+            code = "GOV016"
+            message = (
+                f"name {err.get('input')!r} has capital letters, and Unity Catalog stores "
+                "names in lower case"
+            )
+            hint = f"rename it {str(err.get('input')).lower()!r}"
+        elif loc and loc[-1] == "[key]":
             loc, at_key = loc[:-1], True
             code, message = "GOV011", f"invalid name {loc[-1]!r}: {err['msg'].lower()}"
             hint = "Unity Catalog names have no period, space, slash or control character"

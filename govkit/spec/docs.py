@@ -34,6 +34,8 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("AwsIamRole", model.AwsIamRole),
     ("GcpServiceAccount", model.GcpServiceAccount),
     ("ExternalLocation", model.ExternalLocation),
+    ("GovernedTag", model.GovernedTag),
+    ("Classification", model.Classification),
     ("Principal file", model.Principals),
     ("Group", model.Group),
     ("ServicePrincipal", model.ServicePrincipal),
@@ -42,6 +44,10 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Domain file", model.Domain),
     ("Schema", model.Schema),
     ("Table", model.Table),
+    ("Column", model.Column),
+    ("TagInEnvironments", model.TagInEnvironments),
+    ("AbacPolicy", model.AbacPolicy),
+    ("PolicyMatch", model.PolicyMatch),
     ("Grant", model.Grant),
     ("Waiver", model.Waiver),
 )
@@ -53,8 +59,10 @@ INTRO = """\
 Every `*.yaml` file under the spec folder (`catalogs/` by default) is one of three kinds, known
 by its top-level key: the **organisation file** (`version:`, exactly one), **principal files**
 (`groups:`, `service_principals:`, `users:`) and **domain files** (`domain:`, one per domain).
-Unknown keys are errors (GOV010), as are wrong types (GOV011), missing required keys (GOV012)
-and bad dates (GOV013); every problem is reported with `file:line:col`, a code and a hint.
+Unknown keys are errors (GOV010), as are wrong types (GOV011), missing required keys (GOV012),
+bad dates (GOV013) and domain, catalog, schema or table names with capital letters, which Unity
+Catalog would store in lower case (GOV016); every problem is reported with `file:line:col`, a
+code and a hint.
 
 Editors check and complete spec files through yaml-language-server with the JSON Schema in
 [`schemas/spec.json`](schemas/spec.json) (`govkit schema spec`), which carries the same

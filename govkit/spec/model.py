@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from govkit.privileges import normalise
 
@@ -17,6 +25,21 @@ from govkit.privileges import normalise
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^.\s/\x00-\x1f\x7f`]+$")
 ]
+
+
+def _lower_case(value: str) -> str:
+    """Unity Catalog stores catalog, schema and table names in lower case: a declared `Sales`
+    would be created as `sales`, and compared, planned and audited under a name no file has."""
+    if value != value.lower():
+        raise PydanticCustomError(
+            "lower_case_name", "Unity Catalog stores names in lower case: write {lower}",
+            {"lower": value.lower()},
+        )  # fmt: skip
+    return value
+
+
+# A domain, catalog, schema or table name: an Identifier in lower case (GOV016).
+SecurableName = Annotated[Identifier, AfterValidator(_lower_case)]
 RuleCode = Annotated[str, StringConstraints(pattern=r"^GOV\d{3}$")]
 Text = Annotated[str, StringConstraints(max_length=4096)]
 
@@ -77,6 +100,14 @@ class Environment(Strict):
         description="The ids of the workspaces of this environment; its catalogs are ISOLATED "
         "and bound to exactly these workspaces.",
         examples=[[3001, 3002]],
+    )
+    hosts: dict[int, str] = Field(
+        default_factory=dict,
+        description="The URL of workspaces of this environment, by id. The live readers read "
+        "each ISOLATED catalog through a workspace it is bound to: from any other workspace "
+        "Unity Catalog refuses it. Without a host of a bound workspace, a catalog that the "
+        "reader's own workspace cannot reach is reported as unread.",
+        examples=[{3001: "https://adb-3001.11.azuredatabricks.net"}],
     )
     protected: bool = Field(
         False,
@@ -282,6 +313,17 @@ class Organisation(Strict):
                    "owner": "platform-admins",
                    "url": "abfss://landing@stacmeprod.dfs.core.windows.net/"}}],
     )  # fmt: skip
+    tags: Annotated[dict[TagKey, GovernedTag], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Governed tags by key (see GovernedTag): the only keys domain files may "
+        "assign, compiled into tag policies.",
+        examples=[{"pii": {"values": ["email", "name"], "assigners": ["data-stewards"]}}],
+    )
+    classification: Classification = Field(
+        default_factory=lambda: Classification(),
+        description="Which tag keys mark sensitive data (see Classification).",
+        examples=[{"sensitive_keys": ["pii", "pci"]}],
+    )
 
 
 class Federation(Strict):
@@ -551,6 +593,133 @@ class ExternalLocation(Strict):
     )
 
 
+# Governed tags and their assignments (classification): the organisation declares each tag key,
+# domain files put tags on catalogs, schemas, tables and columns.
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^.,\s=:/]+$")]
+TagText = Annotated[str, StringConstraints(max_length=1000)]
+
+
+def _none_as_blank(value: Any) -> Any:
+    """`pii:` with nothing after it is a tag with a key and no value."""
+    return "" if value is None else value
+
+
+class GovernedTag(Strict):
+    """A governed tag key: the values it may take and who may assign it."""
+
+    description: Text = Field("", description="What the tag means.", examples=["Personal data"])
+    values: tuple[TagText, ...] = Field(
+        (),
+        description="The values the tag may take; empty (the default) allows any value, and a "
+        "tag with no value (`pii:`).",
+        examples=[["email", "name", "birth_date"]],
+    )
+    assigners: tuple[str, ...] = Field(
+        (),
+        description="The principals who may assign the tag in Unity Catalog (ASSIGN on the "
+        "tag policy), besides the deployer.",
+        examples=[["data-stewards"]],
+    )
+
+
+class Classification(Strict):
+    """Which governed tags mark sensitive data (rule GOV330)."""
+
+    sensitive_keys: tuple[TagKey, ...] = Field(
+        ("pii", "pci"),
+        description="Tag keys whose columns hold sensitive data: in a protected environment "
+        "each such column must be masked or row-filtered.",
+        examples=[["pii", "pci"]],
+    )
+
+
+class TagInEnvironments(Strict):
+    """A tag value that applies only in some environments."""
+
+    value: Annotated[TagText, BeforeValidator(_none_as_blank)] = Field(
+        "", description="The tag's value; empty for a tag with a key only.", examples=["email"]
+    )
+    environments: tuple[str, ...] = Field(
+        description="The environments the tag is assigned in.", examples=[["prod"]]
+    )
+
+
+Tags = Annotated[
+    dict[TagKey, Annotated[TagText, BeforeValidator(_none_as_blank)] | TagInEnvironments],
+    BeforeValidator(_none_as_empty),
+]
+_TAGS = (
+    "Governed tags by key -> value (empty for a key-only tag), in every environment, or "
+    "`{value: ..., environments: [...]}` for some (see TagInEnvironments); each key is declared "
+    "under the organisation's `tags:`."
+)
+
+
+class PolicyMatch(Strict):
+    """The columns an ABAC policy acts on: those carrying a governed tag (with a value)."""
+
+    tag: TagKey = Field(description="The governed tag key a column carries.", examples=["pii"])
+    value: TagText | None = Field(
+        None,
+        description="Only columns with this value of the tag (default: any value).",
+        examples=["email"],
+    )
+
+
+# A function by `schema.function` in the policy's catalog, or by `catalog.schema.function`.
+FunctionName = Annotated[str, StringConstraints(pattern=r"^[^.\s/]+(\.[^.\s/]+){1,2}$")]
+
+
+class AbacPolicy(Strict):
+    """An attribute-based access policy: a column mask or row filter on tagged columns."""
+
+    type: Literal["column_mask", "row_filter"] = Field(
+        description="column_mask: readers see the function's result instead of each matched "
+        "column; row_filter: the function, given the matched column, decides which rows they see.",
+        examples=["column_mask"],
+    )
+    function: FunctionName = Field(
+        description="The SQL function that masks or filters: `schema.function` in the "
+        "domain's catalog of each environment, or `catalog.schema.function`.",
+        examples=["governance.mask_email"],
+    )
+    match: PolicyMatch = Field(
+        description="The tagged columns the policy acts on (see PolicyMatch).",
+        examples=[{"tag": "pii", "value": "email"}],
+    )
+    to_principals: tuple[str, ...] = Field(
+        ("account users",),
+        description="Who the policy applies to (default: every account user).",
+        examples=[["account users"]],
+    )
+    except_principals: tuple[str, ...] = Field(
+        (),
+        description="Groups that read in the clear; a person is never excepted by name.",
+        examples=[["payments-fraud"]],
+    )
+    when_condition: Text | None = Field(
+        None,
+        description="A condition on the table's tags that narrows the tables it applies to.",
+        examples=["hasTag('pii')"],
+    )
+    environments: tuple[str, ...] | None = Field(
+        None,
+        description="Only in these environments (default: every environment of the domain).",
+        examples=[["prod"]],
+    )
+    comment: Text = Field("", description="The policy's comment.", examples=["Mask e-mails"])
+
+
+_POLICIES = "ABAC policies attached here by name (see AbacPolicy); they act on the tables below."
+
+
+class Column(Strict):
+    """A column of a table, named to carry tags; govkit does not create columns."""
+
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"pii": "email"}])
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this column (see Waiver).")
+
+
 _OWNER_BELOW = (
     "The accountable owner, a group (default: the owner above). In a protected environment "
     "the deployer is the Unity Catalog owner."
@@ -564,6 +733,15 @@ class Table(Strict):
     comment: Text = Field("", description="The table's comment.", examples=["Daily revenue"])
     grants: Grants = Field((), description="Grants on the table (see Grant).")
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this table (see Waiver).")
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict, description=_POLICIES
+    )
+    columns: Annotated[dict[Identifier, Column], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Columns by name, to tag them (see Column).",
+        examples=[{"email": {"tags": {"pii": "email"}}}],
+    )
 
 
 class Schema(Strict):
@@ -572,18 +750,22 @@ class Schema(Strict):
     owner: str | None = Field(None, description=_OWNER_BELOW, examples=["finance-engineers"])
     comment: Text = Field("", description="The schema's comment.", examples=["Curated reporting"])
     grants: Grants = Field((), description="Grants on the schema (see Grant).")
-    tables: Annotated[dict[Identifier, Table], BeforeValidator(_none_as_empty)] = Field(
+    tables: Annotated[dict[SecurableName, Table], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict,
         description="Tables by name (see Table).",
         examples=[{"revenue": {"grants": [{"principal": "execs", "privileges": ["SELECT"]}]}}],
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this schema (see Waiver).")
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict, description=_POLICIES
+    )
 
 
 class Domain(Strict):
     """A domain file: one catalog per environment, with schemas, tables and grants."""
 
-    domain: Identifier = Field(
+    domain: SecurableName = Field(
         description="The domain's name; marks a domain file and names its catalogs.",
         examples=["finance"],
     )
@@ -592,7 +774,7 @@ class Domain(Strict):
         "and CODEOWNERS; the Unity Catalog owner outside protected environments.",
         examples=["finance-owners"],
     )
-    catalog: Identifier | None = Field(
+    catalog: SecurableName | None = Field(
         None,
         description="The catalog's name where it does not follow the organisation's "
         "`catalog_name` (a catalog adopted by `govkit import`); such a domain lives in one "
@@ -618,12 +800,16 @@ class Domain(Strict):
         examples=[{"prod": "abfss://finance@stacmeprod.dfs.core.windows.net/managed"}],
     )
     grants: Grants = Field((), description="Grants on the catalog (see Grant).")
-    schemas: Annotated[dict[Identifier, Schema], BeforeValidator(_none_as_empty)] = Field(
+    schemas: Annotated[dict[SecurableName, Schema], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict,
         description="Schemas by name (see Schema); `raw:` with nothing after it is empty.",
         examples=[{"reporting": {"grants": [{"principal": "execs", "access": "read"}]}}],
     )
     waivers: tuple[Waiver, ...] = Field((), description="Rules waived on the domain (see Waiver).")
+    tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
+    policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict, description=_POLICIES
+    )
 
 
 # The organisation file names the storage models, which follow the Grant they use.

@@ -16,6 +16,7 @@ from govkit.privileges import (
     valid_on,
 )
 from govkit.spec import model
+from govkit.spec.tags import check_tags
 from govkit.spec.validated import Spec
 
 RULE = "spec.references"
@@ -391,4 +392,5 @@ def check_references(spec: Spec) -> list[Diagnostic]:
             )
         seen.setdefault(name, doc.file)
         out.extend(checker.domain(doc.file, doc.domain))
+    out.extend(check_tags(spec, checker.principal))
     return out

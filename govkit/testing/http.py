@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from govkit.testing.callers import DEFAULT_NAME, Caller
 from govkit.testing.faults import FaultDecider
 from govkit.testing.store import ApiError, Store
 
@@ -176,6 +177,9 @@ class Host:
     kind: str = "workspace"  # or "account"
     workspace_id: int | None = None
     metadata: bool = False
+    # Whether this host is one workspace whose catalog bindings hold: an ISOLATED catalog not
+    # bound to it is out of reach. False only on a lenient server's own port (demos).
+    isolated: bool = False
 
 
 @dataclass
@@ -192,6 +196,12 @@ class Request:
     params: tuple[str, ...] = ()
     host: Host = Host()
     route: str = ""  # the matched route, `METHOD pattern`, for the per-route request log
+    caller: Caller = field(default_factory=lambda: Caller(DEFAULT_NAME, "metastore_admin"))
+
+    @property
+    def bound_workspace(self) -> int | None:
+        """The workspace whose bindings this request is held to; None on a lenient host."""
+        return self.workspace_id if self.host.isolated else None
 
     @property
     def workspace_id(self) -> int:

@@ -19,19 +19,28 @@ def _scim_missing(what: str) -> ApiError:
 
 
 def me(req: Request) -> Response:
-    store = req.store
+    """The calling principal, with its groups (SCIM `Me`): who a reader runs as."""
+    caller = req.caller
+    groups = set(caller.groups)
+    if caller.role == "metastore_admin":
+        # A metastore admin is a member of the group that owns the metastore (metastore_summary
+        # `owner`): how a client tells that it is one.
+        groups.add(req.store.metastore_owner)
+    body: dict[str, Any] = {
+        "id": caller.id,
+        "userName": caller.name,
+        "displayName": caller.name,
+        "active": True,
+        "groups": [{"display": g, "type": "direct"} for g in sorted(groups)],
+    }
+    if caller.role == "service_principal":
+        body["applicationId"] = caller.name
+    else:
+        body["emails"] = [{"value": caller.name, "primary": True}]
+    if caller.role == "workspace_admin":
+        body["groups"].append({"display": "admins", "type": "direct"})
     # The provider learns the workspace id only from this header (it ignores the body).
-    return Response(
-        200,
-        {
-            "id": "1000000000000001",
-            "userName": store.caller,
-            "displayName": store.caller,
-            "active": True,
-            "emails": [{"value": store.caller, "primary": True}],
-        },
-        {"X-Databricks-Org-Id": str(req.workspace_id)},
-    )
+    return Response(200, body, {"X-Databricks-Org-Id": str(req.workspace_id)})
 
 
 def well_known(req: Request) -> Response:

@@ -111,8 +111,9 @@ def execute(req: Request) -> Response:
             raise SqlError(
                 "INTERNAL_ERROR", "Injected failure: the warehouse lost the statement.", "XX000"
             )
+        view = (req.caller, req.bound_workspace)
         result = warehouse_for(req.store).run(
-            req.store, sql, params, body.get("catalog"), body.get("schema")
+            req.store, sql, params, body.get("catalog"), body.get("schema"), view
         )
         stmt.columns = result.columns
         _chunk(req, stmt, result.rows, *limits)

@@ -12,10 +12,13 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govkit.privileges import PRIVILEGES, SecurableType
 from govkit.state import Securable, State, Storage, make_securable, make_state
+
+if TYPE_CHECKING:
+    from govkit.testing.callers import Caller
 
 # Securable types that the server stores; the others answer RESOURCE_DOES_NOT_EXIST.
 STORED_TYPES = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
@@ -26,6 +29,21 @@ _DEPTH = {SecurableType.CATALOG: 1, SecurableType.SCHEMA: 2, SecurableType.TABLE
 # Schemas that Unity Catalog creates in every catalog; `information_schema` is system-owned.
 SYSTEM_SCHEMA = "information_schema"
 SYSTEM_OWNER = "System user"
+# Catalogs Databricks maintains in every metastore, with their `catalog_type` (CatalogType of
+# databricks-sdk: SYSTEM_CATALOG, DELTASHARING_CATALOG, INTERNAL_CATALOG). A strict server has
+# them, as a real metastore does; nobody can grant on them through govkit.
+MAINTAINED_CATALOGS = {
+    "system": "SYSTEM_CATALOG",
+    "samples": "DELTASHARING_CATALOG",
+    "__databricks_internal": "INTERNAL_CATALOG",
+}
+
+
+def stored_name(type: SecurableType, name: str) -> str:
+    """A name as Unity Catalog stores it: catalogs, schemas and tables in lower case ("Unity
+    Catalog ... object names are case-insensitive and stored in lower case", Databricks docs,
+    "Names"); credentials and locations as given."""
+    return name.lower() if type in STORED_TYPES else name
 
 
 class ApiError(Exception):
@@ -72,7 +90,14 @@ class Store:
     metastore_id: str = "9f3c1a7e-2b4d-4e8f-a1c6-5d7e9b0f2a34"
     workspace_id: int = 1234567890
     account_id: str = "0d7c5b2a-4e6f-4a8b-9c1d-3e5f7a9b1c2d"
-    caller: str = "govkit-test@example.com"
+    caller: str = "govkit-test@example.com"  # the default token's principal, an admin
+    # The group that owns the metastore: its members are metastore admins (`callers`).
+    metastore_owner: str = "metastore-admins"
+    # Bearer token -> its principal (`callers.Caller`); the default token is added by UCServer.
+    callers: dict[str, Caller] = field(default_factory=dict)
+    # Principals deleted from the account since they were granted to: name -> principal id.
+    # Their grants stay on the securables, as in Unity Catalog, and list only on request.
+    deleted: dict[str, str] = field(default_factory=dict)
     objects: dict[tuple[SecurableType, str], Obj] = field(default_factory=dict)
     service_principals: dict[str, dict[str, Any]] = field(default_factory=dict)
     # SCIM groups by id: account groups and workspace-local ones (`scimgroups.seed_groups`)
@@ -94,14 +119,14 @@ class Store:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, type: SecurableType, name: str) -> Obj:
-        obj = self.objects.get((type, name))
+        obj = self.objects.get((type, stored_name(type, name)))
         if obj is None:
             raise not_found(type.value, name)
         return obj
 
     def children(self, type: SecurableType, parent: str) -> list[Obj]:
         """Objects of `type` directly under `parent` (a catalog or schema full name), by name."""
-        prefix = parent + "."
+        prefix = parent.lower() + "."
         depth = _DEPTH[type]
         found = [
             o
@@ -117,12 +142,17 @@ class Store:
             return True
         return any(sp.get("applicationId") == principal for sp in self.service_principals.values())
 
+    def catalog_names(self) -> list[str]:
+        with self.lock:
+            return [o.name for o in self.of_type(SecurableType.CATALOG)]
+
     def of_type(self, type: SecurableType) -> list[Obj]:
         return sorted((o for (t, _), o in self.objects.items() if t is type), key=lambda o: o.name)
 
     # -- writing -------------------------------------------------------------------------------
 
     def add(self, obj: Obj) -> Obj:
+        obj.name = stored_name(obj.type, obj.name)
         if (obj.type, obj.name) in self.objects:
             raise ApiError(409, "ALREADY_EXISTS", f"{obj.type.value} '{obj.name}' already exists.")
         obj.created_at = obj.created_at or int(dt.datetime.now().timestamp() * 1000)
@@ -146,7 +176,7 @@ class Store:
             self.add(obj)
 
     def remove(self, type: SecurableType, name: str, force: bool) -> None:
-        self.get(type, name)
+        name = self.get(type, name).name
         below = [k for k in self.objects if k[1].startswith(name + ".")]
         if below and not force:
             raise ApiError(
@@ -192,18 +222,26 @@ class Store:
             if not held:
                 del obj.grants[principal]  # the provider waits forever on an empty entry
 
-    def record_audit(self, action: str, params: Mapping[str, str], status: int = 200) -> None:
+    def record_audit(
+        self, action: str, params: Mapping[str, str], status: int = 200, who: str | None = None
+    ) -> None:
         """Append a `system.access.audit` row for a change made through the API."""
         self.audit.append(
             {
                 "event_time": now_iso(),
-                "user_identity": {"email": self.caller},
+                "user_identity": {"email": who or self.caller},
                 "service_name": "unityCatalog",
                 "action_name": action,
                 "request_params": dict(params),
                 "response": {"status_code": status, "error_message": None, "result": None},
             }
         )
+
+    def add_maintained_catalogs(self) -> None:
+        """`system`, `samples` and `__databricks_internal`, owned by Databricks, open to all."""
+        for name in MAINTAINED_CATALOGS:
+            if (SecurableType.CATALOG, name) not in self.objects:
+                self.add(Obj(SecurableType.CATALOG, name, SYSTEM_OWNER))
 
     # -- State documents -----------------------------------------------------------------------
 
@@ -216,20 +254,21 @@ class Store:
                     self._load_storage(s)
 
     def _load_securable(self, s: Securable) -> None:
-        parts = s.name.split(".")
+        name = stored_name(s.type, s.name)
+        parts = name.split(".")
         owner = s.owner or self.caller
         for depth, parent_type in enumerate(STORED_TYPES[: len(parts) - 1], start=1):
             parent = ".".join(parts[:depth])
             if (parent_type, parent) not in self.objects:
                 self.objects[(parent_type, parent)] = Obj(parent_type, parent, owner)
-        obj = Obj(s.type, s.name, owner, {p: set(v) for p, v in s.grants.items()})
+        obj = Obj(s.type, name, owner, {p: set(v) for p, v in s.grants.items()})
         if s.isolation_mode is not None:
             obj.isolation_mode = s.isolation_mode
         if s.workspace_ids is not None:
             obj.bindings = {w: "BINDING_TYPE_READ_WRITE" for w in s.workspace_ids}
         if s.storage_root is not None:
             obj.extra["storage_root"] = s.storage_root
-        self.objects[(s.type, s.name)] = obj
+        self.objects[(s.type, name)] = obj
 
     def _load_storage(self, s: Securable) -> None:
         """A credential or location as the storage endpoints hold it (their field names)."""

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from govkit.privileges import PRIVILEGES, SecurableType
-from govkit.testing import sysviews
-from govkit.testing.store import Store
+from govkit.testing import callers, sysviews
+from govkit.testing.store import Obj, Store
 
 # A source's content, column by column: every value is text or None, converted by the INSERT.
 Columns = dict[str, list[str | None]]
+# Who runs a statement and from which workspace (None: a lenient host that reaches everything).
+View = tuple[callers.Caller, int | None]
 
 
 @dataclass(frozen=True)
@@ -195,15 +197,23 @@ class LoadError(Exception):
     """Rows the store holds that do not fit their system table (a test's own mistake)."""
 
 
-def fill(store: Store, source: Source) -> Columns:
-    """The content of `source` from the store, read under its lock."""
+def fill(store: Store, source: Source, view: View | None = None) -> Columns:
+    """The content of `source` from the store, read under its lock, as `view` sees it.
+
+    `information_schema` shows a caller only the objects it has a privilege on (or owns), of
+    catalogs its workspace reaches, and grants only to itself unless it owns the object or is
+    an admin (docs: "Information schema": "filtered to the objects the user has privileges
+    on"; a MANAGE holder sees only its own grants).
+    """
     with store.lock:
+        if view is not None and view[1] is None and callers.is_admin(store, view[0]):
+            view = None  # an admin on a lenient host sees everything
         if source is SECURABLES:
-            return _securables(store)
+            return _securables(store, _visible(store, view))
         if source is GRANTS:
-            return _grants(store)
+            return _grants(store, _visible(store, view), view)
         if source is STORAGE:
-            return _storage(store)
+            return _storage(store, _visible(store, view))
         rows = [dict(r) for r in (store.lineage if source is LINEAGE else store.audit)]
         defaults = _lineage_defaults if source is LINEAGE else _audit_defaults
         return _rows(source, store, rows, defaults)
@@ -214,8 +224,22 @@ _KIND = {t: t.value.upper() for t in SecurableType}
 
 # Built column by column, without a tuple per row: the fill runs before every statement, in a
 # process whose heap the cyclic collector would otherwise walk again and again.
-def _securables(store: Store) -> Columns:
-    keys, objs = list(store.objects), list(store.objects.values())
+Objects = dict[tuple[SecurableType, str], Obj]
+
+
+def _visible(store: Store, view: View | None) -> Objects:
+    if view is None:
+        return store.objects
+    caller, workspace = view
+    return {
+        key: o
+        for key, o in store.objects.items()
+        if callers.reachable(store, workspace, o) and callers.sees(store, caller, o)
+    }
+
+
+def _securables(store: Store, objects: Objects) -> Columns:
+    keys, objs = list(objects), list(objects.values())
     return {
         "securable_type": [_KIND[t] for t, _ in keys],
         "full_name": [name for _, name in keys],
@@ -225,13 +249,22 @@ def _securables(store: Store) -> Columns:
     }
 
 
-def _grants(store: Store) -> Columns:
+def _grants(store: Store, objects: Objects, view: View | None) -> Columns:
     out: Columns = {name: [] for name, _ in GRANTS.columns}
     kinds, names = out["securable_type"].append, out["full_name"].append
     grantees, privileges = out["grantee"].append, out["privilege_type"].append
-    for (t, name), o in store.objects.items():
+    everyone = view is None or callers.is_admin(store, view[0])
+    for (t, name), o in objects.items():
         kind = _KIND[t]
         for principal, held in o.grants.items():
+            if principal in store.deleted:
+                continue  # a grant to a deleted principal has no grantee name to show
+            if (
+                view is not None
+                and not everyone
+                and not callers.sees_grant(store, view[0], o, principal)
+            ):
+                continue
             for privilege in sorted(held):  # a stable row order, run after run
                 kinds(kind)
                 names(name)
@@ -248,9 +281,9 @@ _IDENTITIES = {
 }
 
 
-def _storage(store: Store) -> Columns:
+def _storage(store: Store, objects: Objects) -> Columns:
     out: Columns = {name: [] for name, _ in STORAGE.columns}
-    for (t, name), o in store.objects.items():
+    for (t, name), o in objects.items():
         if t not in _STORAGE_TYPES:
             continue
         kind = next((v for k, v in _IDENTITIES.items() if k in o.extra), None)

@@ -32,7 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from govkit.state import State
-from govkit.testing import accountapi, computeapi, scimapi, scimgroups, sqlapi, ucapi, ucstorage
+from govkit.testing import (
+    accountapi,
+    callers,
+    computeapi,
+    scimapi,
+    scimgroups,
+    sqlapi,
+    ucapi,
+    ucgrants,
+    ucstorage,
+)
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
 from govkit.testing.http import (
     BodyRefused,
@@ -42,12 +52,10 @@ from govkit.testing.http import (
     Response,
     Router,
     ServerConfig,
-    arguments,
     crashed,
     listen,
     read_body,
     serve,
-    serve_until_interrupted,
 )
 from govkit.testing.store import ApiError, Store, dump_document, load_document
 
@@ -80,22 +88,32 @@ class UCServer:
         token: str | None = None,
         faults: Faults | None = None,
         config: ServerConfig | None = None,
+        strict: bool = False,
+        workspace_id: int | None = None,
     ) -> None:
         self.store = Store()
+        if workspace_id is not None:
+            self.store.workspace_id = workspace_id
+        self.strict = strict
+        if strict:
+            self.store.add_maintained_catalogs()
         self.store.load_states(states)
         self.store.lineage.extend(dict(r) for r in lineage)
         self.store.audit.extend(dict(r) for r in audit)
+        self._token = ""
         self.token = token or f"dapi-local-{secrets.token_hex(16)}"
         self.config = config or ServerConfig()
         self._decider = FaultDecider(faults or Faults())
         self._router = Router()
-        for module in (ucapi, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
+        for module in (ucapi, ucgrants, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
             module.register(self._router)
         self.compute = computeapi.ComputeEstate()  # clusters, policies, jobs: per workspace
         computeapi.register(self._router, self.compute)
         self._seen: list[Seen] = []
         self._seen_lock = threading.Lock()
-        self._httpd = self._listen(port, Host())
+        # A strict server's own port is one workspace, whose bindings hold; a lenient one reaches
+        # every catalog, as if it were bound to them all (for demos and old tests).
+        self._httpd = self._listen(port, Host(isolated=strict))
         self._others: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
 
@@ -105,6 +123,18 @@ class UCServer:
         httpd = listen(port, _Handler, self)
         httpd.host = host  # type: ignore[attr-defined]  # which host a request was sent to
         return httpd
+
+    @property
+    def token(self) -> str:
+        """The server's own token: a metastore admin's."""
+        return self._token
+
+    @token.setter
+    def token(self, value: str) -> None:
+        with self.store.lock:
+            self.store.callers.pop(self._token, None)
+            self._token = value
+            self.store.callers[value] = callers.Caller(self.store.caller, "metastore_admin")
 
     @property
     def port(self) -> int:
@@ -123,7 +153,7 @@ class UCServer:
         """
         if kind not in ("workspace", "account"):
             raise ValueError(f"host kind must be workspace or account, not {kind!r}")
-        httpd = self._listen(port, Host(kind, workspace_id, metadata=True))
+        httpd = self._listen(port, Host(kind, workspace_id, metadata=True, isolated=True))
         self._others.append(httpd)
         if self._threads:
             self._serve(httpd)
@@ -190,6 +220,27 @@ class UCServer:
         with self.store.lock:
             for state in states:
                 self.store.add_tables(s for s in state.securables if s.type.value == "table")
+
+    def add_caller(
+        self,
+        name: str,
+        role: str = "user",
+        groups: Iterable[str] = (),
+        token: str | None = None,
+    ) -> str:
+        """A further principal that may call the server (`callers.ROLES`); its bearer token.
+
+        The server's own token stays a metastore admin; a caller added here sees and changes
+        only what Unity Catalog lets that principal see and change."""
+        token = token or f"dapi-local-{secrets.token_hex(16)}"
+        with self.store.lock:
+            self.store.callers[token] = callers.Caller(name, role, frozenset(groups))
+        return token
+
+    def delete_principal(self, name: str) -> None:
+        """A principal deleted from the account: its grants stay, shown only by id on request."""
+        with self.store.lock:
+            self.store.deleted[name] = f"{9000000000000001 + len(self.store.deleted)}"
 
     def add_principals(self, names: Iterable[str]) -> None:
         """Groups and users the account knows (as synced from the identity provider). Once any
@@ -262,8 +313,12 @@ class UCServer:
     def _authenticate(self, req: Request) -> None:
         if req.path.startswith(_UNAUTHENTICATED_PATHS):
             return
-        if req.headers.get("Authorization") != f"Bearer {self.token}":
+        given = req.headers.get("Authorization", "")
+        with self.store.lock:
+            caller = self.store.callers.get(given.removeprefix("Bearer "))
+        if caller is None or not given.startswith("Bearer "):
             raise ApiError(401, "UNAUTHENTICATED", "Invalid access token.")
+        req.caller = caller
 
     def _inject(self, req: Request, fault: FaultKind | None) -> None:
         """Answer the injected fault (as an ApiError), or delay a slow answer."""
@@ -298,66 +353,9 @@ class _Handler(JsonHandler):
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m govkit.testing.ucserver [--state FILE] --port N`: serve until interrupted."""
-    parser = arguments("python -m govkit.testing.ucserver", 8766, "A local Unity Catalog API.")
-    parser.add_argument(
-        "--state", help="State document(s) or a dump to load (default: start empty)"
-    )
-    parser.add_argument("--fault-rate", type=float, default=0.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dump", help="write the server's state here on exit")
-    parser.add_argument("--legacy", help="a legacy-access document: the workspaces' compute")
-    parser.add_argument(
-        "--workspace-id",
-        type=int,
-        help="the id of the workspace --port serves (the provider "
-        "binds what it creates to it: give one of the environment's)",
-    )
-    parser.add_argument("--account-port", type=int, help="also serve the account host here")
-    parser.add_argument(
-        "--pipelines",
-        help="a State document whose tables pipelines create once Terraform "
-        "has created their schema (Terraform creates no tables)",
-    )
-    args = parser.parse_args(argv)
-    server = UCServer(port=args.port, token=args.token, faults=Faults(args.seed, args.fault_rate))
-    if args.workspace_id is not None:
-        server.store.workspace_id = args.workspace_id
-    if args.state:
-        try:
-            server.load(args.state)
-        except (OSError, ValueError) as exc:
-            print(f"govkit.testing.ucserver: {args.state}: {exc}", file=sys.stderr)
-            return 1
-    if args.legacy:
-        from govkit.legacy.document import loads
+    from govkit.testing.ucmain import run
 
-        try:
-            server.compute.load(loads(Path(args.legacy).read_bytes()))
-        except (OSError, ValueError) as exc:
-            print(f"govkit.testing.ucserver: {args.legacy}: {exc}", file=sys.stderr)
-            return 1
-    if args.pipelines:
-        from govkit.state import loads as load_state
-
-        try:
-            server.add_tables([load_state(Path(args.pipelines).read_bytes())])
-        except (OSError, ValueError) as exc:
-            print(f"govkit.testing.ucserver: {args.pipelines}: {exc}", file=sys.stderr)
-            return 1
-    account = server.add_host("account", port=args.account_port) if args.account_port else None
-    print(f"serving Unity Catalog API on {server.url}", flush=True)
-    print(f"DATABRICKS_HOST={server.url} DATABRICKS_TOKEN={server.token}", flush=True)
-    if account:
-        print(
-            f"GOVKIT_ACCOUNT_HOST={account} DATABRICKS_ACCOUNT_ID={server.store.account_id}",
-            flush=True,
-        )
-    try:
-        serve_until_interrupted(server.start, server.stop)
-    finally:
-        if args.dump:
-            Path(args.dump).write_text(json.dumps(server.dump(), indent=2) + "\n", "utf-8")
-    return 0
+    return run(argv)
 
 
 if __name__ == "__main__":

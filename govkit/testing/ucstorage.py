@@ -3,6 +3,13 @@
 What the Terraform provider's databricks_storage_credential and databricks_external_location
 send and read (shared reference databricks-provider-wire.md, sections 7 and 8): create, get,
 update, delete and paged lists; optional fields echoed exactly as sent.
+
+Both have an isolation mode (`ISOLATION_MODE_OPEN` or `ISOLATION_MODE_ISOLATED`) and workspace
+bindings (`ucgrants`); a list shows a caller only those it may access ("The array is limited to
+only those storage credentials the caller has permission to access", `StorageCredentialsAPI.list`)
+and, from a workspace, isolated ones bound elsewhere only with `include_unbound` ("Whether to
+include credentials not bound to the workspace. Effective only if the user has permission to
+update the credential-workspace binding").
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from govkit.privileges import SecurableType
+from govkit.testing import callers
 from govkit.testing.http import Request, Response, Router, ok, paginate
 from govkit.testing.store import ApiError, Obj
 
@@ -17,6 +25,7 @@ UC = "/api/2.1/unity-catalog"
 NAME = "([^/]+)"
 _IDENTITIES = ("aws_iam_role", "azure_managed_identity", "databricks_gcp_service_account")
 _SCHEMES = ("abfss://", "s3://", "gs://", "r2://")
+_MODES = ("ISOLATION_MODE_OPEN", "ISOLATION_MODE_ISOLATED")
 _CREDENTIAL = SecurableType.STORAGE_CREDENTIAL
 _LOCATION = SecurableType.EXTERNAL_LOCATION
 
@@ -27,7 +36,7 @@ def _info(req: Request, obj: Obj) -> dict[str, Any]:
         "id": obj.id,
         "owner": obj.owner,
         "metastore_id": req.store.metastore_id,
-        "isolation_mode": "ISOLATION_MODE_OPEN",
+        "isolation_mode": _MODES[0],
         "read_only": bool(obj.extra.get("read_only", False)),
         "created_at": obj.created_at,
         "created_by": req.store.caller,
@@ -66,9 +75,20 @@ def _service(obj: Obj) -> bool:
 
 
 def _list(req: Request, type: SecurableType, key: str) -> Response:
-    with req.store.lock:
-        # A service credential is no storage credential: the storage endpoints do not show it.
-        infos = [_info(req, o) for o in req.store.of_type(type) if not _service(o)]
+    store, caller = req.store, req.caller
+    unbound = req.query.get("include_unbound", "").lower() == "true"
+    with store.lock:
+        infos = [
+            _info(req, o)
+            for o in store.of_type(type)
+            # A service credential is no storage credential: the storage endpoints do not show it.
+            if not _service(o)
+            and callers.sees(store, caller, o)
+            and (
+                callers.reachable(store, req.bound_workspace, o)
+                or (unbound and callers.may_bind(store, caller, o))
+            )
+        ]
     page, token = paginate(req, infos, lambda i: str(i["name"]))
     return ok({key: page, **({"next_page_token": token} if token else {})})
 
@@ -77,7 +97,12 @@ def _update(req: Request, type: SecurableType, fields: tuple[str, ...]) -> Respo
     body = req.json_body()
     with req.store.lock:
         obj = req.store.get(type, req.params[0])
-        for k in fields:
+        callers.require_writable(req.store, req.bound_workspace, obj)
+        callers.require_manage(req.store, req.caller, obj)
+        mode = body.get("isolation_mode")
+        if mode is not None and mode not in _MODES:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid isolation_mode {mode}")
+        for k in (*fields, "isolation_mode"):
             if k in body:
                 obj.extra[k] = body[k]
         if type is _CREDENTIAL and any(k in body for k in _IDENTITIES):
@@ -91,6 +116,13 @@ def _update(req: Request, type: SecurableType, fields: tuple[str, ...]) -> Respo
             action = "updateStorageCredential" if type is _CREDENTIAL else "updateExternalLocation"
             req.store.record_audit(action, {"name_arg": obj.name, "owner": obj.owner})
         return ok(_info(req, obj))
+
+
+def _visible(req: Request, type: SecurableType) -> Obj:
+    obj = req.store.get(type, req.params[0])
+    callers.require_reachable(req.store, req.bound_workspace, obj)
+    callers.require_visible(req.store, req.caller, obj)
+    return obj
 
 
 def _delete(req: Request, type: SecurableType) -> Response:
@@ -120,7 +152,7 @@ def create_credential(req: Request) -> Response:
     body = req.json_body()
     name = _name(req)
     with req.store.lock:
-        obj = Obj(_CREDENTIAL, name, req.store.caller)
+        obj = Obj(_CREDENTIAL, name, req.caller.name)
         obj.extra = {k: body[k] for k in ("comment", "read_only") if k in body}
         obj.extra.update(_identity(body))
         return ok(_info(req, req.store.add(obj)))
@@ -128,7 +160,7 @@ def create_credential(req: Request) -> Response:
 
 def get_credential(req: Request) -> Response:
     with req.store.lock:
-        obj = req.store.get(_CREDENTIAL, req.params[0])
+        obj = _visible(req, _CREDENTIAL)
         if _service(obj):
             raise ApiError(
                 404, "STORAGE_CREDENTIAL_DOES_NOT_EXIST",
@@ -196,7 +228,7 @@ def create_location(req: Request) -> Response:
                     f"Input path url '{url}' overlaps with other external location "
                     f"'{other.name}' url '{other.extra.get('url')}'",
                 )
-        obj = Obj(_LOCATION, name, req.store.caller)
+        obj = Obj(_LOCATION, name, req.caller.name)
         obj.extra = {
             k: body[k] for k in ("comment", "read_only", "url", "credential_name") if k in body
         }
@@ -205,7 +237,7 @@ def create_location(req: Request) -> Response:
 
 def get_location(req: Request) -> Response:
     with req.store.lock:
-        return ok(_info(req, req.store.get(_LOCATION, req.params[0])))
+        return ok(_info(req, _visible(req, _LOCATION)))
 
 
 def register(router: Router) -> None:

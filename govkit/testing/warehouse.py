@@ -22,6 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from govkit.privileges import SecurableType
 from govkit.testing import systables
 from govkit.testing.store import Store
 from govkit.testing.warehouse_values import column_info, text_sql
@@ -73,12 +74,18 @@ class Warehouse:
         parameters: Mapping[str, Parameter],
         catalog: str | None = None,
         schema: str | None = None,
+        view: systables.View | None = None,
     ) -> Result:
-        """Every row of `sql` as JSON_ARRAY text, with the manifest's column descriptions."""
+        """Every row of `sql` as JSON_ARRAY text, with the manifest's column descriptions.
+
+        `view`: the caller and workspace the statement runs as; the system tables show only
+        what they may see (None: everything)."""
+        if catalog and view is not None:
+            _check_catalog(store, catalog, view)
         query, sources = translate(sql, parameters, catalog, schema)
         with self._lock:
             for source in sources:
-                self._sync(store, source)
+                self._sync(store, source, view)
             try:
                 relation = self._db.sql(query)
                 names, types = relation.columns, relation.types
@@ -91,9 +98,9 @@ class Warehouse:
         columns = [column_info(n, i, t) for i, (n, t) in enumerate(zip(names, types, strict=True))]
         return Result(columns, [list(r) for r in rows])
 
-    def _sync(self, store: Store, source: systables.Source) -> None:
+    def _sync(self, store: Store, source: systables.Source, view: systables.View | None) -> None:
         try:
-            content = systables.fill(store, source)
+            content = systables.fill(store, source, view)
         except systables.LoadError as exc:
             raise SqlError("INTERNAL_ERROR", str(exc), "XX000") from None
         if self._loaded.get(source.table) == content:
@@ -106,6 +113,24 @@ class Warehouse:
                 message = f"cannot load {source.table} from the store: {exc}"
                 raise SqlError("INTERNAL_ERROR", message, "XX000") from None
         self._loaded[source.table] = content
+
+
+def _check_catalog(store: Store, catalog: str, view: systables.View) -> None:
+    """A statement's default catalog must be one the caller reaches from this workspace: an
+    ISOLATED catalog bound elsewhere answers as Databricks SQL does, `[INSUFFICIENT_PERMISSIONS]`
+    with SQLSTATE 42501 (docs: "Error classes in Databricks", INSUFFICIENT_PERMISSIONS)."""
+    from govkit.testing import callers
+
+    caller, workspace = view
+    with store.lock:
+        obj = store.objects.get((SecurableType.CATALOG, catalog.lower()))
+        if obj is None or callers.sees(store, caller, obj):
+            if obj is None or callers.reachable(store, workspace, obj):
+                return
+            reason = "is not accessible in current workspace"
+        else:
+            reason = "is not visible to the user: it holds no privilege on it"
+    raise SqlError("INSUFFICIENT_PERMISSIONS", f"Catalog '{catalog}' {reason}.", "42501")
 
 
 def translate(

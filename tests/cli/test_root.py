@@ -74,7 +74,7 @@ def test_compile_in_a_folder_with_only_a_spec_writes_govkits_modules_beside_the_
     assert not (bare / "terraform").exists()
     assert main(["compile", "catalogs", *AS_OF]) == 0
     assert "terraform/modules: govkit's Terraform modules written" in capsys.readouterr().err
-    for module in ("uc-domain", "uc-grants", "uc-storage", "service-principal"):
+    for module in ("uc-domain", "uc-grants", "uc-storage", "uc-tags", "service-principal"):
         shipped = (repo / "terraform" / "modules" / module / "main.tf").read_bytes()
         assert (bare / "terraform" / "modules" / module / "main.tf").read_bytes() == shipped
     generated = repo / "terraform" / "generated"
