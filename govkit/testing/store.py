@@ -18,7 +18,7 @@ from govkit.privileges import PRIVILEGES, SecurableType
 from govkit.state import Securable, State, Storage, make_securable, make_state
 
 if TYPE_CHECKING:
-    from govkit.testing.callers import Caller
+    from govkit.testing.caller import Caller
 
 # Securable types that the server stores; the others answer RESOURCE_DOES_NOT_EXIST.
 STORED_TYPES = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
