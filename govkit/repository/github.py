@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,6 +37,9 @@ APPLIED_PATHS = ("catalogs", "terraform")
 _REASON = re.compile(r"^allow-destructive: *(.*?)\s*$", re.MULTILINE)
 
 
+_ATTEMPTS = 3
+
+
 class GitHubError(Exception):
     """An API call failed or answered what the workflow cannot use; the message says which."""
 
@@ -51,14 +55,25 @@ def _request(method: str, path: str, body: Any = None) -> bytes:
         req.add_header("Content-Type", "application/json")
     # Unredirected: an artifact's download redirects to a storage host, which gets no token.
     req.add_unredirected_header("Authorization", f"Bearer {os.environ.get('GH_TOKEN', '')}")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as answer:
-            content: bytes = answer.read()
-            return content
-    except urllib.error.HTTPError as exc:
-        raise GitHubError(f"{method} {url}: HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise GitHubError(f"{method} {url}: {exc.reason}") from None
+    # A reset connection is retried where the call is safe to repeat (a GET), as GitHub's own
+    # clients do; anything else that fails is one line, never a traceback in the job's log.
+    attempts = _ATTEMPTS if method == "GET" else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(req, timeout=60) as answer:
+                content: bytes = answer.read()
+                return content
+        except urllib.error.HTTPError as exc:
+            raise GitHubError(f"{method} {url}: HTTP {exc.code} {exc.reason}") from None
+        except urllib.error.URLError as exc:
+            raise GitHubError(f"{method} {url}: {exc.reason}") from None
+        except ConnectionError as exc:
+            if attempt == attempts:
+                raise GitHubError(f"{method} {url}: {exc.strerror or exc}") from None
+            time.sleep(0.5 * attempt)
+        except OSError as exc:
+            raise GitHubError(f"{method} {url}: {exc}") from None
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _json(method: str, path: str, body: Any = None) -> Any:

@@ -20,9 +20,11 @@ import urllib.parse
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from govkit.testing.http import Listener
 
 Answer = tuple[int, Any, dict[str, str]]
 
@@ -105,7 +107,7 @@ class GitHubServer:
 
             do_GET = do_POST = do_PATCH = _answer
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = Listener(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         repo = re.escape(repository)
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [

@@ -86,8 +86,20 @@ class JsonHandler(BaseHTTPRequestHandler):
         """Quiet: tests read the server's `requests` instead of an access log."""
 
 
-class _Listener(ThreadingHTTPServer):
+class Listener(ThreadingHTTPServer):
+    """A threading HTTP server whose `shutdown()` always returns.
+
+    `serve_forever` accepts after its selector says the socket is readable; a connection the
+    client drops in between leaves a blocking `accept()` waiting for the next client, and
+    `shutdown()` waiting on it for ever (seen in a CI run). A non-blocking listening socket makes
+    that accept raise instead, which socketserver passes over; accepted sockets stay blocking.
+    """
+
     daemon_threads = True
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self.socket.setblocking(False)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hung up before its answer (a read timeout, often one a test sets off on
@@ -100,7 +112,7 @@ class _Listener(ThreadingHTTPServer):
 
 def listen(port: int, handler: type[JsonHandler], app: object) -> ThreadingHTTPServer:
     """A listener on 127.0.0.1 (never further) whose requests `app.handle` answers."""
-    httpd = _Listener(("127.0.0.1", port), handler)
+    httpd = Listener(("127.0.0.1", port), handler)
     httpd.app = app  # type: ignore[attr-defined]  # the handler finds the app here
     return httpd
 

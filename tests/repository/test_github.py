@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +76,43 @@ def test_a_merge_that_no_pull_request_brought_is_not_reviewed(
     with pytest.raises(github.GitHubError, match="did not come from a pull request"):
         github.reviewed_runs(base, "HEAD")
     assert github.main(["reviewed-runs", base, "HEAD"]) == 1
+
+
+def _resetting_server(resets: int) -> tuple[socket.socket, threading.Thread, list[int]]:
+    """A port that resets its first `resets` connections, then answers `[]` as GitHub would."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[int] = []
+
+    def serve() -> None:
+        while len(seen) < resets + 1:
+            conn, _ = listener.accept()
+            seen.append(1)
+            conn.recv(65536)
+            if len(seen) <= resets:  # SO_LINGER 0: close with a reset, as a dropped proxy does
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread, seen
+
+
+@pytest.mark.parametrize(("resets", "answered"), [(2, True), (3, False)])
+def test_a_reset_connection_is_retried_then_one_line(
+    monkeypatch: pytest.MonkeyPatch, resets: int, answered: bool
+) -> None:
+    listener, thread, seen = _resetting_server(resets)
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    try:
+        if answered:  # two resets, then the answer: the third attempt gets it
+            assert github._json("GET", "repos/acme/governance/pulls") == []
+            thread.join(5)
+            assert len(seen) == 3
+        else:  # every attempt reset: one line naming the call, no ConnectionResetError
+            with pytest.raises(github.GitHubError, match=r"^GET http://127\.0\.0\.1:\d+/repos/"):
+                github._json("GET", "repos/acme/governance/pulls")
+            assert len(seen) == 3
+    finally:
+        listener.close()
