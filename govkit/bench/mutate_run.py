@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -102,16 +103,31 @@ def _try_all(box: Sandbox, chunk: list[Mutant]) -> list[Outcome]:
     return [box.try_mutant(m) for m in chunk]
 
 
-def folder_mutants(folder: str) -> list[Mutant]:
+@dataclass(frozen=True)
+class Choice:
+    """Which of a folder's mutants to try: the first `limit`, or `sample` drawn by `seed`."""
+
+    limit: int | None = None
+    sample: int | None = None
+    seed: int = 0
+
+
+def folder_mutants(folder: str, choice: Choice = Choice()) -> list[Mutant]:
     files = sorted((ROOT / "govkit" / folder).rglob("*.py"))
-    return [m for f in files for m in mutants(ROOT, f.relative_to(ROOT).as_posix())]
+    found = [m for f in files for m in mutants(ROOT, f.relative_to(ROOT).as_posix())]
+    if choice.sample is not None and choice.sample < len(found):
+        # The same seed draws the same mutants, so a sampled run can be made again.
+        drawn = random.Random(choice.seed).sample(range(len(found)), choice.sample)
+        found = [found[i] for i in sorted(drawn)]
+    return found[: choice.limit]
 
 
 def run_folder(
-    folder: str, tests: tuple[str, ...], jobs: int, limit: int | None, terraform: bool
+    folder: str, tests: tuple[str, ...], jobs: int, choice: Choice, terraform: bool
 ) -> int:
-    """Try every mutant of `folder`; print survivors and the count. Returns the survivors."""
-    found = folder_mutants(folder)[:limit]
+    """Try the chosen mutants of `folder`; print survivors and the count. Returns the survivors."""
+    total = len(folder_mutants(folder))
+    found = folder_mutants(folder, choice)
     boxes = [Sandbox(tests, terraform) for _ in range(max(1, jobs))]
     try:
         if not boxes[0].imports_the_copy():
@@ -137,8 +153,9 @@ def run_folder(
         print(f"{mutant.text()}: survived")
     timeouts = sum(o.result == "timeout" for o in outcomes)
     killed = len(outcomes) - len(survivors)
+    drawn = "" if len(outcomes) == total else f" (of {total}, seed {choice.seed})"
     print(
-        f"{folder}: {len(outcomes)} mutants, {killed} killed ({timeouts} by timeout), "
+        f"{folder}: {len(outcomes)} mutants{drawn}, {killed} killed ({timeouts} by timeout), "
         f"{len(survivors)} survived; tests: {' '.join(tests)}"
         + ("" if terraform else " (not the Terraform ones)")
     )
@@ -151,19 +168,22 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tests", help="test paths, comma-separated (default: the folder's)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tried at once")
     parser.add_argument("--limit", type=int, help="only the first N mutants of each folder")
+    parser.add_argument("--sample", type=int, help="N mutants of each folder, drawn at random")
+    parser.add_argument("--seed", type=int, default=0, help="the draw of --sample (default 0)")
     parser.add_argument("--terraform", action="store_true", help="run Terraform tests too")
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
     args = parser.parse_args(argv)
     unknown = [f for f in args.folders if not (ROOT / "govkit" / f).is_dir()]
     if unknown or (not args.tests and any(f not in TESTS for f in args.folders)):
         parser.error(f"a govkit folder with tests is one of {', '.join(TESTS)} (or pass --tests)")
+    choice = Choice(args.limit, args.sample, args.seed)
     if args.list:
         for folder in args.folders:
-            for mutant in folder_mutants(folder)[: args.limit]:
+            for mutant in folder_mutants(folder, choice):
                 print(mutant.text())
         return 0
     survived = 0
     for folder in args.folders:
         tests = tuple(args.tests.split(",")) if args.tests else TESTS[folder]
-        survived += run_folder(folder, tests, args.jobs, args.limit, args.terraform)
+        survived += run_folder(folder, tests, args.jobs, choice, args.terraform)
     return 2 if survived else 0

@@ -60,3 +60,15 @@ def test_a_mutant_changes_its_one_point(tmp_path: Path) -> None:
     over = namespace["over"]
     assert callable(over)
     assert over(2, 10, namespace["Limit"]()) is True  # exactly at the limit: refused now
+
+
+def test_a_sample_is_the_same_draw_for_the_same_seed() -> None:
+    from govkit.bench.mutate_run import Choice, folder_mutants
+
+    every = folder_mutants("access")
+    drawn = folder_mutants("access", Choice(sample=10, seed=3))
+    assert len(drawn) == 10 and set(drawn) <= set(every)
+    assert drawn == folder_mutants("access", Choice(sample=10, seed=3))  # made again
+    assert drawn != folder_mutants("access", Choice(sample=10, seed=4))
+    assert drawn == sorted(drawn, key=every.index)  # in the folder's order, not the draw's
+    assert folder_mutants("access", Choice(sample=len(every) + 1)) == every
