@@ -26,8 +26,8 @@ from govkit.adopt.grants import Levels
 from govkit.adopt.placement import choose_template, place
 from govkit.adopt.principals import NO_DIRECTORY, Directory, Principal, classify
 from govkit.adopt.waive import add_waivers
-from govkit.adopt.yamltext import Positions, render_with_positions
 from govkit.diagnostics import Diagnostic, Severity
+from govkit.edit.yamltext import Positions, render_with_positions
 from govkit.gc_pause import paused_gc
 from govkit.privileges import DEFAULT_ACCESS_LEVELS
 from govkit.state import State

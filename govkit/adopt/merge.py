@@ -28,10 +28,11 @@ from govkit.adopt.merge_domain import DomainMerge
 from govkit.adopt.placement import place
 from govkit.adopt.principals import SECTIONS, Directory, classify
 from govkit.adopt.report import reported
-from govkit.adopt.roundtrip import block, comment_above, dump, load, node, text
 from govkit.adopt.waive import add_waivers
-from govkit.adopt.yamltext import render_with_positions
 from govkit.diagnostics import Diagnostic, Severity
+from govkit.edit.document import Document, load
+from govkit.edit.nodes import block, comment_above, node, text
+from govkit.edit.yamltext import STYLE, render_with_positions
 from govkit.resolve import domain_environments
 from govkit.spec.build import Spec, load_spec
 from govkit.spec.references import access_levels
@@ -53,7 +54,7 @@ class _Merger:
         self.deployer = find_deployer(self.estate, self.principals)
         self.levels = access_levels(spec.organisation)
         self.draft = Draft()
-        self.docs: dict[str, Any] = {}
+        self.docs: dict[str, Document] = {}
         self.touched: set[str] = set()
         # Files that ruamel.yaml would reformat: an edit of one is refused, never made.
         self.unfaithful: set[str] = set()
@@ -64,11 +65,12 @@ class _Merger:
     def doc(self, file: str) -> Any:
         rel = self.rel(file)
         if rel not in self.docs:
-            path = Path(self.root) / rel
-            self.docs[rel] = load(path)
-            if dump(self.docs[rel]) != path.read_bytes().decode("utf-8").lstrip("\ufeff"):
+            source = (Path(self.root) / rel).read_bytes().decode("utf-8").lstrip("\ufeff")
+            # Only the style the new nodes are written in; no aliases for shared new values.
+            self.docs[rel] = load(rel, source, STYLE, aliases=False)
+            if not self.docs[rel].faithful:
                 self.unfaithful.add(rel)
-        return self.docs[rel]
+        return self.docs[rel].data
 
     def run(self) -> None:
         env = self.options.env
@@ -201,7 +203,7 @@ def merge(existing: ExistingSpec, state: State, directory: Directory, options: O
         return Adoption({}, {}, [_unfaithful(f"{m.root}/{rel}") for rel in refused], {})
     if options.incomplete:
         _mark_incomplete(m)
-    files = {rel: dump(m.docs[rel]) for rel in sorted(m.touched) if rel in m.docs}
+    files = {rel: m.docs[rel].text() for rel in sorted(m.touched) if rel in m.docs}
     positions = {}
     for rel, doc in m.draft.files.items():
         files[rel], positions[rel] = render_with_positions(doc, m.draft.comments[rel])
@@ -213,9 +215,10 @@ def _mark_incomplete(m: _Merger) -> None:
     from govkit.adopt import INCOMPLETE
 
     for rel in m.touched & set(m.docs):
-        first = next(iter(m.docs[rel]), None)
+        data = m.docs[rel].data
+        first = next(iter(data), None)
         if first is not None:
-            comment_above(m.docs[rel], first, INCOMPLETE, 0)
+            comment_above(data, first, INCOMPLETE, 0)
     for rel in m.draft.files:
         m.draft.comments[rel][()] = [INCOMPLETE, *m.draft.comments[rel].get((), [])]
 

@@ -11,8 +11,9 @@ from govkit.adopt.estate import Catalog
 from govkit.adopt.grants import Levels, collapse
 from govkit.adopt.principals import Principal
 from govkit.adopt.report import reported
-from govkit.adopt.roundtrip import block, node, text
 from govkit.diagnostics import Diagnostic
+from govkit.edit.grants import narrow
+from govkit.edit.nodes import block, node, text
 from govkit.privileges import SecurableType, expand_level, normalise
 from govkit.spec import model
 from govkit.spec.validated import Spec
@@ -151,7 +152,7 @@ class DomainMerge:
                 self.m.draft.used.add(uc_name)
                 continue
             earlier = [e for e in (grant.environments or self.prev) if e != self.env]
-            holder["grants"][i]["environments"] = node(earlier)
+            narrow(holder["grants"][i], [text(e) for e in earlier], last=True)
         rest = {p: tuple(sorted(v - covered[p])) for p, v in held.items() if v - covered[p]}
         found = collapse(on, rest, self.m.principals, self.levels)
         for u in found.unmanaged:

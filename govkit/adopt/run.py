@@ -24,9 +24,9 @@ from govkit.adopt.sources import (
     read_directory,
     read_state,
 )
-from govkit.adopt.yamltext import RenderedIndex
 from govkit.diagnostics import Diagnostic, Severity, locate
 from govkit.edit.write import write_files
+from govkit.edit.yamltext import RenderedIndex
 from govkit.spec.loader import SourceIndex
 from govkit.state import State
 

@@ -45,13 +45,19 @@ class _Representer(RoundTripRepresenter):  # type: ignore[misc]  # untyped base
 _Representer.add_representer(str, _Representer.represent_str)
 
 
-def round_trip(style: tuple[int, int, int]) -> YAML:
-    """ruamel.yaml as every spec edit uses it: quotes kept, no line re-wrapped, in `style`."""
+def round_trip(style: tuple[int, int, int], aliases: bool = True) -> YAML:
+    """ruamel.yaml as every spec edit uses it: quotes kept, no line re-wrapped, in `style`.
+
+    Without `aliases`, a value that several new nodes share (one expiry date on many waivers)
+    is written out at each, never as a YAML anchor and aliases.
+    """
     y = YAML(typ="rt")
     y.Representer = _Representer
     y.preserve_quotes = True
     y.width = _WIDTH
     y.indent(mapping=style[0], sequence=style[1], offset=style[2])
+    if not aliases:
+        y.representer.ignore_aliases = lambda data: True
     return y
 
 
@@ -74,6 +80,11 @@ class Document:
     def text(self) -> str:
         """The document as text now (the original text when nothing changed)."""
         return to_text(self._yaml, self.data)
+
+    @property
+    def faithful(self) -> bool:
+        """Whether the document, as loaded, writes back as exactly its original text."""
+        return self.text() == self.original
 
     def shared_nodes(self) -> set[int]:
         """Ids of mappings and sequences reachable more than once (YAML aliases)."""
@@ -104,6 +115,13 @@ class Document:
                     "place that refers to it",
                     "write that part out without `&anchor`/`*alias`, then run the command again",
                 )
+
+
+def load(file: str, text: str, style: tuple[int, int, int], aliases: bool = True) -> Document:
+    """`text` as a document in `style`, faithful or not: the caller asks `faithful` before it
+    writes the document back (import reads every file, and refuses to edit an unfaithful one)."""
+    y = round_trip(style, aliases)
+    return Document(file, text, y.load(text), y)
 
 
 def parse(file: str, text: str, prefer: tuple[int, int, int] | None = None) -> Document:

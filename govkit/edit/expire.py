@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from govkit.diagnostics import Diagnostic, Path, Severity
 from govkit.edit.document import Document, parse
+from govkit.edit.nodes import delete_item
 from govkit.edit.outline import Outline, without_lines
 from govkit.pipeline import validate
 from govkit.resolve import DesiredEnvironment, DesiredGrant
@@ -94,7 +95,7 @@ def _remove(doc: Document, paths: list[Path]) -> None:
         seq = nodes[-1]
         doc.check_editable(nodes, f"the grant at {'.'.join(str(p) for p in path)}")
         assert isinstance(seq, CommentedSeq)
-        del seq[int(path[-1])]
+        delete_item(seq, int(path[-1]))
         if not seq:
             owner = nodes[-2]
             assert isinstance(owner, CommentedMap)

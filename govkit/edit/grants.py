@@ -14,6 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from govkit.edit.document import Document, EditRefused
+from govkit.edit.nodes import delete_item, flow_list
 from govkit.privileges import SecurableType, expand_level
 
 
@@ -127,12 +128,6 @@ def held(
     return out
 
 
-def _flow_list(values: list[Any]) -> CommentedSeq:
-    seq = CommentedSeq(values)
-    seq.fa.set_flow_style()
-    return seq
-
-
 def _insert_grants(node: CommentedMap, target: Target) -> CommentedSeq:
     seq = CommentedSeq()
     follows = "schemas" if target.type is SecurableType.CATALOG else "tables"
@@ -157,8 +152,8 @@ def new_entry(
     if access is not None:
         entry["access"] = access
     else:
-        entry["privileges"] = _flow_list(list(privileges or ()))
-    entry["environments"] = _flow_list([env])
+        entry["privileges"] = flow_list(list(privileges or ()))
+    entry["environments"] = flow_list([env])
     if expires is not None:
         entry["expires"] = expires
     if reason:
@@ -186,13 +181,18 @@ def add_entry(doc: Document, nodes: list[Any], target: Target, entry: CommentedM
     seq.append(entry)
 
 
-def _narrow(entry: CommentedMap, envs: list[str]) -> None:
+def narrow(entry: CommentedMap, envs: list[str], last: bool = False) -> None:
+    """Make a grant entry apply in `envs` only: its `environments:` replaced, or added after
+    what it grants (`last`: after every key, as import's merge writes it)."""
     if "environments" in entry:
-        entry["environments"] = _flow_list(envs)
+        entry["environments"] = flow_list(envs)
+        return
+    if last:
+        entry["environments"] = flow_list(envs)
         return
     keys = list(entry)
     after = max(keys.index(k) for k in ("principal", "access", "privileges") if k in keys)
-    entry.insert(after + 1, "environments", _flow_list(envs))
+    entry.insert(after + 1, "environments", flow_list(envs))
 
 
 def _set_privileges(entry: CommentedMap, privileges: list[str]) -> None:
@@ -200,9 +200,9 @@ def _set_privileges(entry: CommentedMap, privileges: list[str]) -> None:
     if "access" in entry:
         position = keys.index("access")
         del entry["access"]
-        entry.insert(position, "privileges", _flow_list(privileges))
+        entry.insert(position, "privileges", flow_list(privileges))
     else:
-        entry["privileges"] = _flow_list(privileges)
+        entry["privileges"] = flow_list(privileges)
 
 
 def revoke_entries(
@@ -229,7 +229,7 @@ def revoke_entries(
         removed |= holds - set(keep)
         others = [e for e in domain_envs if applies_in(entry, e) and e != env]
         if others:
-            _narrow(entry, others)
+            narrow(entry, others)
             if keep:
                 copy = new_entry(principal, None, tuple(keep), env, entry.get("expires"), "")
                 if entry.get("reason"):
@@ -240,7 +240,7 @@ def revoke_entries(
         elif keep:
             _set_privileges(entry, keep)
         else:
-            del seq[_position(seq, entry)]
+            delete_item(seq, _position(seq, entry))
     if not seq:
         del nodes[-1]["grants"]
     return removed
@@ -270,7 +270,7 @@ def renew_entry(
         doc.check_editable([*nodes, seq, old], f"the grant to {entry['principal']}")
         others = [e for e in domain_envs if applies_in(old, e) and e != env]
         if others:
-            _narrow(old, others)
+            narrow(old, others)
             if old.fa.flow_style():
                 entry.fa.set_flow_style()
             seq.insert(_position(seq, old) + 1, entry)

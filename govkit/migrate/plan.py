@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from govkit.adopt.waive import add_waivers
-from govkit.adopt.yamltext import render
 from govkit.diagnostics import Diagnostic, Severity, has_errors, locate
 from govkit.diagnostics import Path as DocPath
+from govkit.edit.yamltext import render
 from govkit.identity.document import Identities
 from govkit.migrate.build import build
 from govkit.migrate.document import HiveAssessment

@@ -257,15 +257,19 @@ def test_request_and_revoke_change_only_their_entry_and_keep_every_comment(
     assert (spec / "sales.yaml").read_text() == COMMENTED.replace(old, new)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="revoke deletes the entry through ruamel.yaml, which keeps the comment above the next "
-    "entry on the deleted one: it goes with it",
-)
 def test_revoke_keeps_the_comment_above_the_next_entry(tmp_path: Path) -> None:
     deployer = "\n      # then the deployer\n      - principal: sp-deploy\n"
     deployer += "        privileges: [USE_SCHEMA]\n"
     original = COMMENTED.replace(READERS_ENTRY, READERS_ENTRY + deployer)
+    spec = _spec(tmp_path, original)
+    argv = ["--principal", "readers", "--on", "sales.orders", "--env", "dev"]
+    assert main(["revoke", str(spec), *argv, *AS_OF]) == 0
+    assert (spec / "sales.yaml").read_text() == original.replace(READERS_ENTRY, "")
+
+
+def test_revoke_of_the_last_entry_keeps_the_comment_that_ends_its_list(tmp_path: Path) -> None:
+    ending = "      # kept for the audit\n"
+    original = COMMENTED.replace(READERS_ENTRY, READERS_ENTRY + ending)
     spec = _spec(tmp_path, original)
     argv = ["--principal", "readers", "--on", "sales.orders", "--env", "dev"]
     assert main(["revoke", str(spec), *argv, *AS_OF]) == 0

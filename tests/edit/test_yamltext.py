@@ -8,7 +8,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govkit.adopt.yamltext import render
+from govkit.edit.yamltext import render
 from govkit.spec.construct import load_document
 from govkit.spec.loader import SpecLoader
 

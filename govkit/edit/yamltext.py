@@ -30,6 +30,8 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x
 _MAX_IMPLICIT_KEY = 1000
 
 Comments = Mapping[Path, Sequence[str]]
+# The indentation written here (mapping, sequence, dash offset): import edits only files in it.
+STYLE = (2, 4, 2)
 
 
 def is_plain(text: str) -> bool:
