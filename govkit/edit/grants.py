@@ -184,10 +184,7 @@ def add_entry(doc: Document, nodes: list[Any], target: Target, entry: CommentedM
 def narrow(entry: CommentedMap, envs: list[str], last: bool = False) -> None:
     """Make a grant entry apply in `envs` only: its `environments:` replaced, or added after
     what it grants (`last`: after every key, as import's merge writes it)."""
-    if "environments" in entry:
-        entry["environments"] = flow_list(envs)
-        return
-    if last:
+    if "environments" in entry or last:
         entry["environments"] = flow_list(envs)
         return
     keys = list(entry)
