@@ -114,7 +114,11 @@ class Choice:
 
 def folder_mutants(folder: str, choice: Choice = Choice()) -> list[Mutant]:
     files = sorted((ROOT / "govkit" / folder).rglob("*.py"))
-    found = [m for f in files for m in mutants(ROOT, f.relative_to(ROOT).as_posix())]
+    return chosen([m for f in files for m in mutants(ROOT, f.relative_to(ROOT).as_posix())], choice)
+
+
+def chosen(found: list[Mutant], choice: Choice) -> list[Mutant]:
+    """The mutants of `found` that `choice` picks, in `found`'s order."""
     if choice.sample is not None and choice.sample < len(found):
         # The same seed draws the same mutants, so a sampled run can be made again.
         drawn = random.Random(choice.seed).sample(range(len(found)), choice.sample)
@@ -126,8 +130,8 @@ def run_folder(
     folder: str, tests: tuple[str, ...], jobs: int, choice: Choice, terraform: bool
 ) -> int:
     """Try the chosen mutants of `folder`; print survivors and the count. Returns the survivors."""
-    total = len(folder_mutants(folder))
-    found = folder_mutants(folder, choice)
+    every = folder_mutants(folder)
+    total, found = len(every), chosen(every, choice)
     boxes = [Sandbox(tests, terraform) for _ in range(max(1, jobs))]
     try:
         if not boxes[0].imports_the_copy():
