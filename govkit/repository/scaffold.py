@@ -43,6 +43,8 @@ GITIGNORE = (
     "# Terraform's working files. Each stack's .terraform.lock.hcl is committed: the plan of a\n"
     "# pull request and the apply of its merge then use the same provider build.\n"
     ".terraform/\n*.tfplan\n*.tfstate\n*.tfstate.*\nterraform-state/\n"
+    "# Written by the workflows before each plan (govkit drift --emit absent-tables).\n"
+    "absent_tables.json\n"
 )
 
 

@@ -1,7 +1,8 @@
 """The governance workflows `govkit init` writes, run for real by a GitHub Actions runner (act)
 against the local Unity Catalog server and a local GitHub API: a first push, a pull request
 with a request, its merge, two merges in a burst, a destructive change with and without the
-pull request's `allow-destructive:` line, and the nightly drift check.
+pull request's `allow-destructive:` line, a table declared before its pipeline has created it,
+and the nightly drift check.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from govkit.cli.main import main
+from govkit.state import Securable, SecurableType
 from govkit.testing.fixtures import ServerFactory
 from govkit.testing.githubapi import GitHubServer, PullRequest
 from govkit.testing.ucserver import UCServer
@@ -53,9 +56,11 @@ def _scaffold(repo: Path, server: UCServer, state: Path) -> None:
     # does not): a file outside the jobs' checkouts stands in for the cloud's store, so the
     # environment says `applied_by: hand`, which GOV307 requires of a local backend.
     start, end = text.index("terraform:\n"), text.index("codeowners:")
-    text = text[:start] + (
-        f"terraform:\n  backend: {{type: local, config: {{path: {state}}}}}\n"
-    ) + text[end:]
+    text = (
+        text[:start]
+        + (f"terraform:\n  backend: {{type: local, config: {{path: {state}}}}}\n")
+        + text[end:]
+    )
     assert "    applied_by: workflows\n" in text
     text = text.replace("    applied_by: workflows\n", "    applied_by: hand\n")
     org.write_text(text)
@@ -303,6 +308,48 @@ def test_a_destructive_change_needs_the_line_in_the_pull_request_as_it_is_now(
     run = _push(runner, git(runner.repo, "rev-parse", "HEAD^1").strip())
     assert run.code == 0, run.log
     assert "example_dev" not in {s.name for s in server.dump_state().securables}
+
+
+def test_a_table_not_created_yet_is_granted_by_the_first_apply_after_its_pipeline(
+    runner: Runner, server: UCServer
+) -> None:
+    _bootstrap(runner)
+    _branch(runner, "orders")
+    domain = runner.repo / "catalogs" / "domains" / "example.yaml"
+    text = domain.read_text()
+    assert "schemas: {}\n" in text
+    domain.write_text(
+        text.replace("schemas: {}\n", "schemas:\n  orders:\n    tables:\n      lines: {}\n")
+    )
+    _compile(runner.repo)
+    pr = _open(runner, "example declares orders.lines")
+    run = _pull_request(runner, pr)
+    assert run.code == 0, run.log
+    _merge(runner, pr, "orders")
+    # Merged before the pipeline has written the table: the schema is applied, the table's
+    # grants wait (the provider refuses a grant on a missing table).
+    run = _push(runner, git(runner.repo, "rev-parse", "HEAD^1").strip())
+    assert run.code == 0, run.log
+    assert "grants wait on the tables not created yet: example_dev.orders.lines" in run.log
+    live = {s.name for s in server.dump_state().securables}
+    assert "example_dev.orders" in live and "example_dev.orders.lines" not in live
+
+    with server.store.lock:  # the pipeline runs
+        table = Securable(SecurableType.TABLE, "example_dev.orders.lines", "sp-uc-deploy-dev")
+        server.store.add_tables([table])
+    assert _grants(server, "example_dev.orders.lines") == {}
+    _branch(runner, "platform-reads-example")
+    _request(runner, "platform-owners", "PLAT-1")
+    pr = _open(runner, "platform-owners reads example")
+    assert _pull_request(runner, pr).code == 0
+    _merge(runner, pr, "platform-reads-example")
+    run = _push(runner, git(runner.repo, "rev-parse", "HEAD^1").strip())
+    assert run.code == 0, run.log
+    assert "grants wait on the tables not created yet: none" in run.log
+    # Its anchor grant: the deployer owns everything in a protected environment.
+    principals = yaml.safe_load((runner.repo / "catalogs" / "principals.yaml").read_text())
+    deployer = principals["service_principals"]["sp-uc-deploy-dev"]["application_id"]
+    assert _grants(server, "example_dev.orders.lines") == {deployer: ["SELECT"]}
 
 
 def test_nightly_drift_opens_an_issue(runner: Runner, server: UCServer) -> None:
