@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from govkit.resolve import resolve
+from govkit.spec.build import load_spec
+from govkit.state import dumps, loads
 from tests.spec.test_bad_input import BASE, CASES, run_validate, write_spec
 
 ORGANISATION: str = CASES["volume-outside-every-external-location"]["files"]["govkit.yaml"]
@@ -54,3 +58,20 @@ def test_an_external_volume_in_managed_storage_is_refused(
             "directory of its own) [spec.references]"
         ],
     )
+
+
+def test_volumes_resolve_into_the_state_of_each_environment(tmp_path: Path) -> None:
+    write_spec(tmp_path, {**BASE, "govkit.yaml": ORGANISATION, "domains/sales.yaml": DOMAIN})
+    result = load_spec(str(tmp_path))
+    assert result.spec is not None, [d.text() for d in result.diagnostics]
+    dev, prod = resolve(result.spec, dt.date(2026, 11, 26))
+    landing = prod.state.index()[("volume", "sales_prod.raw.landing")]
+    # External: its path in this environment; owned by the deployer in a protected one.
+    assert landing.url == "s3://landing/prod/sales"
+    assert landing.owner == "11111111-2222-4333-8444-555555555555"
+    assert landing.grants == {"sales-analysts": ("READ_VOLUME",)}
+    assert dev.state.index()[("volume", "sales_dev.raw.landing")].url == "s3://landing/dev/sales"
+    # Managed: no path; authoritative with no grant declared, so its owner holds the anchor.
+    scratch = dev.state.index()[("volume", "sales_dev.raw.scratch")]
+    assert (scratch.url, scratch.grants) == (None, {"sales-owners": ("READ_VOLUME",)})
+    assert loads(dumps(prod.state)) == prod.state

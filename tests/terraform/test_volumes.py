@@ -1,0 +1,41 @@
+"""Volumes, compiled into the domain stack and `terraform validate`d with the real provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.spec.test_bad_input import BASE, write_spec
+from tests.spec.test_volumes import DOMAIN, ORGANISATION
+from tests.terraform.estate import compile_estate
+
+pytestmark = pytest.mark.terraform
+
+
+def test_volumes_compile_into_the_domain_stack_and_validate(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    write_spec(spec, {**BASE, "govkit.yaml": ORGANISATION, "domains/sales.yaml": DOMAIN})
+    estate = compile_estate(spec, tmp_path / "work")
+    stack = next(s for s in estate.stacks if s.id == "prod/sales")
+    call = stack.document["module"]["domain"]
+    assert call["volumes"] == [
+        {
+            "schema": "raw",
+            "name": "landing",
+            "owner": "11111111-2222-4333-8444-555555555555",
+            "comment": "",
+            "storage_location": "s3://landing/prod/sales",
+        },
+        {
+            "schema": "raw",
+            "name": "scratch",
+            "owner": "11111111-2222-4333-8444-555555555555",
+            "comment": "Managed files",
+        },
+    ]
+    on_volumes = {(g["securable_name"], g["principal"]) for g in call["grants"]}
+    assert ("sales_prod.raw.landing", "sales-analysts") in on_volumes
+    estate.init()
+    results = estate.each(lambda stack: estate.terraform(stack).validate())
+    assert {k: r["diagnostics"] for k, r in results.items() if not r["valid"]} == {}
