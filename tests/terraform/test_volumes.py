@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from govkit.compile.runner import apply_stacks
 from tests.spec.test_bad_input import BASE, write_spec
 from tests.spec.test_volumes import DOMAIN, ORGANISATION
-from tests.terraform.estate import compile_estate
+from tests.terraform.estate import compile_estate, metastore
 
 pytestmark = pytest.mark.terraform
 
@@ -39,3 +40,30 @@ def test_volumes_compile_into_the_domain_stack_and_validate(tmp_path: Path) -> N
     estate.init()
     results = estate.each(lambda stack: estate.terraform(stack).validate())
     assert {k: r["diagnostics"] for k, r in results.items() if not r["valid"]} == {}
+
+
+def test_volumes_apply_through_the_provider_and_plan_no_changes(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    write_spec(spec, {**BASE, "govkit.yaml": ORGANISATION, "domains/sales.yaml": DOMAIN})
+    estate = compile_estate(spec, tmp_path / "work")
+    chosen = [s for s in estate.in_order() if s.environment == "prod"]
+    with metastore(estate) as running:
+        for stack in chosen:
+            estate.terraform(stack).init()
+        apply_stacks([(s.id, estate.terraform(s, running.provider_env(s))) for s in chosen])
+        w = running.workspace_client("prod")
+        landing = w.volumes.read("sales_prod.raw.landing")
+        scratch = w.volumes.read("sales_prod.raw.scratch")
+        grants = w.grants.get("volume", "sales_prod.raw.landing").privilege_assignments
+        replanned = [
+            s.id for s in chosen if estate.terraform(s, running.provider_env(s)).plan(None)
+        ]
+    assert (landing.volume_type.value, landing.storage_location) == (
+        "EXTERNAL",
+        "s3://landing/prod/sales",
+    )
+    assert (scratch.volume_type.value, scratch.comment) == ("MANAGED", "Managed files")
+    assert [(a.principal, [p.value for p in a.privileges]) for a in grants] == [
+        ("sales-analysts", ["READ_VOLUME"])
+    ]
+    assert replanned == []
