@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from govkit.cli.main import main
 from govkit.compile.runner import apply_stacks
+from tests.conftest import TODAY
 from tests.spec.test_bad_input import BASE, write_spec
 from tests.spec.test_volumes import DOMAIN, ORGANISATION
 from tests.terraform.estate import compile_estate, metastore
@@ -67,3 +70,37 @@ def test_volumes_apply_through_the_provider_and_plan_no_changes(tmp_path: Path) 
         ("sales-analysts", ["READ_VOLUME"])
     ]
     assert replanned == []
+
+
+def test_drift_reads_volumes_back_and_sees_an_out_of_band_write_grant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from databricks.sdk.service.catalog import PermissionsChange, Privilege
+
+    spec = tmp_path / "spec"
+    write_spec(spec, {**BASE, "govkit.yaml": ORGANISATION, "domains/sales.yaml": DOMAIN})
+    estate = compile_estate(spec, tmp_path / "work")
+    chosen = [s for s in estate.in_order() if s.environment == "prod"]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with metastore(estate) as running:
+        for stack in chosen:
+            estate.terraform(stack).init()
+        apply_stacks([(s.id, estate.terraform(s, running.provider_env(s))) for s in chosen])
+        for name, value in running.provider_env(estate.stack("prod/sales")).items():
+            monkeypatch.setenv(name, value)
+        clean = _drift(spec, capsys)
+        add = [PermissionsChange(principal="sales-owners", add=[Privilege.WRITE_VOLUME])]
+        running.workspace_client("prod").grants.update(
+            "volume", "sales_prod.raw.scratch", changes=add
+        )
+        changed = _drift(spec, capsys)
+    assert clean == (0, [])
+    assert changed == (2, [("unexpected_grant", "sales_prod.raw.scratch", "sales-owners")])
+
+
+def _drift(spec: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[tuple[str, ...]]]:
+    args = [str(spec), "--env", "prod", "--as-of", TODAY.isoformat(), "--format", "json"]
+    code = main(["drift", *args, "--source", "workspace"])
+    out = capsys.readouterr().out
+    changes = json.loads(out)["changes"] if out.strip() else []
+    return code, [(c["kind"], c["securable"], c["principal"]) for c in changes]
