@@ -94,7 +94,13 @@ def test_drift_reads_volumes_back_and_sees_an_out_of_band_write_grant(
             "volume", "sales_prod.raw.scratch", changes=add
         )
         changed = _drift(spec, capsys)
+        args = [str(spec), "--env", "prod", "--as-of", TODAY.isoformat()]
+        unread = main(["drift", *args, "--source", "warehouse", "--warehouse-id", "w1"])
+        refused = capsys.readouterr()
     assert clean == (0, [])
+    # The warehouse reader reads no volumes yet: it refuses, rather than call them missing.
+    assert unread == 1 and refused.out == ""
+    assert "the warehouse reader does not read volumes yet" in refused.err
     assert changed == (2, [("unexpected_grant", "sales_prod.raw.scratch", "sales-owners")])
 
 
