@@ -44,7 +44,8 @@ class Securable(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=Fals
     isolation_mode: Literal["ISOLATED", "OPEN"] | None = None
     workspace_ids: tuple[int, ...] | None = None
     grants: dict[str, tuple[str, ...]] = {}
-    # A catalog's managed storage root; an external location's path, credential and mode.
+    # A catalog's managed storage root; an external location's (or external volume's) path,
+    # credential and mode.
     storage_root: str | None = None
     url: str | None = None
     credential: str | None = None

@@ -30,6 +30,7 @@ from govkit.drift.remediate import emit_absent_tables, emit_sql
 from govkit.drift.render import RENDERERS
 from govkit.exitcodes import ExitCode
 from govkit.live.ahead import LiveReadError, ReadAhead
+from govkit.privileges import SecurableType
 from govkit.resolve import DesiredEnvironment
 from govkit.spec.build import Spec
 from govkit.state import State, StateFormatError, loads
@@ -82,6 +83,18 @@ def finish_live_read(ahead: ReadAhead, env: DesiredEnvironment) -> State:
         return ahead.read(catalogs, storage, dict(env.hosts))
     except LiveReadError as exc:
         raise UserError(str(exc)) from None
+
+
+def _refuse_unread_types(source: str, environment: DesiredEnvironment) -> None:
+    """Fail closed on what the warehouse reader does not read yet: it would report every
+    declared volume missing, and the next apply creates none of them (they exist)."""
+    volumes = [s.name for s in environment.securables if s.type is SecurableType.VOLUME]
+    if source == "warehouse" and volumes:
+        raise UserError(
+            f"the warehouse reader does not read volumes yet, and {environment.name} declares "
+            f"{len(volumes)} ({volumes[0]}{', ...' if len(volumes) > 1 else ''}); "
+            "nothing was compared. Hint: read with --source workspace."
+        )
 
 
 def _audit_events(audit: str, days: int, warehouse_id: str | None) -> list[AuditEvent]:
@@ -190,6 +203,7 @@ def command(
         spec = validated.spec
         assert spec is not None  # require_valid raised otherwise
         (environment,) = select_environments(validated.environments, env)
+        _refuse_unread_types(source, environment)
         live = _read_live_file(source) if ahead is None else finish_live_read(ahead, environment)
     try:
         check_live(live, env, source)

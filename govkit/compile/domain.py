@@ -24,6 +24,7 @@ class DomainInput:
     file: str
     catalog: DesiredSecurable
     schemas: tuple[DesiredSecurable, ...]
+    volumes: tuple[DesiredSecurable, ...]
     # The domain's securables as the desired State has them: grants merged per principal.
     state: tuple[Securable, ...]
 
@@ -39,8 +40,10 @@ def domain_inputs(env: DesiredEnvironment) -> list[DomainInput]:
         items = securables[domain]
         catalog = next(s for s in items if s.type is SecurableType.CATALOG)
         schemas = sorted((s for s in items if s.type is SecurableType.SCHEMA), key=lambda s: s.name)
+        volumes = sorted((s for s in items if s.type is SecurableType.VOLUME), key=lambda s: s.name)
         state = tuple(in_state[(s.type.value, s.name)] for s in items)
-        out.append(DomainInput(domain, catalog.origin.file, catalog, tuple(schemas), state))
+        inputs = (catalog, tuple(schemas), tuple(volumes), state)
+        out.append(DomainInput(domain, catalog.origin.file, *inputs))
     return out
 
 
@@ -137,7 +140,9 @@ def domain_stacks(
     }
     if d.catalog.storage.storage_root is not None:
         catalog_call["storage_root"] = d.catalog.storage.storage_root
-    owners = [d.catalog.owner, *(s.owner for s in d.schemas)]
+    if d.volumes:  # only when declared, so a spec without volumes compiles as before
+        catalog_call["volumes"] = [_volume(spec, v) for v in d.volumes]
+    owners = [d.catalog.owner, *(s.owner for s in (*d.schemas, *d.volumes))]
     named = [*(spec.uc_name(o) for o in owners), *(e.principal for e in parts[0].entries)]
     stacks = [
         Stack(
@@ -148,9 +153,17 @@ def domain_stacks(
             depends_on=depends_on,
             needs=_needs(creators, named),
             document=root_document(settings, base_id, DEPTH, note, {"domain": catalog_call}),
-            resources=1 + len(workspace_ids) + len(d.schemas) + len(parts[0].resources()),
+            resources=1
+            + len(workspace_ids)
+            + len(d.schemas)
+            + len(d.volumes)
+            + len(parts[0].resources()),
             grants=parts[0],
-            creates=(("catalog", d.catalog.name), *(("schema", s.name) for s in d.schemas)),
+            creates=(
+                ("catalog", d.catalog.name),
+                *(("schema", s.name) for s in d.schemas),
+                *(("volume", v.name) for v in d.volumes),
+            ),
         )
     ]
     for number, part in enumerate(parts[1:], start=2):
@@ -177,3 +190,13 @@ def domain_stacks(
             )
         )
     return stacks
+
+
+def _volume(spec: Spec, v: DesiredSecurable) -> dict[str, str | None]:
+    """One entry of the uc-domain module's `volumes`: names short, the path for an external one."""
+    _, schema, name = v.name.split(".")
+    out: dict[str, str | None] = {"schema": schema, "name": name}
+    out |= {"owner": spec.uc_name(v.owner), "comment": v.comment}
+    if v.storage.url is not None:
+        out["storage_location"] = v.storage.url
+    return out

@@ -71,6 +71,12 @@ class Rest:
         }
         return self.pages(f"{UC}/tables", "tables", query)
 
+    def volumes(self, catalog: str, schema: str) -> list[dict[str, Any]]:
+        # databricks-sdk VolumesAPI.list: GET /volumes with catalog_name and schema_name.
+        return self.pages(
+            f"{UC}/volumes", "volumes", {"catalog_name": catalog, "schema_name": schema}
+        )
+
     def storage_credentials(self) -> list[dict[str, Any]]:
         return self.pages(f"{UC}/storage-credentials", "storage_credentials")
 

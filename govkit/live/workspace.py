@@ -174,6 +174,7 @@ def check_scope(
 
 # A listed securable with the REST client of the workspace it is read through.
 Via = tuple[Rest, dict[str, Any]]
+Leaf = tuple[Rest, dict[str, Any], SecurableType]  # a table or volume, and the client to use
 
 
 class WorkspaceReader:
@@ -278,10 +279,10 @@ class WorkspaceReader:
             schema_lists = _parallel(pool, self.progress.counted(self._catalog), catalogs)
             schemas = [s for found in schema_lists for s in found]
             self.progress.add(len(schemas))
-            table_lists = _parallel(pool, self.progress.counted(self._schema), schemas)
-            tables = [t for found in table_lists for t in found]
-            self.progress.add(len(tables))
-            _parallel(pool, self.progress.counted(self._table), tables)
+            leaf_lists = _parallel(pool, self.progress.counted(self._schema), schemas)
+            leaves = [t for found in leaf_lists for t in found]
+            self.progress.add(len(leaves))
+            _parallel(pool, self.progress.counted(self._leaf), leaves)
         return True
 
     def _catalog(self, info: dict[str, Any]) -> list[Via]:
@@ -312,7 +313,7 @@ class WorkspaceReader:
         schemas = attempt("schemas", lambda: via.schemas(name))
         return [(via, s) for s in schemas or [] if s.get("name") not in SYSTEM_SCHEMAS]
 
-    def _schema(self, item: Via) -> list[Via]:
+    def _schema(self, item: Via) -> list[Leaf]:
         rest, info = item
         catalog, schema = str(info["catalog_name"]), str(info["name"])
         full = f"{catalog}.{schema}"
@@ -320,11 +321,18 @@ class WorkspaceReader:
         if grants is not None:
             self.out.add(make_securable(SecurableType.SCHEMA, full, info.get("owner"), grants))
         tables = self.out.attempt(full, "tables", lambda: rest.tables(catalog, schema))
-        return [(rest, t) for t in tables or []]
+        volumes = self.out.attempt(full, "volumes", lambda: rest.volumes(catalog, schema))
+        return [
+            *((rest, t, SecurableType.TABLE) for t in tables or []),
+            *((rest, v, SecurableType.VOLUME) for v in volumes or []),
+        ]
 
-    def _table(self, item: Via) -> None:
-        rest, info = item
+    def _leaf(self, item: Leaf) -> None:
+        rest, info, type = item
         full = f"{info['catalog_name']}.{info['schema_name']}.{info['name']}"
-        grants = self.out.attempt(full, "grants", lambda: rest.grants("table", full))
-        if grants is not None:
-            self.out.add(make_securable(SecurableType.TABLE, full, info.get("owner"), grants))
+        grants = self.out.attempt(full, "grants", lambda: rest.grants(type.value, full))
+        if grants is None:
+            return
+        external = type is SecurableType.VOLUME and info.get("volume_type") == "EXTERNAL"
+        where = Storage(url=str(info.get("storage_location") or "")) if external else None
+        self.out.add(make_securable(type, full, info.get("owner"), grants, storage=where))

@@ -23,7 +23,7 @@ from govkit.spec.build import Declared, Spec
 if TYPE_CHECKING:
     from govkit.policy.waiverbook import WaiverBook
 
-Declaration = model.Domain | model.Schema | model.Table
+Declaration = model.Domain | model.Schema | model.Table | model.Volume
 
 
 @dataclass(slots=True)
@@ -116,7 +116,7 @@ class Context:
 
     @cached_property
     def declarations(self) -> dict[Holder, Declaration]:
-        """Every domain, schema and table by (file, document path)."""
+        """Every domain, schema, table and volume by (file, document path)."""
         out: dict[Holder, Declaration] = {}
         for doc in self.spec.domains:
             out[(doc.file, ())] = doc.domain
@@ -124,6 +124,8 @@ class Context:
                 out[(doc.file, ("schemas", s_name))] = schema
                 for t_name, table in schema.tables.items():
                     out[(doc.file, ("schemas", s_name, "tables", t_name))] = table
+                for v_name, volume in schema.volumes.items():
+                    out[(doc.file, ("schemas", s_name, "volumes", v_name))] = volume
         return out
 
     @cached_property

@@ -61,6 +61,10 @@ class DirectoryContext:
                     if table.owner:
                         what = f"table {domain.domain}.{s_name}.{t_name}"
                         out.setdefault(table.owner, []).append(what)
+                for v_name, volume in schema.volumes.items():
+                    if volume.owner:
+                        what = f"volume {domain.domain}.{s_name}.{v_name}"
+                        out.setdefault(volume.owner, []).append(what)
         return out
 
     def grantees(self) -> set[str]:

@@ -56,6 +56,10 @@ def _holders(spec: Spec) -> Iterator[tuple[Holder, tuple[model.Waiver, ...]]]:
                 yield from _grant_holders(doc.file, t_path, table.grants)
                 for c_name, column in table.columns.items():
                     yield (doc.file, (*t_path, "columns", c_name)), column.waivers
+            for v_name, volume in schema.volumes.items():
+                v_path: Path = (*s_path, "volumes", v_name)
+                yield (doc.file, v_path), volume.waivers
+                yield from _grant_holders(doc.file, v_path, volume.grants)
 
 
 def _grant_holders(

@@ -40,6 +40,7 @@ ANCHOR: dict[SecurableType, str] = {
     SecurableType.CATALOG: "BROWSE",
     SecurableType.SCHEMA: "USE_SCHEMA",
     SecurableType.TABLE: "SELECT",
+    SecurableType.VOLUME: "READ_VOLUME",
     SecurableType.EXTERNAL_LOCATION: "BROWSE",
     SecurableType.STORAGE_CREDENTIAL: "CREATE_EXTERNAL_LOCATION",
 }
@@ -253,6 +254,7 @@ class _Resolver:
                 workspaces,
                 by_principal,
                 storage.storage_root if storage else None,
+                storage.url if storage else None,
                 tags=normalise_tags(tags or {}),
                 column_tags=normalise_column_tags(column_tags or {}),
             )
@@ -324,6 +326,12 @@ class _Resolver:
                     if table.columns
                     else None,
                 )
+            for v_name, volume in schema.volumes.items():
+                self.add(
+                    SecurableType.VOLUME, f"{s_full}.{v_name}", d, volume.owner or s_owner,
+                    volume.comment, Origin(file, (*s_origin.path, "volumes", v_name)),
+                    volume.grants, Storage(url=volume.storage_location.get(self.env)),
+                )  # fmt: skip
 
     def storage(self) -> None:
         """The environment's storage credentials and external locations, owned and granted."""

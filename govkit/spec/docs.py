@@ -44,6 +44,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Domain file", model.Domain),
     ("Schema", model.Schema),
     ("Table", model.Table),
+    ("Volume", model.Volume),
     ("Column", model.Column),
     ("TagInEnvironments", model.TagInEnvironments),
     ("AbacPolicy", model.AbacPolicy),

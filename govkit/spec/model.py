@@ -744,6 +744,26 @@ class Table(Strict):
     )
 
 
+class Volume(Strict):
+    """A volume: files governed like a table, managed or in an external location."""
+
+    owner: str | None = Field(None, description=_OWNER_BELOW, examples=["finance-engineers"])
+    comment: Text = Field("", description="The volume's comment.", examples=["Landing files"])
+    storage_location: dict[str, StorageUrl] = Field(
+        default_factory=dict,
+        description="Environment -> the path of an external volume there, inside a declared "
+        "external location of that environment; one for every environment of the domain. "
+        "Without it the volume is managed (in the catalog's or metastore's managed storage).",
+        examples=[{"prod": "abfss://landing@stacmeprod.dfs.core.windows.net/finance/invoices"}],
+    )
+    grants: Grants = Field((), description="Grants on the volume (see Grant).")
+    waivers: tuple[Waiver, ...] = Field((), description="Rules waived on this volume (see Waiver).")
+
+    @property
+    def volume_type(self) -> Literal["MANAGED", "EXTERNAL"]:
+        return "EXTERNAL" if self.storage_location else "MANAGED"
+
+
 class Schema(Strict):
     """A schema of the domain's catalog, in every environment of the domain."""
 
@@ -759,6 +779,13 @@ class Schema(Strict):
     tags: Tags = Field(default_factory=dict, description=_TAGS, examples=[{"domain": "sales"}])
     policies: Annotated[dict[Identifier, AbacPolicy], BeforeValidator(_none_as_empty)] = Field(
         default_factory=dict, description=_POLICIES
+    )
+    volumes: Annotated[dict[SecurableName, Volume], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=dict,
+        description="Volumes by name (see Volume).",
+        examples=[
+            {"invoices": {"grants": [{"principal": "ingest", "privileges": ["WRITE_VOLUME"]}]}}
+        ],
     )
 
 

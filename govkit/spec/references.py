@@ -18,6 +18,7 @@ from govkit.privileges import (
 from govkit.spec import model
 from govkit.spec.tags import check_tags
 from govkit.spec.validated import Spec
+from govkit.spec.volumes import check_volumes, volume_references
 
 RULE = "spec.references"
 
@@ -146,6 +147,10 @@ class _Checker:
                 if table.owner is not None:
                     yield from self.principal(table.owner, file, (*t_path, "owner"))
                 yield from self.grants(table.grants, SecurableType.TABLE, file, (*t_path, "grants"))
+            yield from _case_duplicates(schema.volumes, file, (*s_path, "volumes"), "volume")
+            yield from volume_references(
+                file, schema, s_path, self.principal, self.grants, storage_url
+            )
 
     def organisation(self) -> Iterator[Diagnostic]:
         org, file = self.spec.organisation, self.spec.organisation_file
@@ -393,4 +398,5 @@ def check_references(spec: Spec) -> list[Diagnostic]:
         seen.setdefault(name, doc.file)
         out.extend(checker.domain(doc.file, doc.domain))
     out.extend(check_tags(spec, checker.principal))
+    out.extend(check_volumes(spec))
     return out

@@ -49,7 +49,7 @@ def lineage(store: Store, obj: Obj) -> Iterator[Obj]:
     """`obj`, then its schema and its catalog (those that exist)."""
     parts = obj.parts
     yield obj
-    if obj.type not in (SecurableType.SCHEMA, SecurableType.TABLE):
+    if obj.type not in (SecurableType.SCHEMA, SecurableType.TABLE, SecurableType.VOLUME):
         return
     for depth, type in ((2, SecurableType.SCHEMA), (1, SecurableType.CATALOG)):
         if depth < len(parts):
@@ -107,7 +107,8 @@ def lists_schema(store: Store, caller: Caller, catalog: Obj, schema: Obj) -> boo
     return owns(store, caller, schema) or "USE_SCHEMA" in privileges(store, caller, schema)
 
 
-def lists_table(store: Store, caller: Caller, table: Obj) -> bool:
+def lists_table(store: Store, caller: Caller, table: Obj, needs: str = "SELECT") -> bool:
+    """Whether a table (or, with `needs` READ_VOLUME, a volume) shows in a listing."""
     if is_admin(store, caller) or owns(store, caller, table):
         return True
     parents = {o.type: o for o in lineage(store, table)}
@@ -117,7 +118,7 @@ def lists_table(store: Store, caller: Caller, table: Obj) -> bool:
     path = (
         owns(store, caller, catalog) or "USE_CATALOG" in privileges(store, caller, catalog)
     ) and (owns(store, caller, schema) or "USE_SCHEMA" in privileges(store, caller, schema))
-    return path and "SELECT" in privileges(store, caller, table)
+    return path and needs in privileges(store, caller, table)
 
 
 def can_manage(store: Store, caller: Caller, obj: Obj) -> bool:

@@ -41,6 +41,7 @@ from govkit.testing import (
     ucapi,
     ucgrants,
     ucstorage,
+    ucvolumes,
 )
 from govkit.testing.faults import FaultDecider, FaultKind, Faults
 from govkit.testing.http import (
@@ -104,7 +105,16 @@ class UCServer:
         self.config = config or ServerConfig()
         self._decider = FaultDecider(faults or Faults())
         self._router = Router()
-        for module in (ucapi, ucgrants, ucstorage, scimapi, scimgroups, sqlapi, accountapi):
+        for module in (
+            ucapi,
+            ucvolumes,
+            ucgrants,
+            ucstorage,
+            scimapi,
+            scimgroups,
+            sqlapi,
+            accountapi,
+        ):
             module.register(self._router)
         self.compute = computeapi.ComputeEstate()  # clusters, policies, jobs: per workspace
         computeapi.register(self._router, self.compute)

@@ -21,10 +21,20 @@ if TYPE_CHECKING:
     from govkit.testing.caller import Caller
 
 # Securable types that the server stores; the others answer RESOURCE_DOES_NOT_EXIST.
-STORED_TYPES = (SecurableType.CATALOG, SecurableType.SCHEMA, SecurableType.TABLE)
+STORED_TYPES = (
+    SecurableType.CATALOG,
+    SecurableType.SCHEMA,
+    SecurableType.TABLE,
+    SecurableType.VOLUME,
+)
 # Metastore-level storage securables (`ucstorage`): no parents, fields kept in `Obj.extra`.
 STORAGE_TYPES = (SecurableType.STORAGE_CREDENTIAL, SecurableType.EXTERNAL_LOCATION)
-_DEPTH = {SecurableType.CATALOG: 1, SecurableType.SCHEMA: 2, SecurableType.TABLE: 3}
+_DEPTH = {
+    SecurableType.CATALOG: 1,
+    SecurableType.SCHEMA: 2,
+    SecurableType.TABLE: 3,
+    SecurableType.VOLUME: 3,
+}
 
 # Schemas that Unity Catalog creates in every catalog; `information_schema` is system-owned.
 SYSTEM_SCHEMA = "information_schema"
@@ -268,6 +278,10 @@ class Store:
             obj.bindings = {w: "BINDING_TYPE_READ_WRITE" for w in s.workspace_ids}
         if s.storage_root is not None:
             obj.extra["storage_root"] = s.storage_root
+        if s.type is SecurableType.VOLUME:
+            obj.extra["volume_type"] = "MANAGED" if s.url is None else "EXTERNAL"
+            if s.url is not None:
+                obj.extra["storage_location"] = s.url
         self.objects[(s.type, name)] = obj
 
     def _load_storage(self, s: Securable) -> None:
@@ -300,6 +314,8 @@ def storage_of(obj: Obj) -> Storage | None:
     if obj.type is SecurableType.CATALOG:
         root = obj.extra.get("storage_root")
         return Storage(storage_root=str(root)) if root else None
+    if obj.type is SecurableType.VOLUME and obj.extra.get("volume_type") == "EXTERNAL":
+        return Storage(url=str(obj.extra.get("storage_location", "")))
     if obj.type is SecurableType.STORAGE_CREDENTIAL:
         return Storage(read_only=bool(obj.extra.get("read_only", False)))
     if obj.type is SecurableType.EXTERNAL_LOCATION:

@@ -7,6 +7,7 @@ caller may see and change, and from which workspace, is `callers`'s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from govkit.privileges import SecurableType
@@ -64,13 +65,15 @@ def schema_info(req: Request, obj: Obj) -> dict[str, Any]:
     }
 
 
-def table_info(req: Request, obj: Obj) -> dict[str, Any]:
+def leaf_names(req: Request, obj: Obj) -> dict[str, Any]:
+    """The common fields of a table or volume: owner and audit fields, its three names."""
     catalog, schema, name = obj.parts
+    return {**_base(req, obj), "name": name, "catalog_name": catalog, "schema_name": schema}
+
+
+def table_info(req: Request, obj: Obj) -> dict[str, Any]:
     return {
-        **_base(req, obj),
-        "name": name,
-        "catalog_name": catalog,
-        "schema_name": schema,
+        **leaf_names(req, obj),
         "table_id": obj.id,
         "table_type": "MANAGED",
         "data_source_format": "DELTA",
@@ -256,23 +259,44 @@ def list_tables(req: Request) -> Response:
     return ok({"tables": page, **({"next_page_token": token} if token else {})})
 
 
-def get_table(req: Request) -> Response:
-    with req.store.lock:
-        return ok(table_info(req, visible(req, SecurableType.TABLE, req.params[0])))
+Info = Callable[[Request, Obj], dict[str, Any]]
 
 
-def update_table(req: Request) -> Response:
-    with req.store.lock:
-        obj = writable(req, SecurableType.TABLE, req.params[0])
-        _update_common(req, obj, req.json_body(), "updateTables")
-        return ok(table_info(req, obj))
+def get_leaf(type: SecurableType, info: Info) -> Callable[[Request], Response]:
+    """GET of a table or volume by full name."""
+
+    def get(req: Request) -> Response:
+        with req.store.lock:
+            return ok(info(req, visible(req, type, req.params[0])))
+
+    return get
 
 
-def delete_table(req: Request) -> Response:
-    with req.store.lock:
-        writable(req, SecurableType.TABLE, req.params[0])
-        req.store.remove(SecurableType.TABLE, req.params[0], force=True)
-    return ok()
+def update_leaf(type: SecurableType, info: Info, action: str) -> Callable[[Request], Response]:
+    """PATCH of a table's or volume's owner and comment; `action` names it in the audit log."""
+
+    def update(req: Request) -> Response:
+        with req.store.lock:
+            obj = writable(req, type, req.params[0])
+            _update_common(req, obj, req.json_body(), action)
+            return ok(info(req, obj))
+
+    return update
+
+
+def delete_leaf(type: SecurableType) -> Callable[[Request], Response]:
+    def delete(req: Request) -> Response:
+        with req.store.lock:
+            writable(req, type, req.params[0])
+            req.store.remove(type, req.params[0], force=True)
+        return ok()
+
+    return delete
+
+
+get_table = get_leaf(SecurableType.TABLE, table_info)
+update_table = update_leaf(SecurableType.TABLE, table_info, "updateTables")
+delete_table = delete_leaf(SecurableType.TABLE)
 
 
 def register(router: Router) -> None:

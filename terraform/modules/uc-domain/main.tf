@@ -27,6 +27,19 @@ resource "databricks_schema" "this" {
   comment      = each.value.comment == "" ? null : each.value.comment
 }
 
+# Volumes are created here, managed or external (a path inside a declared external location).
+resource "databricks_volume" "this" {
+  for_each = { for v in var.volumes : "${v.schema}.${v.name}" => v }
+
+  catalog_name     = databricks_catalog.this.name
+  schema_name      = databricks_schema.this[each.value.schema].name
+  name             = each.value.name
+  volume_type      = each.value.storage_location == null ? "MANAGED" : "EXTERNAL"
+  storage_location = each.value.storage_location
+  owner            = each.value.owner
+  comment          = each.value.comment == "" ? null : each.value.comment
+}
+
 # Tables are created by pipelines, not by Terraform: only their grants are managed here.
 module "grants" {
   source = "../uc-grants"
@@ -34,5 +47,5 @@ module "grants" {
   authority = var.authority
   grants    = var.grants
 
-  depends_on = [databricks_catalog.this, databricks_schema.this]
+  depends_on = [databricks_catalog.this, databricks_schema.this, databricks_volume.this]
 }

@@ -45,6 +45,23 @@ variable "schemas" {
   }
 }
 
+variable "volumes" {
+  description = "Volumes of the catalog's schemas: schema and name (short), owner, comment (empty for none), storage_location (null for a managed volume)."
+  type = list(object({
+    schema           = string
+    name             = string
+    owner            = string
+    comment          = string
+    storage_location = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition     = length(distinct([for v in var.volumes : "${v.schema}.${v.name}"])) == length(var.volumes)
+    error_message = "Volume names must be unique within a schema."
+  }
+}
+
 variable "authority" {
   description = "authoritative (databricks_grants per securable) or additive (databricks_grant per principal)."
   type        = string
@@ -52,7 +69,7 @@ variable "authority" {
 }
 
 variable "grants" {
-  description = "Direct grants on the catalog, its schemas and its tables; see the uc-grants module."
+  description = "Direct grants on the catalog, its schemas, tables and volumes; see the uc-grants module."
   type = list(object({
     securable_type = string
     securable_name = string

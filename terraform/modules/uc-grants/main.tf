@@ -26,6 +26,7 @@ resource "databricks_grants" "this" {
   catalog = each.value[0].securable_type == "catalog" ? each.value[0].securable_name : null
   schema  = each.value[0].securable_type == "schema" ? each.value[0].securable_name : null
   table   = each.value[0].securable_type == "table" ? each.value[0].securable_name : null
+  volume  = each.value[0].securable_type == "volume" ? each.value[0].securable_name : null
 
   dynamic "grant" {
     for_each = { for g in each.value : g.principal => g.privileges }
@@ -43,6 +44,7 @@ resource "databricks_grant" "this" {
   catalog    = each.value.securable_type == "catalog" ? each.value.securable_name : null
   schema     = each.value.securable_type == "schema" ? each.value.securable_name : null
   table      = each.value.securable_type == "table" ? each.value.securable_name : null
+  volume     = each.value.securable_type == "volume" ? each.value.securable_name : null
   principal  = each.value.principal
   privileges = each.value.privileges
 }

@@ -10,7 +10,7 @@ variable "authority" {
 }
 
 variable "grants" {
-  description = "Direct grants, one entry per (securable, principal). securable_type is catalog, schema or table; securable_name is the full name; principal is the Unity Catalog name (group display name, user e-mail, service principal application id)."
+  description = "Direct grants, one entry per (securable, principal). securable_type is catalog, schema, table or volume; securable_name is the full name; principal is the Unity Catalog name (group display name, user e-mail, service principal application id)."
   type = list(object({
     securable_type = string
     securable_name = string
@@ -20,8 +20,8 @@ variable "grants" {
   default = []
 
   validation {
-    condition     = alltrue([for g in var.grants : contains(["catalog", "schema", "table"], g.securable_type)])
-    error_message = "securable_type must be catalog, schema or table."
+    condition     = alltrue([for g in var.grants : contains(["catalog", "schema", "table", "volume"], g.securable_type)])
+    error_message = "securable_type must be catalog, schema, table or volume."
   }
 
   validation {
